@@ -1,0 +1,80 @@
+"""Settings, declared once as data (name, default, help), overlaid from the environment.
+
+The same registry feeds the CLI, the Flask app and `docs/settings.md` (a test keeps them in sync).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from odl_graph.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_BASE_IRI = "https://w3id.org/odl-graph/"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    type: type = str
+
+    @property
+    def env(self) -> str:
+        return "ODL_" + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("base_iri", DEFAULT_BASE_IRI, "Base IRI of the ontology terms and of every minted resource."),
+    Setting("store", str(PROJECT_ROOT / "var" / "store"), "Location of the embedded on-disk store."),
+    Setting("store_backend", "embedded", "Store backend: 'embedded' (pyoxigraph on disk) or 'remote'."),
+    Setting("remote_query_url", "", "Remote backend: SPARQL 1.1 query endpoint URL."),
+    Setting("remote_update_url", "", "Remote backend: SPARQL 1.1 update endpoint URL (fallback writes)."),
+    Setting("remote_store_url", "", "Remote backend: SPARQL 1.1 Graph Store Protocol URL."),
+    Setting("remote_graph_prefix", "", "Remote backend: prefix of the named graphs (defaults to base IRI)."),
+    Setting("query_timeout", 10.0, "Seconds after which a SPARQL query is stopped.", float),
+    Setting("row_cap", 10000, "Maximum rows returned by an ad-hoc SELECT (0 = no cap).", int),
+    Setting("max_body_bytes", 1_000_000, "Largest accepted request body, in bytes.", int),
+    Setting("cors", True, "Send CORS headers on the SPARQL endpoint and API.", bool),
+    Setting("update_token", "", "Bearer token enabling /update and /store; empty disables them."),
+    Setting("workers", 2, "Query worker processes per server process.", int),
+    Setting("data_dir", str(PROJECT_ROOT / "data"), "Folder of curated data and source extracts."),
+    Setting("shared_dir", str(PROJECT_ROOT.parent / "shared" / "data"), "Folder of the shared raw sources."),
+)
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    if setting.type is bool and isinstance(raw, str):
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"setting {setting.name}: {raw!r} is not a boolean")
+    try:
+        return setting.type(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {setting.name}: {raw!r} is not a valid {setting.type.__name__}") from exc
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> dict:
+    """Return every setting: defaults, then ODL_* environment variables, then explicit overrides."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for s in SETTINGS:
+        values[s.name] = _coerce(s, env[s.env]) if s.env in env else s.default
+    for key, raw in (overrides or {}).items():
+        key = key.lower()
+        if key not in SETTINGS_BY_NAME:
+            raise ConfigError(f"unknown setting {key!r}; known: {', '.join(SETTINGS_BY_NAME)}")
+        if raw is not None:
+            values[key] = _coerce(SETTINGS_BY_NAME[key], raw)
+    if not str(values["base_iri"]).endswith("/"):
+        raise ConfigError("setting base_iri must end with '/'")
+    return values

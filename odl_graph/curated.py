@@ -1,0 +1,448 @@
+"""Compile the curated CSV files (`data/curated/*.csv`) to RDF.
+
+Curators edit plain CSV; this module is the only place that knows how a column becomes triples.
+Every cell is checked: a bad one raises CuratedDataError with file:line:column and what is wrong,
+so a build fails before anything reaches the store.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rdflib import XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS
+
+from odl_graph import iris
+from odl_graph.errors import CuratedDataError, SourceLocation
+from odl_graph.namespace import ODL
+
+UNKNOWN = "?"
+_URL_RE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+_TERRITORY_RE = re.compile(r"^(commune|epci|departement|region):([0-9AB]{2,9})$")
+NATIONAL = iris.resource("territory", "france")
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one CSV column becomes triples.
+
+    kind: text | ref | concept | territory | standard | url | int | date | year | string
+    """
+
+    name: str
+    kind: str
+    predicate: URIRef | None = None
+    lang: str | None = None
+    target: str | None = None  # ref: the curated file the slug points into; concept: the scheme
+    multi: bool = False
+    required: bool = False
+    unknown_ok: bool = False
+    pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One curated file: the class of its rows, how its IRIs are minted, and its columns."""
+
+    name: str
+    rdf_type: tuple[URIRef, ...]
+    kind: str  # IRI kind (docs/design.md)
+    columns: tuple[Column, ...]
+    id_columns: tuple[str, ...] = ("id",)
+
+
+def _labels() -> tuple[Column, ...]:
+    return (
+        Column("label_fr", "text", RDFS.label, lang="fr", required=True),
+        Column("label_en", "text", RDFS.label, lang="en", required=True),
+    )
+
+
+SOURCES = Column("sources", "url", DCTERMS.source, multi=True, required=True)
+
+SPECS: tuple[FileSpec, ...] = (
+    FileSpec(
+        "actors",
+        (ODL.Actor, ORG.Organization),
+        "actor",
+        (
+            Column("id", "id"),
+            *_labels(),
+            Column("category", "concept", ODL.actorCategory, target="actor-category", required=True),
+            Column("siren", "string", ODL.siren, pattern=r"^\d{9}$"),
+            Column("homepage", "url", FOAF.homepage),
+            Column("territory", "territory", ODL.competentFor, multi=True),
+            Column("description_fr", "text", DCTERMS.description, lang="fr"),
+            SOURCES,
+        ),
+    ),
+    FileSpec(
+        "challenges",
+        (ODL.Challenge,),
+        "challenge",
+        (
+            Column("id", "id"),
+            *_labels(),
+            Column("themes", "concept", DCAT.theme, target="theme", multi=True, required=True),
+            Column("description_fr", "text", DCTERMS.description, lang="fr"),
+            Column("description_en", "text", DCTERMS.description, lang="en"),
+            SOURCES,
+        ),
+    ),
+    FileSpec(
+        "interviews",
+        (ODL.Interview,),
+        "interview",
+        (
+            Column("id", "id"),
+            *_labels(),
+            Column("actors", "ref", PROV.wasAssociatedWith, target="actors", multi=True, required=True),
+            Column("challenges", "ref", ODL.raises, target="challenges", multi=True, unknown_ok=True),
+            Column("date", "date", DCTERMS.date, unknown_ok=True),
+            SOURCES,
+        ),
+    ),
+    FileSpec(
+        "services",
+        (ODL.Service,),
+        "service",
+        (
+            Column("id", "id"),
+            *_labels(),
+            Column("kind", "concept", ODL.serviceKind, target="service-kind", required=True),
+            Column("description_fr", "text", DCTERMS.description, lang="fr"),
+            SOURCES,
+        ),
+    ),
+    FileSpec(
+        "data_categories",
+        (ODL.DataCategory,),
+        "datacategory",
+        (
+            Column("id", "id"),
+            *_labels(),
+            Column("description_fr", "text", DCTERMS.description, lang="fr"),
+            Column("producers", "ref", ODL.typicalProducer, target="actors", multi=True, required=True),
+            Column("usual_status", "concept", ODL.usualOpennessStatus, target="openness", required=True),
+            Column("standard", "standard", DCTERMS.conformsTo, multi=True),
+            SOURCES,
+        ),
+    ),
+    FileSpec(
+        "use_cases",
+        (ODL.UseCase,),
+        "usecase",
+        (
+            Column("id", "id"),
+            *_labels(),
+            Column("description_fr", "text", DCTERMS.description, lang="fr"),
+            Column("description_en", "text", DCTERMS.description, lang="en"),
+            Column("themes", "concept", DCAT.theme, target="theme", multi=True, required=True),
+            Column("challenges", "ref", ODL.addresses, target="challenges", multi=True, required=True),
+            Column("service", "ref", ODL.implementedBy, target="services", required=True),
+            Column("stage", "concept", ODL.stage, target="use-case-stage", required=True),
+            SOURCES,
+        ),
+    ),
+    FileSpec(
+        "requirements",
+        (ODL.DataRequirement,),
+        "requirement",
+        (
+            Column("use_case", "ref", None, target="use_cases", required=True),
+            Column("data_category", "ref", ODL.requiredCategory, target="data_categories", required=True),
+            Column("level", "concept", ODL.requirementLevel, target="requirement-level", required=True),
+            SOURCES,
+        ),
+        id_columns=("use_case", "data_category"),
+    ),
+    FileSpec(
+        "experiments",
+        (ODL.Experiment,),
+        "experiment",
+        (
+            Column("id", "id"),
+            *_labels(),
+            Column("commune", "territory", DCTERMS.spatial, required=True),
+            Column("season", "int", ODL.season, required=True),
+            Column("start", "year", DCAT.startDate, unknown_ok=True),
+            Column("end", "year", DCAT.endDate, unknown_ok=True),
+            Column("themes", "concept", DCAT.theme, target="theme", multi=True, unknown_ok=True),
+            Column("use_case", "ref", ODL.testsUseCase, target="use_cases", unknown_ok=True, required=True),
+            Column("objectives_fr", "text", ODL.objectives, lang="fr", unknown_ok=True),
+            Column("results_fr", "text", ODL.qualitativeResults, lang="fr", unknown_ok=True),
+            Column("effort_fr", "text", ODL.implementationEffort, lang="fr", unknown_ok=True),
+            Column("sustainability_fr", "text", ODL.dataSustainability, lang="fr", unknown_ok=True),
+            Column("scope_fr", "text", ODL.geographicScope, lang="fr", unknown_ok=True),
+            Column("constraints_fr", "text", ODL.deploymentConstraints, lang="fr", unknown_ok=True),
+            Column("minimal_data", "ref", ODL.minimalData, target="data_categories", multi=True, unknown_ok=True),
+            SOURCES,
+        ),
+    ),
+    FileSpec(
+        "datasets",
+        (ODL.Dataset,),
+        "dataset",
+        (
+            Column("id", "id"),
+            *_labels(),
+            Column("data_category", "ref", ODL.instantiates, target="data_categories", multi=True, required=True),
+            Column("publisher", "ref", DCTERMS.publisher, target="actors", unknown_ok=True),
+            Column("holder", "ref", DCTERMS.rightsHolder, target="actors", unknown_ok=True),
+            Column("status", "concept", ODL.opennessStatus, target="openness", required=True, unknown_ok=True),
+            Column("spatial", "territory", DCTERMS.spatial, multi=True, unknown_ok=True),
+            Column("standard", "standard", DCTERMS.conformsTo, multi=True),
+            Column("landing_page", "url", DCAT.landingPage, unknown_ok=True),
+            SOURCES,
+        ),
+    ),
+)
+SPECS_BY_NAME = {s.name: s for s in SPECS}
+ORDER = [s.name for s in SPECS]
+
+
+@dataclass
+class Context:
+    """What cells are checked against: concept codes, known territories and standards."""
+
+    concept_codes: Mapping[str, set[str]]
+    territories: set[URIRef] | None = None  # None: not checked (no COG loaded)
+    standards: set[URIRef] | None = None
+    access_rights: Mapping[URIRef, URIRef] = field(default_factory=dict)  # openness concept -> EU IRI
+
+
+@dataclass
+class Row:
+    path: Path
+    line: int
+    cells: dict[str, str]
+
+
+@dataclass
+class CompiledFile:
+    name: str
+    path: Path
+    graph: Graph
+    subjects: dict[URIRef, int]  # subject -> line, so validation reports can name the source
+
+
+def read_rows(path: Path, spec: FileSpec) -> list[Row]:
+    """Read a CSV, checking its header against the spec; rows keep their first line number."""
+    expected = [c.name for c in spec.columns]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise CuratedDataError(SourceLocation(str(path)), f"not UTF-8: {exc}") from exc
+    reader = csv.reader(text.splitlines(keepends=True))
+    try:
+        header = next(reader)
+    except StopIteration as exc:
+        raise CuratedDataError(SourceLocation(str(path), 1), "empty file: a header row is required") from exc
+    header = [h.strip() for h in header]
+    for i, name in enumerate(header, start=1):
+        if name not in expected:
+            raise CuratedDataError(
+                SourceLocation(str(path), 1, i), f"unknown column {name!r}; expected columns: {', '.join(expected)}"
+            )
+    missing = [c for c in expected if c not in header]
+    if missing:
+        raise CuratedDataError(SourceLocation(str(path), 1), f"missing column(s): {', '.join(missing)}")
+    rows: list[Row] = []
+    last = reader.line_num
+    for record in reader:
+        start = last + 1
+        last = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != len(header):
+            raise CuratedDataError(
+                SourceLocation(str(path), start, min(len(record), len(header)) + 1),
+                f"row has {len(record)} cells, header has {len(header)}",
+            )
+        rows.append(Row(path, start, {h: v.strip() for h, v in zip(header, record, strict=True)}))
+    return rows
+
+
+def _row_id(spec: FileSpec, row: Row, header_index: Mapping[str, int]) -> str:
+    parts = []
+    for col in spec.id_columns:
+        value = row.cells[col]
+        if not iris.is_slug(value):
+            raise CuratedDataError(
+                SourceLocation(str(row.path), row.line, header_index[col]),
+                f"column {col!r}: {value!r} is not a slug (lowercase letters, digits and '-')",
+            )
+        parts.append(value)
+    return "--".join(parts)
+
+
+class Compiler:
+    """Compiles every curated file together, so references can be checked across files."""
+
+    def __init__(self, folder: Path, context: Context) -> None:
+        self.folder = folder
+        self.context = context
+        self.rows: dict[str, list[Row]] = {}
+        self.ids: dict[str, set[str]] = {}
+        self.headers: dict[str, dict[str, int]] = {}
+
+    def _load(self) -> None:
+        for spec in SPECS:
+            path = self.folder / f"{spec.name}.csv"
+            if not path.exists():
+                self.rows[spec.name], self.ids[spec.name] = [], set()
+                continue
+            rows = read_rows(path, spec)
+            header = next(csv.reader([path.read_text(encoding="utf-8").splitlines()[0]]))
+            index = {h.strip(): i for i, h in enumerate(header, start=1)}
+            seen: dict[str, int] = {}
+            for row in rows:
+                rid = _row_id(spec, row, index)
+                if rid in seen:
+                    raise CuratedDataError(
+                        SourceLocation(str(path), row.line, index[spec.id_columns[0]]),
+                        f"duplicate id {rid!r} (first at line {seen[rid]})",
+                    )
+                seen[rid] = row.line
+            self.rows[spec.name], self.ids[spec.name], self.headers[spec.name] = rows, set(seen), index
+
+    def compile(self) -> list[CompiledFile]:
+        self._load()
+        out = []
+        for spec in SPECS:
+            if not self.rows[spec.name] and not (self.folder / f"{spec.name}.csv").exists():
+                continue
+            out.append(self._compile_file(spec))
+        return out
+
+    def _compile_file(self, spec: FileSpec) -> CompiledFile:
+        path = self.folder / f"{spec.name}.csv"
+        g = Graph()
+        subjects: dict[URIRef, int] = {}
+        index = self.headers.get(spec.name, {})
+        for row in self.rows[spec.name]:
+            subject = iris.resource(spec.kind, _row_id(spec, row, index))
+            subjects[subject] = row.line
+            for t in spec.rdf_type:
+                g.add((subject, RDF.type, t))
+            if spec.name == "requirements":
+                g.add((iris.resource("usecase", row.cells["use_case"]), ODL.hasRequirement, subject))
+            for col in spec.columns:
+                self._cell(g, subject, spec, col, row, index[col.name])
+        return CompiledFile(spec.name, path, g, subjects)
+
+    def _fail(self, row: Row, column: int, col: Column, message: str) -> CuratedDataError:
+        return CuratedDataError(SourceLocation(str(row.path), row.line, column), f"column {col.name!r}: {message}")
+
+    def _cell(self, g: Graph, subject: URIRef, spec: FileSpec, col: Column, row: Row, colno: int) -> None:
+        raw = row.cells[col.name]
+        if col.kind == "id":
+            return
+        if raw == UNKNOWN:
+            if not col.unknown_ok:
+                raise self._fail(row, colno, col, "'?' (unknown) is not allowed in this column")
+            if col.predicate is not None:
+                g.add((subject, ODL.unknownValueOf, col.predicate))
+            return
+        if not raw:
+            if col.required:
+                hint = " (write '?' if the sources do not say)" if col.unknown_ok else ""
+                raise self._fail(row, colno, col, f"a value is required{hint}")
+            return
+        values = [v.strip() for v in raw.split(";")] if col.multi else [raw]
+        if any(not v for v in values):
+            raise self._fail(row, colno, col, f"empty item in list {raw!r}")
+        for value in values:
+            obj = self._convert(col, value, row, colno)
+            if col.predicate is None:
+                continue
+            if col.kind in {"year"}:
+                period = URIRef(str(subject) + "#period")
+                g.add((subject, DCTERMS.temporal, period))
+                g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+                g.add((period, col.predicate, obj))
+                continue
+            g.add((subject, col.predicate, obj))
+            if col.predicate == ODL.opennessStatus and obj in self.context.access_rights:
+                g.add((subject, DCTERMS.accessRights, self.context.access_rights[obj]))
+            if obj == NATIONAL:
+                g.add((NATIONAL, RDF.type, ODL.Territory))
+                g.add((NATIONAL, RDFS.label, Literal("France", lang="fr")))
+                g.add((NATIONAL, RDFS.label, Literal("France", lang="en")))
+
+    def _convert(self, col: Column, value: str, row: Row, colno: int) -> URIRef | Literal:
+        fail: Callable[[str], CuratedDataError] = lambda msg: self._fail(row, colno, col, msg)  # noqa: E731
+        kind = col.kind
+        if kind == "text":
+            return Literal(value, lang=col.lang)
+        if kind == "string":
+            if col.pattern and not re.match(col.pattern, value):
+                raise fail(f"{value!r} does not match {col.pattern}")
+            return Literal(value)
+        if kind == "ref":
+            assert col.target is not None
+            if value not in self.ids.get(col.target, set()):
+                raise fail(f"{value!r} is not an id of {col.target}.csv")
+            return iris.resource(SPECS_BY_NAME[col.target].kind, value)
+        if kind == "concept":
+            assert col.target is not None
+            codes = self.context.concept_codes.get(col.target, set())
+            if value not in codes:
+                known = ", ".join(sorted(codes))
+                raise fail(f"{value!r} is not a code of the {col.target} scheme; known codes: {known}")
+            return iris.concept(col.target, value)
+        if kind == "territory":
+            return self._territory(value, fail)
+        if kind == "standard":
+            iri = iris.standard(value)
+            if self.context.standards is not None and iri not in self.context.standards:
+                raise fail(f"{value!r} is not an imported schema id (see data/sources/scdl)")
+            return iri
+        if kind == "url":
+            if not _URL_RE.match(value):
+                raise fail(f"{value!r} is not an http(s) URL")
+            return URIRef(value)
+        if kind == "int":
+            if not re.fullmatch(r"-?\d+", value):
+                raise fail(f"{value!r} is not an integer")
+            return Literal(int(value))
+        if kind == "date":
+            try:
+                return Literal(date.fromisoformat(value))
+            except ValueError as exc:
+                raise fail(f"{value!r} is not a date (YYYY-MM-DD)") from exc
+        if kind == "year":
+            if not re.fullmatch(r"\d{4}", value):
+                raise fail(f"{value!r} is not a year (YYYY)")
+            return Literal(value, datatype=XSD.gYear)
+        raise AssertionError(f"unknown column kind {kind}")
+
+    def _territory(self, value: str, fail: Callable[[str], CuratedDataError]) -> URIRef:
+        if value == "national":
+            return NATIONAL
+        m = _TERRITORY_RE.match(value)
+        if value.isdigit() or re.fullmatch(r"2[AB]\d{3}", value):
+            m = _TERRITORY_RE.match(f"commune:{value}")
+        if not m:
+            raise fail(
+                f"{value!r} is not a territory (commune:CODE, epci:SIREN, departement:CODE, region:CODE or national)"
+            )
+        iri = iris.resource(m.group(1), m.group(2))
+        if self.context.territories is not None and iri not in self.context.territories:
+            raise fail(f"{value!r} does not exist in the COG 2026")
+        return iri
+
+
+def compile_folder(folder: Path, context: Context) -> list[CompiledFile]:
+    """Compile every curated file of a folder (missing files are skipped)."""
+    return Compiler(folder, context).compile()
+
+
+def subjects_of(files: Iterable[CompiledFile]) -> dict[URIRef, tuple[Path, int]]:
+    """subject -> (file, line), for naming the source of a validation result."""
+    return {s: (f.path, line) for f in files for s, line in f.subjects.items()}

@@ -1,0 +1,68 @@
+"""Error types. Each carries enough context to point a curator at the problem."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class OdlError(Exception):
+    """Base class for every error odl-graph reports to a user."""
+
+
+@dataclass
+class SourceLocation:
+    """Where in a source file a problem sits (1-based line and column)."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        parts = [self.path]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+
+class SourceError(OdlError):
+    """A source file (curated CSV, RDF, query) is malformed: names file:line:column and the problem."""
+
+    def __init__(self, location: SourceLocation, message: str) -> None:
+        self.location = location
+        self.message = message
+        super().__init__(f"{location}: {message}")
+
+
+class CuratedDataError(SourceError):
+    """A curated CSV cell is wrong."""
+
+
+class BuildError(OdlError):
+    """The build could not complete; the previous store is left untouched."""
+
+
+class ValidationFailed(BuildError):
+    """SHACL validation found violations; carries the report."""
+
+    def __init__(self, report: object, message: str) -> None:
+        self.report = report
+        super().__init__(message)
+
+
+class StoreError(OdlError):
+    """The store cannot be opened or queried."""
+
+
+class QueryError(OdlError):
+    """A SPARQL query is malformed or failed to evaluate."""
+
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None) -> None:
+        self.line = line
+        self.column = column
+        super().__init__(message)
+
+
+class ConfigError(OdlError):
+    """A setting has a bad value."""

@@ -1,0 +1,75 @@
+"""IRI patterns of the project (see docs/design.md): one place mints every IRI."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import URIRef
+
+from odl_graph.config import DEFAULT_BASE_IRI
+
+BASE = DEFAULT_BASE_IRI
+ONTOLOGY = BASE + "def"
+TERMS = BASE + "def#"
+
+_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII slug: 'Îlots de chaleur' -> 'ilots-de-chaleur'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def is_slug(text: str) -> bool:
+    return bool(_SLUG_RE.match(text))
+
+
+def resource(kind: str, slug: str) -> URIRef:
+    """IRI of a minted resource: {base}id/{kind}/{slug}."""
+    return URIRef(f"{BASE}id/{kind}/{slug}")
+
+
+def scheme(name: str) -> URIRef:
+    return URIRef(f"{BASE}id/scheme/{name}")
+
+
+def concept(scheme_name: str, code: str) -> URIRef:
+    return URIRef(f"{BASE}id/concept/{scheme_name}/{code}")
+
+
+def graph(kind: str, name: str | None = None) -> URIRef:
+    """IRI of a named graph: {base}graph/{kind}/{name}."""
+    return URIRef(f"{BASE}graph/{kind}" + (f"/{name}" if name else ""))
+
+
+def commune(code: str) -> URIRef:
+    return resource("commune", code)
+
+
+def epci(siren: str) -> URIRef:
+    return resource("epci", siren)
+
+
+def departement(code: str) -> URIRef:
+    return resource("departement", code)
+
+
+def region(code: str) -> URIRef:
+    return resource("region", code)
+
+
+def standard(schema_id: str) -> URIRef:
+    """A schema.data.gouv.fr id 'owner/name' -> {base}id/standard/owner/name."""
+    return URIRef(f"{BASE}id/standard/{schema_id}")
+
+
+def rebase(text: str, base_iri: str) -> str:
+    """Rewrite the default base in serialised RDF to a configured one (identity when equal)."""
+    return text if base_iri == BASE else text.replace(BASE, base_iri)
+
+
+def relative_path(iri: str, base_iri: str = BASE) -> str | None:
+    """Path of a minted IRI under the base ('id/usecase/x'), or None when it is not ours."""
+    return iri[len(base_iri):] if iri.startswith(base_iri) else None

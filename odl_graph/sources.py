@@ -1,0 +1,140 @@
+"""Collect every source of the graph (ontology, vocabularies, shapes, imports, curated files),
+each as an rdflib Graph destined for its own named graph, so provenance stays queryable."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import RDF, SKOS, Graph, URIRef
+
+from odl_graph import curated, iris, vocab_files
+from odl_graph.errors import SourceError, SourceLocation
+from odl_graph.namespace import ODL
+
+EU_ACCESS_RIGHT = "http://publications.europa.eu/resource/authority/access-right/"
+TERRITORY_CLASSES = (ODL.Commune, ODL.EPCI, ODL.Departement, ODL.Region)
+
+# Kinds of named graph (docs/design.md). Data graphs are what SHACL validates.
+DATA_KINDS = frozenset({"import", "data"})
+
+
+@dataclass
+class SourceGraph:
+    """One named graph of the build and where it comes from."""
+
+    kind: str  # ontology | vocab | external | shapes | import | data
+    name: str
+    graph: Graph
+    files: list[Path]
+    lines: dict[URIRef, int] = field(default_factory=dict)  # curated subjects -> CSV line
+
+    @property
+    def iri(self) -> URIRef:
+        return iris.graph(self.kind, self.name)
+
+    @property
+    def is_data(self) -> bool:
+        return self.kind in DATA_KINDS
+
+
+def parse_rdf(path: Path) -> Graph:
+    """Parse an RDF file, turning a syntax error into a SourceError that names file and line."""
+    g = Graph()
+    try:
+        g.parse(path, format=vocab_files.rdf_format(path))
+    except Exception as exc:  # rdflib raises many types; all mean 'this file is broken'
+        import re
+
+        m = re.search(r"line (\d+)", str(exc))
+        raise SourceError(SourceLocation(str(path), int(m.group(1)) if m else None), f"cannot parse: {exc}") from exc
+    return g
+
+
+def schema_graphs() -> list[SourceGraph]:
+    """The ontology and our SKOS vocabularies."""
+    out = [SourceGraph("ontology", "odl", parse_rdf(vocab_files.ONTOLOGY_FILE), [vocab_files.ONTOLOGY_FILE])]
+    for name, path in sorted(vocab_files.VOCABULARY_FILES.items()):
+        out.append(SourceGraph("vocab", name, parse_rdf(path), [path]))
+    return out
+
+
+def external_graphs() -> list[SourceGraph]:
+    return [
+        SourceGraph("external", name, parse_rdf(path), [path])
+        for name, path in sorted(vocab_files.EXTERNAL_VOCABULARIES.items())
+    ]
+
+
+def shape_graphs() -> list[SourceGraph]:
+    return [SourceGraph("shapes", name, parse_rdf(path), [path]) for name, path in vocab_files.shape_files().items()]
+
+
+def import_graphs(data_dir: Path, names: Iterable[str] | None = None) -> list[SourceGraph]:
+    from odl_graph.importers import IMPORTERS
+
+    wanted = list(IMPORTERS) if names is None else list(names)
+    out = []
+    for name in wanted:
+        imp = IMPORTERS[name]
+        out.append(SourceGraph("import", name, imp.to_graph(data_dir), list(imp.sources(data_dir))))
+    return out
+
+
+def compiler_context(schema: list[SourceGraph], imports: list[SourceGraph]) -> curated.Context:
+    """What curated cells are checked against, read from the graphs just built."""
+    codes = {name: vocab_files.concept_codes(name) for name in vocab_files.VOCABULARY_FILES}
+    access: dict[URIRef, URIRef] = {}
+    for sg in schema:
+        if sg.kind == "vocab" and sg.name == "openness":
+            for pred in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch):
+                for s, o in sg.graph.subject_objects(pred):
+                    if str(o).startswith(EU_ACCESS_RIGHT) and s not in access:
+                        access[s] = o  # type: ignore[assignment]
+    by_name = {sg.name: sg.graph for sg in imports}
+    territories = None
+    if "cog" in by_name:
+        territories = {s for c in TERRITORY_CLASSES for s in by_name["cog"].subjects(RDF.type, c)}  # type: ignore[misc]
+    standards = None
+    if "scdl" in by_name:
+        standards = set(by_name["scdl"].subjects(RDF.type, ODL.Standard))  # type: ignore[arg-type]
+    return curated.Context(codes, territories, standards, access)
+
+
+def curated_graphs(folder: Path, context: curated.Context) -> list[SourceGraph]:
+    return [
+        SourceGraph("data", f.name, f.graph, [f.path], dict(f.subjects))
+        for f in curated.compile_folder(folder, context)
+    ]
+
+
+ProgressFn = Callable[[str], Any]
+
+
+def collect_all(
+    settings: dict,
+    progress: ProgressFn | None = None,
+    *,
+    curated_dir: Path | None = None,
+    importers: Iterable[str] | None = None,
+) -> list[SourceGraph]:
+    """Every named graph of a build, in load order; raises SourceError on any bad input."""
+    say = progress or (lambda _msg: None)
+    data_dir = Path(settings["data_dir"])
+    say("ontology and vocabularies")
+    schema = schema_graphs()
+    say("reused vocabularies")
+    external = external_graphs()
+    say("shapes")
+    shapes = shape_graphs()
+    imports = []
+    from odl_graph.importers import IMPORTERS
+
+    for name in IMPORTERS if importers is None else importers:
+        say(f"import {name}")
+        imports.extend(import_graphs(data_dir, [name]))
+    say("curated data")
+    data = curated_graphs(curated_dir or data_dir / "curated", compiler_context(schema, imports))
+    return [*schema, *external, *shapes, *imports, *data]

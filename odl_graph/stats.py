@@ -1,0 +1,39 @@
+"""Key figures of the graph, as asked by the content issue (one query each, so they are checkable)."""
+
+from __future__ import annotations
+
+from odl_graph.config import DEFAULT_BASE_IRI
+from odl_graph.store import GraphStore
+
+
+def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> str:
+    """The odl: prefix follows the configured base IRI, so queries never hard-code it."""
+    return f"PREFIX odl: <{base_iri}def#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
+
+FIGURES: dict[str, str] = {
+    "communes": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Commune }",
+    "EPCI": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:EPCI }",
+    "départements": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Departement }",
+    "régions": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Region }",
+    "ACV communes": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x odl:memberOf ?p . ?p a odl:Programme }",
+    "ACV communes flagged 2018": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x odl:acv2018 true }",
+    "standards": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Standard }",
+    "SCDL standards": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Standard ; odl:isSCDL true }",
+    "use cases": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:UseCase }",
+    "use cases with ≥2 required data categories": """SELECT (COUNT(*) AS ?n) WHERE {
+        { SELECT ?u WHERE { ?u a odl:UseCase ; odl:hasRequirement/odl:requiredCategory ?c }
+          GROUP BY ?u HAVING (COUNT(DISTINCT ?c) >= 2) } }""",
+    "data categories": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:DataCategory }",
+    "datasets": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Dataset }",
+    "actors": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Actor }",
+    "experiments": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Experiment }",
+    "challenges": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Challenge }",
+}
+
+
+def key_figures(store: GraphStore, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, int]:
+    out = {}
+    for name, q in FIGURES.items():
+        rows = list(store.query(prefixes(base_iri) + q))
+        out[name] = int(rows[0]["n"].value) if rows else 0
+    return out

@@ -1,0 +1,210 @@
+"""The store behind a narrow interface: the embedded on-disk Oxigraph store is the default.
+
+A build writes a complete new store version next to the current one and only then flips the
+`current` symlink (an atomic rename), so a failed build never touches what readers see.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from odl_graph.errors import QueryError, StoreError
+
+KEEP_VERSIONS = 2  # the current one and the previous one (still open in running readers)
+
+
+class GraphStore(Protocol):
+    """What the rest of odl_graph needs from a store."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+        substitutions: Mapping[str, Any] | None = None,
+    ) -> Any: ...
+
+    def replace_all(self, data: bytes | Mapping[str, bytes]) -> None:
+        """Replace the whole content atomically: N-Quads bytes, or graph IRI -> N-Triples bytes."""
+        ...
+
+    def graph_names(self) -> list[str]: ...
+
+    def triple_counts(self) -> dict[str, int]: ...
+
+    def exists(self) -> bool: ...
+
+
+def parse_error_position(message: str) -> tuple[int | None, int | None]:
+    """Pull 'line:column' out of an Oxigraph parser message such as 'error at 1:7: ...'."""
+    import re
+
+    m = re.search(r"(\d+):(\d+)", message)
+    return (int(m.group(1)), int(m.group(2))) if m else (None, None)
+
+
+def run_query(
+    store: ox.Store,
+    sparql: str,
+    *,
+    default_graph_uris: Iterable[str] = (),
+    named_graph_uris: Iterable[str] = (),
+    substitutions: Mapping[str, Any] | None = None,
+    base_iri: str | None = None,
+) -> Any:
+    """Evaluate SPARQL on a pyoxigraph store with the protocol's dataset rules.
+
+    Without default-graph-uri the default graph is the union of all named graphs, which is what
+    partners expect from a graph split by provenance.
+    """
+    defaults = [ox.NamedNode(u) for u in default_graph_uris]
+    named = [ox.NamedNode(u) for u in named_graph_uris]
+    kwargs: dict[str, Any] = {}
+    if defaults:
+        kwargs["default_graph"] = defaults
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if named:
+        kwargs["named_graphs"] = named
+    if substitutions:
+        kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+    if base_iri:
+        kwargs["base_iri"] = base_iri
+    try:
+        return store.query(sparql, **kwargs)
+    except SyntaxError as exc:
+        line, col = parse_error_position(str(exc))
+        raise QueryError(str(exc), line=line, column=col) from exc
+    except (OSError, ValueError) as exc:
+        raise QueryError(str(exc)) from exc
+
+
+class EmbeddedStore:
+    """Versioned on-disk pyoxigraph store: `<path>/current` -> `<path>/versions/<stamp>`."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._store: ox.Store | None = None
+        self._opened_version: Path | None = None
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def current(self) -> Path:
+        return self.path / "current"
+
+    def exists(self) -> bool:
+        return self.current.exists()
+
+    def version(self) -> str | None:
+        """Name of the version readers currently see (None before the first build)."""
+        return self.current.resolve().name if self.exists() else None
+
+    def _open(self) -> ox.Store:
+        if not self.exists():
+            raise StoreError(f"no store at {self.path}: run `odl-graph build` first")
+        target = self.current.resolve()
+        if self._store is None or target != self._opened_version:
+            try:
+                self._store = ox.Store.read_only(str(target))
+            except OSError as exc:
+                raise StoreError(f"cannot open store {target}: {exc}") from exc
+            self._opened_version = target
+        return self._store
+
+    def refresh(self) -> None:
+        """Forget the open handle: the next query opens the version `current` points to."""
+        self._store = None
+        self._opened_version = None
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        return self._open()
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+        substitutions: Mapping[str, Any] | None = None,
+    ) -> Any:
+        return run_query(
+            self._open(),
+            sparql,
+            default_graph_uris=default_graph_uris,
+            named_graph_uris=named_graph_uris,
+            substitutions=substitutions,
+        )
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._open().named_graphs())
+
+    def triple_counts(self) -> dict[str, int]:
+        rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return {r["g"].value: int(r["n"].value) for r in rows}
+
+    def dump_nquads(self) -> bytes:
+        return self._open().dump(format=ox.RdfFormat.N_QUADS)
+
+    def to_memory(self) -> ox.Store:
+        """An in-memory copy (faster for heavy queries, measured in bench/)."""
+        mem = ox.Store()
+        mem.bulk_load(self.dump_nquads(), format=ox.RdfFormat.N_QUADS)
+        return mem
+
+    # -- writing ---------------------------------------------------------------------------
+    def replace_all(self, data: bytes | Mapping[str, bytes]) -> None:
+        """Write a complete new version, then flip `current` to it atomically.
+
+        `data` is N-Quads, or a mapping of named-graph IRI to N-Triples.
+        """
+        versions = self.path / "versions"
+        versions.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
+        target = versions / stamp
+        try:
+            store = ox.Store(str(target))
+            if isinstance(data, bytes | bytearray):
+                store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            else:
+                for graph_iri, ntriples in data.items():
+                    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+            store.flush()
+            store.optimize()
+            del store
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        tmp_link = self.path / f".current-{stamp}"
+        tmp_link.symlink_to(Path("versions") / stamp)
+        os.replace(tmp_link, self.current)  # atomic on POSIX
+        self.refresh()
+        self._prune(versions)
+
+    def _prune(self, versions: Path) -> None:
+        keep = {self.current.resolve()}
+        ordered = sorted((p for p in versions.iterdir() if p.is_dir()), key=lambda p: p.name)
+        keep.update(ordered[-KEEP_VERSIONS:])
+        for p in ordered:
+            if p.resolve() not in keep:
+                shutil.rmtree(p, ignore_errors=True)
+
+
+def open_store(settings: Mapping[str, Any]) -> GraphStore:
+    """The store the configuration names (embedded by default)."""
+    backend = settings.get("store_backend", "embedded")
+    if backend == "embedded":
+        return EmbeddedStore(settings["store"])
+    if backend == "remote":
+        from odl_graph.remote import RemoteStore  # the second backend (issue 7)
+
+        return RemoteStore.from_settings(settings)
+    raise StoreError(f"unknown store backend {backend!r} (expected 'embedded' or 'remote')")

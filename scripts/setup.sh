@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install everything odl-graph and its tests need, idempotently: system packages (Java for HermiT,
+# Chromium for browser tests, Virtuoso for the remote-store tests), the venv and the package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+if [ "${ODL_SETUP_BROWSER:-1}" = "1" ]; then
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fi
+if [ "${ODL_SETUP_VIRTUOSO:-1}" = "1" ]; then
+  command -v virtuoso-t >/dev/null 2>&1 || need_apt+=(virtuoso-opensource)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
+  echo "setup: installing system packages: ${need_apt[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -m pip install -q -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -c "import odl_graph, pyoxigraph, pyshacl, owlready2" 
+echo "setup: ok ($(.venv/bin/python --version), java: $(command -v java || echo missing))"

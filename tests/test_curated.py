@@ -1,0 +1,178 @@
+"""The curated-CSV compiler: what a curator writes becomes the right triples, and every bad cell
+fails with file:line:column and what is wrong."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS
+
+from odl_graph import iris
+from odl_graph.curated import Context, compile_folder
+from odl_graph.errors import CuratedDataError
+from odl_graph.namespace import ODL
+
+CODES = {
+    "openness": {"open", "candidate", "other", "paid"},
+    "actor-category": {"commune", "agency"},
+    "theme": {"climate-adaptation", "commerce"},
+    "service-kind": {"new-application"},
+    "use-case-stage": {"experimented"},
+    "requirement-level": {"indispensable", "useful"},
+}
+SRC = "https://example.org/page"
+
+FILES = {
+    "actors.csv": f"""\
+        id,label_fr,label_en,category,siren,homepage,territory,description_fr,sources
+        ign,IGN,IGN,agency,,,national,,{SRC}
+        vitre,Ville de Vitré,City of Vitré,commune,,,commune:35360,,{SRC}
+        """,
+    "challenges.csv": f"""\
+        id,label_fr,label_en,themes,description_fr,description_en,sources
+        chaleur,Îlots de chaleur,Urban heat islands,climate-adaptation,,,{SRC}
+        """,
+    "services.csv": f"""\
+        id,label_fr,label_en,kind,description_fr,sources
+        carte,Carte,Map,new-application,,{SRC}
+        """,
+    "data_categories.csv": f"""\
+        id,label_fr,label_en,description_fr,producers,usual_status,standard,sources
+        arbres,Arbres,Trees,,vitre;ign,candidate,,{SRC}
+        meteo,Météo,Weather,,ign,open,,{SRC}
+        """,
+    "use_cases.csv": f"""\
+        id,label_fr,label_en,description_fr,description_en,themes,challenges,service,stage,sources
+        icu,Cartographier les ICU,Map UHIs,"Texte, avec virgule",,climate-adaptation,chaleur,carte,experimented,{SRC}
+        """,
+    "requirements.csv": f"""\
+        use_case,data_category,level,sources
+        icu,arbres,indispensable,{SRC}
+        icu,meteo,useful,{SRC}
+        """,
+    "experiments.csv": f"""\
+        id,label_fr,label_en,commune,season,start,end,themes,use_case,objectives_fr,results_fr,effort_fr,sustainability_fr,scope_fr,constraints_fr,minimal_data,sources
+        vitre-icu,Vitré,Vitré,35360,2,2022,2023,climate-adaptation,?,?,?,?,?,?,?,?,{SRC}
+        """,  # noqa: E501
+    "datasets.csv": f"""\
+        id,label_fr,label_en,data_category,publisher,holder,status,spatial,standard,landing_page,sources
+        arbres-vitre,Arbres de Vitré,Trees of Vitré,arbres,vitre,,candidate,commune:35360,,?,{SRC}
+        """,
+}
+ACCESS = {iris.concept("openness", "open"): URIRef("http://publications.europa.eu/resource/authority/access-right/PUBLIC")}
+
+
+def write(folder: Path, overrides: dict[str, str] | None = None) -> Path:
+    for name, text in {**FILES, **(overrides or {})}.items():
+        (folder / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return folder
+
+
+def context(territories: bool = True) -> Context:
+    known = {iris.commune("35360"), iris.departement("35")} if territories else None
+    return Context(CODES, known, None, ACCESS)
+
+
+def merged(folder: Path):
+    from rdflib import Graph
+
+    g = Graph()
+    for f in compile_folder(folder, context()):
+        g += f.graph
+    return g
+
+
+def test_valid_files_compile_to_the_expected_triples(tmp_path: Path) -> None:
+    g = merged(write(tmp_path))
+    icu = iris.resource("usecase", "icu")
+    assert (icu, RDF.type, ODL.UseCase) in g
+    assert (icu, RDFS.label, Literal("Cartographier les ICU", lang="fr")) in g
+    assert (icu, RDFS.label, Literal("Map UHIs", lang="en")) in g
+    assert (icu, DCTERMS.description, Literal("Texte, avec virgule", lang="fr")) in g
+    assert (icu, ODL.addresses, iris.resource("challenge", "chaleur")) in g
+    req = iris.resource("requirement", "icu--arbres")
+    assert (icu, ODL.hasRequirement, req) in g
+    assert (req, ODL.requiredCategory, iris.resource("datacategory", "arbres")) in g
+    assert (req, ODL.requirementLevel, iris.concept("requirement-level", "indispensable")) in g
+    cat = iris.resource("datacategory", "arbres")
+    assert set(g.objects(cat, ODL.typicalProducer)) == {iris.resource("actor", "vitre"), iris.resource("actor", "ign")}
+    assert (icu, DCTERMS.source, URIRef(SRC)) in g
+
+
+def test_unknown_cells_say_unknown_instead_of_guessing(tmp_path: Path) -> None:
+    g = merged(write(tmp_path))
+    exp = iris.resource("experiment", "vitre-icu")
+    assert (exp, ODL.unknownValueOf, ODL.testsUseCase) in g
+    assert (exp, ODL.unknownValueOf, ODL.objectives) in g
+    assert not list(g.objects(exp, ODL.testsUseCase))
+    assert (exp, DCTERMS.spatial, iris.commune("35360")) in g
+
+
+def test_status_maps_to_eu_access_right(tmp_path: Path) -> None:
+    overrides = {"datasets.csv": FILES["datasets.csv"].replace(",candidate,", ",open,")}
+    g = merged(write(tmp_path, overrides))
+    ds = iris.resource("dataset", "arbres-vitre")
+    assert (ds, DCTERMS.accessRights, ACCESS[iris.concept("openness", "open")]) in g
+
+
+def test_national_coverage_is_a_described_territory(tmp_path: Path) -> None:
+    g = merged(write(tmp_path))
+    france = iris.resource("territory", "france")
+    assert (france, RDF.type, ODL.Territory) in g
+    assert (france, RDFS.label, Literal("France", lang="fr")) in g
+
+
+BAD = [
+    pytest.param("datasets.csv", ",candidate,", ",wide-open,", 2, 7, "not a code of the openness scheme", id="status"),
+    pytest.param("use_cases.csv", ",chaleur,", ",,", 2, 7, "a value is required", id="no-challenge"),
+    pytest.param("use_cases.csv", ",chaleur,", ",froid,", 2, 7, "not an id of challenges.csv", id="dangling-ref"),
+    pytest.param("datasets.csv", "commune:35360", "commune:99999", 2, 8, "does not exist in the COG", id="insee"),
+    pytest.param("datasets.csv", "commune:35360", "ville:35360", 2, 8, "is not a territory", id="territory-form"),
+    pytest.param("actors.csv", "IGN,IGN,agency,,", "IGN,IGN,agency,12345,", 2, 5, "does not match", id="siren"),
+    pytest.param("experiments.csv", ",2,2022,", ",two,2022,", 2, 5, "not an integer", id="season"),
+    pytest.param("experiments.csv", ",2022,2023,", ",22,2023,", 2, 6, "not a year", id="year"),
+    pytest.param("challenges.csv", f",{SRC}", ",ftp://x", 2, 7, "not an http(s) URL", id="url"),
+    pytest.param("challenges.csv", "chaleur,", "Chaleur,", 2, 1, "not a slug", id="slug"),
+    pytest.param("actors.csv", ",agency,", ",?,", 2, 4, "'?' (unknown) is not allowed", id="unknown-not-allowed"),
+    pytest.param("requirements.csv", "icu,meteo,useful", "icu,arbres,useful", 3, 1, "duplicate id", id="duplicate"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "line", "column", "message"), BAD)
+def test_bad_cell_names_file_line_column(tmp_path, file, old, new, line, column, message) -> None:
+    assert old in FILES[file]
+    write(tmp_path, {file: FILES[file].replace(old, new, 1)})
+    with pytest.raises(CuratedDataError) as info:
+        compile_folder(tmp_path, context())
+    loc = info.value.location
+    assert Path(loc.path).name == file
+    assert (loc.line, loc.column) == (line, column), str(info.value)
+    assert message in info.value.message
+    assert str(info.value).startswith(f"{loc.path}:{line}:{column}: ")
+
+
+def test_header_errors(tmp_path: Path) -> None:
+    write(tmp_path, {"services.csv": "id,label_fr,label_en,kind,colour,sources\n"})
+    with pytest.raises(CuratedDataError, match=r"services.csv:1:5: unknown column 'colour'"):
+        compile_folder(tmp_path, context())
+
+
+def test_short_row(tmp_path: Path) -> None:
+    write(tmp_path, {"services.csv": FILES["services.csv"].replace(f",,{SRC}", "")})
+    with pytest.raises(CuratedDataError, match=r"services.csv:2:\d+: row has 4 cells, header has 6"):
+        compile_folder(tmp_path, context())
+
+
+def test_multiline_cell_keeps_line_numbers(tmp_path: Path) -> None:
+    text = (
+        "id,label_fr,label_en,kind,description_fr,sources\n"
+        f'a,A,A,new-application,"deux\nlignes",{SRC}\n'
+        f"b,B,B,bad-kind,,{SRC}\n"
+    )
+    write(tmp_path, {"services.csv": text})
+    with pytest.raises(CuratedDataError) as info:
+        compile_folder(tmp_path, context())
+    assert (info.value.location.line, info.value.location.column) == (4, 4)
