@@ -1,0 +1,110 @@
+"""Terms of the odl-graph ontology as a DefinedNamespace: a typo is an AttributeError.
+
+Generated from ontology/odl.ttl by `python -m odl_graph.namespace_gen`; tests/test_hygiene.py
+checks it is up to date. Do not edit by hand.
+"""
+
+from rdflib import URIRef
+from rdflib.namespace import DefinedNamespace, Namespace
+
+
+class ODL(DefinedNamespace):
+    _fail = True
+    _NS = Namespace("https://w3id.org/odl-graph/def#")
+
+    # Classes
+    Actor: URIRef  # Organisation or group of people that produces, holds, publishes or uses local data;
+    #   organisations are also typed org:Organization.
+    BlockingDataset: URIRef  # Dataset that instantiates a data category indispensable to at least one use
+    #   case and whose openness status is not "open".
+    Challenge: URIRef  # Problem or need of a territory, stated by its stakeholders, that data can help to
+    #   address.
+    Commune: URIRef  # Municipality of the official geographic code (COG), identified by its INSEE code.
+    DataCategory: URIRef  # Kind of data described independently of any producer (for instance "street
+    #   trees"), of which datasets are instances.
+    DataRequirement: URIRef  # Qualified link between a use case and a data category it needs, with a
+    #   requirement level.
+    Dataset: URIRef  # Concrete dataset, produced or held by an actor for a territory, instance of a data
+    #   category.
+    Departement: URIRef  # Département of the official geographic code (COG), identified by its INSEE code.
+    EPCI: URIRef  # Public body for intermunicipal cooperation with its own tax base (EPCI), identified by its
+    #   SIREN.
+    Experiment: URIRef  # Trial of a use case in a municipality during an ACV Data season, with its
+    #   objectives, results and deployment conditions.
+    Interview: URIRef  # Interview with stakeholders of a territory during which local challenges are stated.
+    Programme: URIRef  # Public programme that territories are members of, such as Action Cœur de Ville.
+    Region: URIRef  # Region or overseas collectivity of the official geographic code (COG), identified by its
+    #   INSEE code.
+    SchemaField: URIRef  # Field (column) of a data schema, with its name, type and constraints.
+    Service: URIRef  # Application, tool or practice through which a use case is implemented.
+    Standard: URIRef  # Data schema published on schema.data.gouv.fr (Table Schema), including those of the
+    #   Common Base of Local Data (SCDL).
+    Territory: URIRef  # French administrative territory: municipality, EPCI, département, région, or the
+    #   whole of France.
+    UseCase: URIRef  # Way of using data categories to deliver a service that addresses a local challenge.
+
+    # Object properties
+    actorCategory: URIRef  # Category of the actor, a concept of the "actor-category" scheme.
+    addresses: URIRef  # Local challenge that the use case addresses.
+    competentFor: URIRef  # Territory that the public body governs.
+    hasField: URIRef  # Field of the standard, or field expected for a data category.
+    hasRequirement: URIRef  # Data requirement of the use case (data category and requirement level).
+    implementedBy: URIRef  # Service through which the use case is implemented.
+    inDepartement: URIRef  # Département in which the territory lies.
+    inEPCI: URIRef  # EPCI that the territory is a member of.
+    inRegion: URIRef  # Region in which the territory lies.
+    instantiates: URIRef  # Data category of which the dataset is an instance.
+    memberOf: URIRef  # Programme that the territory benefits from (for instance Action Cœur de Ville).
+    minimalData: URIRef  # Data category that is the minimum needed to deploy the use case elsewhere
+    #   (deployment condition).
+    opennessStatus: URIRef  # Openness status of the dataset, a concept of the "openness" scheme; one status
+    #   per dataset.
+    raises: URIRef  # Local challenge stated during the interview.
+    requiredCategory: URIRef  # Data category that the requirement is about.
+    requirementLevel: URIRef  # Level of the requirement (indispensable or useful), a concept of the
+    #   "requirement-level" scheme.
+    serviceKind: URIRef  # Kind of the service, a concept of the "service-kind" scheme.
+    stage: URIRef  # How far the use case has gone, a concept of the "use-case-stage" scheme.
+    testsUseCase: URIRef  # Use case tried out by the experiment.
+    typicalProducer: URIRef  # Actor that usually produces the data of this category.
+    usualOpennessStatus: URIRef  # Most frequent openness status of the datasets of this category, a concept
+    #   of the "openness" scheme.
+
+    # Datatype properties
+    acv2018: URIRef  # True when the municipality is in the initial 2018 list of 222 Action Cœur de Ville
+    #   towns.
+    acvId: URIRef  # Identifier of the Action Cœur de Ville agreement in ANCT's data.
+    conformingResources: URIRef  # Number of data.gouv.fr resources that conform to the schema according to
+    #   schema.data.gouv.fr statistics.
+    datasetCount: URIRef  # Number of datasets an actor publishes, according to the open data observatory of
+    #   French territories.
+    dataSustainability: URIRef  # Whether lasting, standardised data can be produced for the service
+    #   (language-tagged text).
+    deploymentConstraints: URIRef  # Conditions to meet in order to deploy the service in another territory
+    #   (language-tagged text).
+    fieldEnum: URIRef  # One of the values the schema allows for the field (repeated property).
+    fieldFormat: URIRef  # Table Schema format of the field (email, uri, default...).
+    fieldName: URIRef  # Technical name of the field in the schema.
+    fieldPattern: URIRef  # Regular expression that the values of the field must match.
+    fieldPosition: URIRef  # Rank of the field in the schema, starting at 1.
+    fieldRequired: URIRef  # True when the schema makes the field mandatory.
+    fieldType: URIRef  # Table Schema type of the field (string, integer, date, geopoint...).
+    geographicScope: URIRef  # Geographic area in which the service can be deployed (language-tagged text).
+    implementationEffort: URIRef  # Effort needed to implement the service tried out (language-tagged text).
+    isSCDL: URIRef  # True when the schema carries the "Socle Commun des Données Locales" label on
+    #   schema.data.gouv.fr.
+    objectives: URIRef  # Objectives of the experiment (language-tagged text).
+    population: URIRef  # Population of the territory according to the imported source (INSEE legal
+    #   populations).
+    qualitativeResults: URIRef  # Qualitative results of the experiment: relevance of the service designed
+    #   (language-tagged text).
+    schemaLabel: URIRef  # Label given to the schema on schema.data.gouv.fr (for instance "Socle Commun des
+    #   Données Locales").
+    season: URIRef  # ACV Data season of the experiment: 1 (retail and mobility) or 2 (environment and
+    #   hazards).
+    siren: URIRef  # 9-digit SIREN number of the organisation in INSEE's Sirene register.
+
+    # Annotation properties
+    conventionSigned: URIRef  # Date on which the municipality's Action Cœur de Ville framework agreement was
+    #   signed.
+    unknownValueOf: URIRef  # Property whose value for this resource the sources consulted do not state.
