@@ -1,0 +1,21 @@
+"""Importers of the real sources shipped in data/sources/ (COG, ACV, SCDL, Observatoire open data).
+
+Each one copies its extracts from the shared folder (`refresh`, run by `odl-graph import NAME`) and
+turns them into one RDF graph (`to_graph`) that the build stores in `graph/import/{name}`.
+See docs/importers.md for what each produces and where every file comes from.
+"""
+
+from __future__ import annotations
+
+from odl_graph.importers._common import Importer
+from odl_graph.importers.acv import AcvImporter
+from odl_graph.importers.cog import CogImporter
+from odl_graph.importers.observatory import ObservatoryImporter
+from odl_graph.importers.scdl import ScdlImporter
+
+# Build order: the COG first, since the others point at its territories.
+IMPORTERS: dict[str, Importer] = {
+    imp.name: imp for imp in (CogImporter(), AcvImporter(), ScdlImporter(), ObservatoryImporter())
+}
+
+__all__ = ["IMPORTERS", "Importer"]
