@@ -45,12 +45,14 @@ def meta_graph(graphs: list[SourceGraph], project_root: Path) -> Graph:
     return g
 
 
-def serialise(graphs: list[tuple[URIRef, Graph]], base_iri: str) -> dict[str, bytes]:
+def serialise(graphs: list[SourceGraph], base_iri: str) -> dict[str, bytes]:
     """N-Triples per named graph, rebased onto the configured base IRI."""
     out: dict[str, bytes] = {}
-    for iri, g in graphs:
-        nt = g.serialize(format="nt", encoding="utf-8")
-        out[iris.rebase(str(iri), base_iri)] = iris.rebase(nt.decode("utf-8"), base_iri).encode("utf-8")
+    for sg in graphs:
+        nt = sg.ntriples()
+        if base_iri != iris.BASE:
+            nt = iris.rebase(nt.decode("utf-8"), base_iri).encode("utf-8")
+        out[iris.rebase(str(sg.iri), base_iri)] = nt
     return out
 
 
@@ -69,16 +71,15 @@ def build(
     say = progress or (lambda _m: None)
     graphs = collect_all(settings, say, curated_dir=curated_dir, importers=importers)
     say("SHACL validation")
-    report = validate(graphs)
+    report = validate(graphs, cache_dir=Path(settings["cache_dir"]))
     if fail_on_violation and not report.conforms:
         raise ValidationFailed(report, f"{len(report.violations)} SHACL violation(s); the store was not changed")
-    pairs = [(sg.iri, sg.graph) for sg in graphs]
-    pairs.append((iris.graph("meta"), meta_graph(graphs, PROJECT_ROOT)))
-    payload = serialise(pairs, settings["base_iri"])
+    everything = [*graphs, SourceGraph("meta", "", meta_graph(graphs, PROJECT_ROOT), [])]
+    payload = serialise(everything, settings["base_iri"])
     say("writing the store")
     target = store if store is not None else open_store(settings)
     target.replace_all(payload)
-    counts = {iri: len(g) for iri, g in pairs}
+    counts = {sg.iri: len(sg.graph) for sg in everything}
     version = getattr(target, "version", lambda: None)()
     return BuildSummary(counts={iris.rebase(str(k), settings["base_iri"]): v for k, v in counts.items()},
                         report=report, store_version=version)

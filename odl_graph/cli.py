@@ -159,7 +159,9 @@ def validate(obj: Ctx, fmt: str, curated: Path | None) -> None:
     from odl_graph.validate import validate as run_validate
 
     try:
-        report = run_validate(collect_all(obj.settings, curated_dir=curated))
+        report = run_validate(
+            collect_all(obj.settings, curated_dir=curated), cache_dir=Path(obj.settings["cache_dir"])
+        )
     except OdlError as exc:
         fail(exc)
     _print_report(report, fmt)
@@ -241,12 +243,27 @@ def print_results(results: Any, fmt: str) -> None:
 @click.argument("query", required=False)
 @click.option("--file", "-f", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--name", "-n", "name", default=None, help="Run a named query of the catalogue (`odl-graph queries`).")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="Parameter of the named query (repeatable); bound as a typed RDF term.")
 @pass_ctx
-def query(obj: Ctx, query: str | None, file: Path | None, fmt: str) -> None:
-    """Run a SPARQL query (argument, --file, or stdin) on the store."""
+def query(obj: Ctx, query: str | None, file: Path | None, fmt: str, name: str | None,
+          params: tuple[str, ...]) -> None:
+    """Run a SPARQL query (argument, --file, or stdin), or a named query (--name), on the store."""
     from odl_graph.store import open_store
 
     try:
+        if name is not None:
+            from odl_graph import catalogue
+
+            if query or file:
+                raise click.UsageError("give either --name or a query text, not both")
+            run = catalogue.run(open_store(obj.settings), name, catalogue.parse_param_options(params),
+                                base_iri=obj.settings["base_iri"])
+            print_results(run.results, fmt)
+            return
+        if params:
+            raise click.UsageError("--param only applies to a named query (--name)")
         text = read_query(query, file)
         results = open_store(obj.settings).query(text)
         print_results(results, fmt)

@@ -30,6 +30,7 @@ class SourceGraph:
     graph: Graph
     files: list[Path]
     lines: dict[URIRef, int] = field(default_factory=dict)  # curated subjects -> CSV line
+    _nt: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def iri(self) -> URIRef:
@@ -38,6 +39,12 @@ class SourceGraph:
     @property
     def is_data(self) -> bool:
         return self.kind in DATA_KINDS
+
+    def ntriples(self) -> bytes:
+        """N-Triples of the graph, serialised once (validation cache key and store load share it)."""
+        if self._nt is None:
+            self._nt = self.graph.serialize(format="nt", encoding="utf-8")
+        return self._nt
 
 
 def parse_rdf(path: Path) -> Graph:

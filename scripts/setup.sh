@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)
+# WeasyPrint (the PDF report) needs Pango.
+ldconfig -p | grep -q libpangoft2 || need_apt+=(libpangoft2-1.0-0)
 if [ "${ODL_SETUP_BROWSER:-1}" = "1" ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 fi
