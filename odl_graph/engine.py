@@ -1,0 +1,810 @@
+"""Query execution in killable worker processes: time limit, row cap, serialisation. No Flask.
+
+pyoxigraph cannot cancel a query (docs/feasibility.md §3c), so every query runs in a worker
+process forked from this one; a query over the time limit gets its worker SIGKILLed (its CPU is
+freed at once) and a fresh worker is forked in its place. In `memory` mode the parent loads the
+store into memory once and the workers share it copy-on-write (3-6x faster on heavy queries than
+the on-disk store, see docs/benchmarks.md); in `disk` mode each worker opens the current on-disk
+version read-only.
+
+Updates run in a fresh child too (so a runaway update is killable): it applies the update to a
+copy of the dataset and writes it as a new store version (`EmbeddedStore.replace_all`); the
+parent then reloads and recycles the workers, so a query sent after the update's answer sees it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import resource
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from multiprocessing import Pipe
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from odl_graph.errors import OdlError, QueryError, StoreError
+from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format
+from odl_graph.remote import DEFAULT_GRAPH, RemoteStore, RemoteTimeout
+from odl_graph.store import EmbeddedStore, parse_error_position, run_query
+
+RESULTS_OX = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+GRAPH_OX = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+UPDATE_PERSIST_TIMEOUT = 600.0  # writing a new on-disk version of ~1M triples takes seconds
+_PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+# -- errors ----------------------------------------------------------------------------------
+class QueryTimeout(OdlError):
+    """The query ran past the time limit; its worker was killed."""
+
+
+class EngineBusy(OdlError):
+    """No worker became free within the time limit."""
+
+
+class WorkerCrashed(OdlError):
+    """The worker died while evaluating (for example out of memory); it was replaced."""
+
+
+class NotAcceptable(OdlError):
+    """The result kind (solutions, boolean, graph) has no format the client accepts."""
+
+    def __init__(self, kind: str, formats: Iterable[Format]) -> None:
+        self.kind = kind
+        offered = ", ".join(f.media_type for f in formats)
+        super().__init__(f"cannot serialise {kind} results in an acceptable format; available: {offered}")
+
+
+class UpdateRejected(OdlError):
+    """An update was sent where only queries are accepted."""
+
+
+class GraphNotFound(OdlError):
+    """Graph Store Protocol: the named graph does not exist."""
+
+
+# -- lexical checks (no parser needed, run before dispatch) ----------------------------------
+_LEXEMES = re.compile(
+    r"""<[^<>"{}|^`\\\s]*>"""  # IRI
+    r'''|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\''''  # long strings
+    r"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""  # strings
+    r"""|\#[^\n]*""",  # comments
+    re.S,
+)
+_PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)*", re.I)
+_UPDATE_VERBS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+_SERVICE = re.compile(r"(?<![\w?$:.\-])SERVICE(?![\w:\-])", re.I)
+
+
+def skeleton(sparql: str) -> str:
+    """The text with IRIs, strings and comments blanked out: keywords only."""
+    return _LEXEMES.sub(" ", sparql)
+
+
+def looks_like_update(sparql: str) -> bool:
+    """True when the first keyword after the prologue is a SPARQL Update operation."""
+    rest = _PROLOGUE.sub("", skeleton(sparql), count=1)
+    m = re.match(r"\s*([A-Za-z]+)", rest)
+    return bool(m and m.group(1).upper() in _UPDATE_VERBS)
+
+
+def uses_service(sparql: str) -> bool:
+    """True when the text calls SERVICE (federation would let clients make this server fetch URLs)."""
+    return bool(_SERVICE.search(skeleton(sparql)))
+
+
+# -- results ---------------------------------------------------------------------------------
+@dataclass
+class Result:
+    """A serialised answer, ready to send."""
+
+    kind: str  # "solutions" | "boolean" | "graph"
+    format: Format
+    body: bytes
+    truncated: bool = False
+    row_cap: int = 0
+    rows: int | None = None
+
+
+@dataclass
+class _Request:
+    op: str
+    sparql: str = ""
+    default_graph_uris: tuple[str, ...] = ()
+    named_graph_uris: tuple[str, ...] = ()
+    results_format: str | None = None
+    graph_format: str | None = None
+    row_cap: int = 0
+    graph: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _StopWriting(Exception):
+    """Raised by _LineCap to abort a serialisation once enough rows were written."""
+
+
+class _LineCap:
+    """A binary sink that stops the (Rust) TSV serialiser after `limit` lines."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.chunks: list[bytes] = []
+        self.lines = 0
+
+    def write(self, data: bytes) -> int:
+        self.chunks.append(bytes(data))
+        self.lines += data.count(b"\n")
+        if self.lines >= self.limit:
+            raise _StopWriting
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _serialize_solutions(solutions: ox.QuerySolutions, fmt: str, row_cap: int) -> tuple[bytes, bool, int | None]:
+    """Serialise SELECT results, stopping at row_cap rows (0 = no cap). Returns (body, truncated, rows).
+
+    With a cap, results go through TSV (one row per line, newlines escaped) into a sink that stops
+    after cap + 1 rows; the kept rows are re-read and written in the requested format, in Rust.
+    """
+    if row_cap <= 0:
+        return solutions.serialize(format=RESULTS_OX[fmt]), False, None
+    sink = _LineCap(row_cap + 2)  # header + cap rows + 1 to detect more
+    truncated = False
+    try:
+        solutions.serialize(sink, format=ox.QueryResultsFormat.TSV)
+    except _StopWriting:
+        truncated = True
+    except OSError as exc:  # pyoxigraph may wrap the sink's exception
+        if "_StopWriting" not in repr(exc) and sink.lines < row_cap + 2:
+            raise
+        truncated = True
+    tsv = b"".join(sink.chunks)
+    lines = tsv.split(b"\n")
+    if truncated:
+        tsv = b"\n".join(lines[: row_cap + 1]) + b"\n"
+        rows = row_cap
+    else:
+        rows = max(0, len(lines) - 2)
+    if fmt == "tsv":
+        return tsv, truncated, rows
+    parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
+    return parsed.serialize(format=RESULTS_OX[fmt]), truncated, rows
+
+
+def _dataset_kwargs(defaults: Iterable[str], named: Iterable[str]) -> dict[str, Any]:
+    return {"default_graph_uris": tuple(defaults), "named_graph_uris": tuple(named)}
+
+
+def _execute(store: ox.Store, req: _Request) -> Any:
+    """Worker side: evaluate one request against the store."""
+    if req.op == "ping":
+        return "pong"
+    if isinstance(store, RemoteStore):  # remote backend (issue 7): the store evaluates, over HTTP
+        return _execute_remote(store, req)
+    if req.op == "counts":
+        rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        counts = {r["g"].value: int(r["n"].value) for r in rows}
+        default = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph())
+        counts[""] = int(next(iter(default))["n"].value)
+        return counts
+    if req.op == "gsp_get":
+        if req.graph is None:
+            res = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph())
+        else:
+            if not store.contains_named_graph(ox.NamedNode(req.graph)):
+                raise GraphNotFound(f"no graph named <{req.graph}>")
+            res = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{req.graph}> {{ ?s ?p ?o }} }}")
+        fmt = req.graph_format or "turtle"
+        return ("graph", fmt, res.serialize(format=GRAPH_OX[fmt]), False, None)
+    if isinstance(store, _Answered):
+        res = store.result
+    else:
+        res = run_query(store, req.sparql, **_dataset_kwargs(req.default_graph_uris, req.named_graph_uris))
+    if req.op == "rows":
+        if isinstance(res, ox.QuerySolutions):
+            names = [v.value for v in res.variables]
+            out: list[dict[str, Any]] = []
+            for sol in res:
+                if req.row_cap and len(out) >= req.row_cap:
+                    break
+                out.append({n: t for n, t in zip(names, sol, strict=True) if t is not None})
+            return out
+        if isinstance(res, ox.QueryBoolean):
+            return bool(res)
+        return list(res)
+    if isinstance(res, ox.QuerySolutions):
+        if req.results_format is None:
+            return ("not-acceptable", "solutions")
+        body, truncated, rows = _serialize_solutions(res, req.results_format, req.row_cap)
+        return ("solutions", req.results_format, body, truncated, rows)
+    if isinstance(res, ox.QueryBoolean):
+        if req.results_format is None:
+            return ("not-acceptable", "boolean")
+        return ("boolean", req.results_format, res.serialize(format=RESULTS_OX[req.results_format]), False, None)
+    if req.graph_format is None:
+        return ("not-acceptable", "graph")
+    return ("graph", req.graph_format, res.serialize(format=GRAPH_OX[req.graph_format]), False, None)
+
+
+def _execute_remote(store: RemoteStore, req: _Request) -> Any:
+    """`_execute` for a RemoteStore: same replies; answers are pyoxigraph objects, so the same serialisers.
+
+    The time limit travels as the HTTP timeout (and Virtuoso's own `timeout`); the row cap lets the
+    store's own limit pass when it is above ours (odl_graph/remote.py).
+    """
+    if req.op == "ping":
+        return "pong"
+    if req.op == "counts":
+        counts = store.triple_counts()
+        counts[""] = store.default_graph_count()
+        return counts
+    if req.op == "gsp_get":
+        fmt = req.graph_format or "turtle"
+        if req.graph is None:
+            return ("graph", fmt, store.graph_triples(DEFAULT_GRAPH).serialize(format=GRAPH_OX[fmt]), False, None)
+        if req.graph not in store.graph_names():
+            raise GraphNotFound(f"no graph named <{req.graph}>")
+        return ("graph", fmt, store.graph_triples(req.graph).serialize(format=GRAPH_OX[fmt]), False, None)
+    timeout = req.extra.get("timeout")
+    res = store.query(req.sparql, **_dataset_kwargs(req.default_graph_uris, req.named_graph_uris),
+                      timeout=timeout, row_cap=req.row_cap)
+    return _execute(_Answered(res), req)
+
+
+class _Answered:
+    """A store stand-in holding an answer already computed remotely, so `_execute` serialises it."""
+
+    def __init__(self, result: Any) -> None:
+        self.result = result
+
+
+def _error_reply(exc: BaseException) -> tuple:
+    if isinstance(exc, QueryError):
+        return ("error", "query", str(exc), exc.line, exc.column)
+    if isinstance(exc, GraphNotFound):
+        return ("error", "notfound", str(exc), None, None)
+    if isinstance(exc, SyntaxError):
+        line, col = parse_error_position(str(exc))
+        return ("error", "query", str(exc), line, col)
+    if isinstance(exc, MemoryError):
+        return ("error", "memory", "the query ran out of memory", None, None)
+    return ("error", "query", f"{type(exc).__name__}: {exc}", None, None)
+
+
+def _detach_fds(keep: int) -> None:
+    """Child side: point every inherited descriptor but `keep` (and stdio) at /dev/null.
+
+    Inherited client sockets would otherwise stay open in the worker and hide connection closes
+    from clients. dup2 rather than close, so a stale Python object closing "its" descriptor later
+    cannot close one the worker has reused.
+    """
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd not in (keep, devnull):
+            with contextlib.suppress(OSError):
+                os.dup2(devnull, fd)
+
+
+def _limit_cpu(seconds: float) -> None:
+    """Backstop: the kernel kills this worker if a query keeps it busy much longer than the limit,
+    even if the parent is gone and cannot kill it."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    spent = used.ru_utime + used.ru_stime
+    _soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = int(spent + seconds) + 1
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _worker_loop(conn: Connection, store_factory: Any, timeout: float, parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        store = store_factory()
+    except BaseException as exc:
+        conn.send(("error", "store", f"cannot open store: {exc}", None, None))
+        return
+    conn.send(("ready",))
+    while True:
+        try:
+            if not conn.poll(2.0):
+                if os.getppid() != parent:
+                    return
+                continue
+            req = conn.recv()
+        except (EOFError, OSError):
+            return
+        _limit_cpu(max(timeout, 1.0) * 3 + 5)
+        try:
+            reply = ("ok", _execute(store, req))
+        except BaseException as exc:
+            reply = _error_reply(exc)
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+@dataclass
+class _Worker:
+    pid: int
+    conn: Connection
+    generation: int
+    alive: bool = True
+
+
+class Engine:
+    """A pool of killable query workers over one store. Thread-safe; one per server process."""
+
+    def __init__(
+        self,
+        store_path: str | os.PathLike[str],
+        *,
+        workers: int = 2,
+        timeout: float = 10.0,
+        row_cap: int = 10000,
+        mode: str = "memory",
+        remote: RemoteStore | None = None,
+    ) -> None:
+        if mode not in ("memory", "disk"):
+            raise StoreError(f"unknown store mode {mode!r} (expected 'memory' or 'disk')")
+        # With a remote store (issue 7) there are no workers: queries go over HTTP under the same
+        # time limit and row cap; `store` is the RemoteStore, which the pages and the API query too.
+        self.remote = remote
+        self.store: Any = remote if remote is not None else EmbeddedStore(store_path)
+        self.size = max(1, int(workers))
+        self.timeout = float(timeout)
+        self.row_cap = int(row_cap)
+        self.mode = mode
+        self._lock = threading.Condition()
+        self._update_lock = threading.Lock()
+        self._idle: list[_Worker] = []
+        self._all: dict[int, _Worker] = {}
+        self._generation = 0
+        self._mem: ox.Store | None = None
+        self._version: str | None = None
+        self._counts: dict[str, int] | None = None
+        self._started = False
+        self._closed = False
+        self._last_check = 0.0
+        self._pid = os.getpid()
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> Engine:
+        return cls(
+            settings["store"],
+            workers=settings.get("workers", 2),
+            timeout=settings.get("query_timeout", 10.0),
+            row_cap=settings.get("row_cap", 10000),
+            mode=settings.get("store_mode", "memory"),
+            remote=RemoteStore.from_settings(settings) if settings.get("store_backend") == "remote" else None,
+        )
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> Engine:
+        """Load the store (memory mode) and fork the workers. Idempotent."""
+        with self._lock:
+            if self._started:
+                return self
+            if self.remote is not None:
+                if not self.remote.exists():
+                    raise StoreError(f"no odl-graph data in the remote store {self.remote.query_url}: "
+                                     f"run `odl-graph build` first")
+                self._version = self.remote.version()
+                self._started = True
+                return self
+            if not self.store.exists():
+                raise StoreError(f"no store at {self.store.path}: run `odl-graph build` first")
+            self._load()
+            for _ in range(self.size):
+                self._idle.append(self._spawn())
+            self._started = True
+            return self
+
+    def _load(self) -> None:
+        version = self.store.version()
+        if self.mode == "memory":
+            self._mem = self.store.to_memory()
+            self.store.refresh()  # close the read-only handle: only the in-memory copy is used
+        self._version = version
+        self._counts = None
+
+    def close(self) -> None:
+        """Kill every worker. Safe to call twice."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._all.values())
+            self._idle.clear()
+            self._lock.notify_all()
+        for w in workers:
+            self._reap(w)
+
+    def __enter__(self) -> Engine:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def version(self) -> str | None:
+        return self._version
+
+    def status(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "mode": "remote" if self.remote is not None else self.mode,
+                "workers": self.size,
+                "idle": self.size if self.remote is not None else len(self._idle),  # remote: no workers
+                "store_version": self._version,
+                "timeout_s": self.timeout,
+                "row_cap": self.row_cap,
+            }
+
+    # -- workers ---------------------------------------------------------------------------
+    def _store_factory(self) -> Any:
+        if self.mode == "memory":
+            mem = self._mem
+            return lambda: mem
+        path = str(self.store.current.resolve())
+        return lambda: ox.Store.read_only(path)
+
+    def _spawn(self) -> _Worker:
+        """Fork one worker (caller holds the lock, so no two forks interleave)."""
+        parent_conn, child_conn = Pipe(duplex=True)
+        factory = self._store_factory()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # child
+            code = 0
+            try:
+                _detach_fds(child_conn.fileno())
+                _worker_loop(child_conn, factory, self.timeout, parent)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        child_conn.close()
+        worker = _Worker(pid, parent_conn, self._generation)
+        self._all[pid] = worker
+        if not parent_conn.poll(max(self.timeout, 30.0)):
+            self._reap(worker)
+            raise StoreError("a query worker did not start in time")
+        hello = parent_conn.recv()
+        if hello[0] != "ready":
+            self._reap(worker)
+            raise StoreError(hello[2])
+        return worker
+
+    def _reap(self, w: _Worker) -> None:
+        """SIGKILL a worker and wait for it: its CPU and memory are freed when this returns."""
+        if w.alive:
+            w.alive = False
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(w.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(w.pid, 0)
+            w.conn.close()
+        with self._lock:
+            self._all.pop(w.pid, None)
+
+    def _replace(self, w: _Worker) -> None:
+        self._reap(w)
+        with self._lock:
+            if not self._closed and len(self._all) < self.size:
+                with contextlib.suppress(StoreError):  # next borrow retries
+                    self._idle.append(self._spawn())
+            self._lock.notify_all()
+
+    def _borrow(self) -> _Worker:
+        deadline = time.monotonic() + self.timeout
+        with self._lock:
+            while True:
+                if self._closed:
+                    raise EngineBusy("the query engine is shut down")
+                if self._idle:
+                    return self._idle.pop()
+                if len(self._all) < self.size:
+                    return self._spawn()
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise EngineBusy(
+                        f"all {self.size} query workers stayed busy for {self.timeout:g} s; retry later"
+                    )
+                self._lock.wait(left)
+
+    def _release(self, w: _Worker) -> None:
+        with self._lock:
+            if w.generation == self._generation and not self._closed:
+                self._idle.append(w)
+                self._lock.notify()
+                return
+        self._replace(w)
+
+    def _call(self, req: _Request, timeout: float | None = None) -> Any:
+        self.start()
+        self._maybe_refresh()
+        limit = self.timeout if timeout is None else timeout
+        if self.remote is not None:
+            req.extra["timeout"] = limit
+            try:
+                return _execute_remote(self.remote, req)
+            except RemoteTimeout as exc:
+                raise QueryTimeout(f"query exceeded the {limit:g} s time limit and was stopped: {exc}") from exc
+        w = self._borrow()
+        try:
+            w.conn.send(req)
+            if not w.conn.poll(limit):
+                self._replace(w)
+                raise QueryTimeout(f"query exceeded the {limit:g} s time limit and was stopped")
+            reply = w.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._replace(w)
+            raise WorkerCrashed("the query worker died during evaluation; it was replaced") from exc
+        except BaseException:
+            self._replace(w)
+            raise
+        self._release(w)
+        if reply[0] == "ok":
+            return reply[1]
+        _, kind, message, line, column = reply
+        if kind == "notfound":
+            raise GraphNotFound(message)
+        if kind == "memory":
+            raise WorkerCrashed(message)
+        raise QueryError(message, line=line, column=column)
+
+    # -- store versions --------------------------------------------------------------------
+    def _maybe_refresh(self) -> None:
+        """Pick up a new store version written by `odl-graph build` (checked at most every 2 s)."""
+        now = time.monotonic()
+        if now - self._last_check < 2.0:
+            return
+        self._last_check = now
+        if self.remote is not None:
+            version = self.remote.version()
+            if version != self._version:
+                self._version, self._counts = version, None
+            return
+        if self.store.version() != self._version:
+            self.reload()
+
+    def reload(self) -> None:
+        """Load the current store version and recycle every worker onto it."""
+        if self.remote is not None:
+            self.remote.refresh()
+            self._version, self._counts = self.remote.version(), None
+            return
+        version = self.store.version()
+        mem = self.store.to_memory() if self.mode == "memory" else None
+        self.store.refresh()
+        with self._lock:
+            self._mem = mem
+            self._version = version
+            self._counts = None
+            self._generation += 1
+            stale, self._idle = self._idle, []
+        for w in stale:
+            self._replace(w)
+
+    # -- queries ---------------------------------------------------------------------------
+    @staticmethod
+    def check_query_text(sparql: str) -> None:
+        """Refuse what must never reach a worker: updates and SERVICE calls."""
+        if looks_like_update(sparql):
+            raise UpdateRejected("updates are not accepted at /sparql; send them to /update with a token")
+        if uses_service(sparql):
+            raise QueryError("SERVICE (federated query) is not allowed on this endpoint")
+
+    def execute(
+        self,
+        sparql: str,
+        *,
+        results_format: Format | None = RESULTS_FORMATS[0],
+        graph_format: Format | None = GRAPH_FORMATS[0],
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+        row_cap: int | None = None,
+    ) -> Result:
+        """Run a query and serialise its answer; the row cap applies to SELECT only."""
+        self.check_query_text(sparql)
+        cap = self.row_cap if row_cap is None else row_cap
+        req = _Request(
+            "query",
+            sparql,
+            tuple(default_graph_uris),
+            tuple(named_graph_uris),
+            results_format.name if results_format else None,
+            graph_format.name if graph_format else None,
+            cap,
+        )
+        reply = self._call(req)
+        if reply[0] == "not-acceptable":
+            formats = RESULTS_FORMATS if reply[1] in ("solutions", "boolean") else GRAPH_FORMATS
+            raise NotAcceptable(reply[1], formats)
+        kind, fmt_name, body, truncated, rows = reply
+        fmt = next(f for f in (*RESULTS_FORMATS, *GRAPH_FORMATS) if f.name == fmt_name)
+        return Result(kind, fmt, body, truncated, cap if kind == "solutions" else 0, rows)
+
+    def select(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+        limit: int = 0,
+    ) -> list[dict[str, Any]]:
+        """SELECT rows as dicts of pyoxigraph terms (for pages and the CLI); limit 0 = all rows."""
+        self.check_query_text(sparql)
+        req = _Request("rows", sparql, tuple(default_graph_uris), tuple(named_graph_uris), row_cap=limit)
+        out = self._call(req)
+        if not isinstance(out, list) or (out and not isinstance(out[0], dict)):
+            raise QueryError("select() needs a SELECT query")
+        return out
+
+    def ask(self, sparql: str) -> bool:
+        self.check_query_text(sparql)
+        out = self._call(_Request("rows", sparql))
+        if not isinstance(out, bool):
+            raise QueryError("ask() needs an ASK query")
+        return out
+
+    def triple_counts(self) -> dict[str, int]:
+        """Triples per named graph ("" = the default graph), cached per store version."""
+        if self._counts is None:
+            self._counts = self._call(_Request("counts"), timeout=max(self.timeout, 60.0))
+        return dict(self._counts)
+
+    def graph_get(self, graph: str | None, fmt: Format) -> Result:
+        """Graph Store Protocol GET: one named graph (or the default graph when graph is None)."""
+        if graph is not None:
+            ox.NamedNode(graph)  # ValueError on a bad IRI
+        kind, _name, body, _, _ = self._call(_Request("gsp_get", graph=graph, graph_format=fmt.name))
+        return Result(kind, fmt, body)
+
+    # -- updates ---------------------------------------------------------------------------
+    def update(self, sparql: str) -> str:
+        """Apply a SPARQL Update, persist it as a new store version, recycle workers. Returns the version.
+
+        The update runs in a child forked for it, under the same time limit as queries.
+        """
+        self.start()
+        if uses_service(sparql):
+            raise QueryError("SERVICE (federated query) is not allowed on this endpoint")
+        with self._update_lock:
+            version = self._remote_update(sparql) if self.remote is not None else self._run_update_child(sparql)
+            self.reload()
+            return version
+
+    def _remote_update(self, sparql: str) -> str:
+        """Remote backend: apply the update (killable child) to an in-memory copy of the live version,
+        then load the result as a new remote version: the same all-or-nothing switch as a build."""
+        assert self.remote is not None
+        mem = ox.Store()
+        mem.bulk_load(self.remote.dump_nquads(), format=ox.RdfFormat.N_QUADS)
+
+        def persist(nquads: bytes) -> str:
+            self.remote.replace_all(nquads)  # type: ignore[union-attr]
+            return self.remote.version() or ""  # type: ignore[union-attr]
+
+        return self._run_update_child(sparql, mem=mem, persist=persist)
+
+    def _run_update_child(self, sparql: str, mem: ox.Store | None = None, persist: Any = None) -> str:
+        """Apply the update in a forked child (killable), then persist its result as a new version.
+
+        The child never touches RocksDB (a RocksDB opened after fork can deadlock); it sends the
+        updated dataset back as N-Quads and a fresh interpreter writes the new store version.
+        """
+        parent_conn, child_conn = Pipe(duplex=True)
+        mem = mem if mem is not None else self._mem
+        path = "" if mem is not None else str(self.store.current.resolve())
+        with self._lock:
+            pid = os.fork()
+        if pid == 0:  # child
+            code = 0
+            try:
+                _detach_fds(child_conn.fileno())
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                if mem is None:  # disk mode: the parent never opened RocksDB, so the child may
+                    store = ox.Store()
+                    store.bulk_load(ox.Store.read_only(path).dump(format=ox.RdfFormat.N_QUADS),
+                                    format=ox.RdfFormat.N_QUADS)
+                else:
+                    store = mem
+                try:
+                    store.update(sparql)
+                except BaseException as exc:
+                    child_conn.send(_error_reply(exc))
+                    return
+                child_conn.send(("applied", store.dump(format=ox.RdfFormat.N_QUADS)))
+            except BaseException as exc:
+                with contextlib.suppress(BaseException):
+                    child_conn.send(("error", "store", f"update failed: {exc}", None, None))
+                code = 1
+            finally:
+                os._exit(code)
+        child_conn.close()
+        worker = _Worker(pid, parent_conn, -1)
+        try:
+            if not parent_conn.poll(self.timeout):
+                raise QueryTimeout(f"update exceeded the {self.timeout:g} s time limit and was stopped")
+            reply = parent_conn.recv()
+        except EOFError as exc:
+            raise WorkerCrashed("the update process died; nothing was changed") from exc
+        finally:
+            self._reap(worker)
+        if reply[0] != "applied":
+            _, kind, message, line, column = reply
+            if kind == "store":
+                raise StoreError(message)
+            raise QueryError(message, line=line, column=column)
+        return (persist or self._write_version)(reply[1])
+
+    def _write_version(self, nquads: bytes) -> str:
+        """Write a new store version from a fresh interpreter (no forked RocksDB state)."""
+        code = (
+            "import sys\n"
+            "from odl_graph.store import EmbeddedStore\n"
+            "s = EmbeddedStore(sys.argv[1]); s.replace_all(sys.stdin.buffer.read()); print(s.version())\n"
+        )
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PROJECT_ROOT, os.environ.get("PYTHONPATH")]))}
+        try:
+            done = subprocess.run(
+                [sys.executable, "-c", code, str(self.store.path)],
+                input=nquads, capture_output=True, timeout=UPDATE_PERSIST_TIMEOUT, env=env, check=False,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise StoreError("writing the updated store took too long; the update was not saved") from exc
+        if done.returncode != 0:
+            tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+            raise StoreError(f"writing the updated store failed: {tail[0]}")
+        return done.stdout.decode().strip()
+
+
+# -- Graph Store Protocol writes, expressed as SPARQL Update --------------------------------
+def graph_store_update(method: str, graph: str | None, body: bytes, media_type: str) -> str:
+    """The SPARQL Update equivalent to a Graph Store Protocol PUT, POST or DELETE."""
+    target = f"GRAPH <{graph}>" if graph else "DEFAULT"
+    if graph is not None:
+        ox.NamedNode(graph)  # ValueError on a bad IRI
+    if method == "DELETE":
+        return f"DROP SILENT {target}"
+    fmt = ox.RdfFormat.from_media_type(media_type.split(";", 1)[0].strip()) if media_type else None
+    if fmt is None or fmt.supports_datasets:
+        raise QueryError(f"unsupported RDF media type {media_type!r}; send Turtle, N-Triples, JSON-LD or RDF/XML")
+    try:
+        triples = [q.triple for q in ox.parse(body, format=fmt, base_iri=graph or None)]
+    except SyntaxError as exc:
+        line, col = parse_error_position(str(exc))
+        raise QueryError(f"malformed RDF body: {exc}", line=line, column=col) from exc
+    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8") if triples else ""
+    insert = f"INSERT DATA {{ GRAPH <{graph}> {{ {data} }} }}" if graph else f"INSERT DATA {{ {data} }}"
+    if method == "PUT":
+        return f"DROP SILENT {target} ;\n{insert}" if data else f"DROP SILENT {target}"
+    if method == "POST":
+        return insert if data else "INSERT DATA { }"  # nothing to add
+    raise QueryError(f"method {method} is not part of the Graph Store Protocol")

@@ -1,0 +1,61 @@
+"""Production runner: the app on waitress (threads) over one pool of killable query workers.
+
+One server process, `workers` query processes. Threads only wait on worker pipes, so the GIL is
+not the bottleneck, and updates reach every worker (a multi-process WSGI server would need one
+engine per process and could not recycle them all after an update).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from odl_graph.config import load_settings
+from server import close_engine, create_app, get_engine
+
+
+def run(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
+        settings: Mapping[str, Any] | None = None) -> None:
+    """Serve until SIGINT/SIGTERM; the store must exist (the CLI builds it first)."""
+    import waitress
+
+    values = load_settings(settings)
+    if workers:
+        values["workers"] = int(workers)
+    app = create_app(values)
+    engine = get_engine(app)  # load the store and fork workers before accepting requests
+
+    def _stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    threads = max(8, 4 * engine.size)
+    print(f"odl-graph: serving http://{host}:{port}/sparql ({engine.size} query workers, "
+          f"{engine.mode} store version {engine.version})", file=sys.stderr, flush=True)
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="odl-graph",
+                       max_request_body_size=max(values["max_body_bytes"] * 2, 1 << 20),
+                       connection_limit=max(100, threads * 4), _quiet=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        close_engine(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python -m server.serve`: for tests and benchmarks (users run `odl-graph serve`)."""
+    p = argparse.ArgumentParser(prog="python -m server.serve")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=None)
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a setting")
+    args = p.parse_args(argv)
+    overrides = dict(item.split("=", 1) for item in args.set)
+    run(args.host, args.port, args.workers, overrides)
+
+
+if __name__ == "__main__":
+    main()

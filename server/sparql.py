@@ -1,0 +1,113 @@
+"""The SPARQL 1.1 Protocol at /sparql: GET, POST form, POST direct; read-only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from odl_graph.engine import Result
+from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format, choose_format, formats_from_param
+from server import get_engine
+from server.errors import ApiError
+from server.meta import service_description
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+UPDATE_MESSAGE = "updates are not accepted at /sparql; send them to /update with a token"
+
+
+@bp.after_request
+def _vary(resp: Response) -> Response:
+    resp.headers.add("Vary", "Accept")
+    return resp
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise ApiError(400, f"the {name!r} parameter was given {len(values)} times; give it once")
+    return values[0] if values else None
+
+
+def _graph_uris(name: str) -> list[str]:
+    import pyoxigraph as ox
+
+    uris = request.args.getlist(name) + (request.form.getlist(name) if request.mimetype == FORM else [])
+    for uri in uris:
+        try:
+            ox.NamedNode(uri)
+        except ValueError as exc:
+            raise ApiError(400, f"{name} {uri!r} is not a valid absolute IRI: {exc}") from exc
+    return uris
+
+
+def _read_query() -> str | None:
+    """The query text from whichever of the three protocol forms the request uses."""
+    if request.method == "GET":
+        if request.args.getlist("update"):
+            raise ApiError(400, UPDATE_MESSAGE)
+        return _one(request.args.getlist("query"), "query")
+    mimetype = request.mimetype
+    if mimetype == FORM:
+        if request.form.getlist("update"):
+            raise ApiError(400, UPDATE_MESSAGE)
+        query = _one(request.form.getlist("query"), "query")
+        if query is None:
+            raise ApiError(400, "missing 'query' parameter in the form body")
+        return query
+    if mimetype == DIRECT:
+        data = request.get_data(cache=False)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ApiError(400, f"query body is not UTF-8: {exc}") from exc
+    if mimetype == UPDATE:
+        raise ApiError(400, UPDATE_MESSAGE)
+    if not mimetype and not request.content_length:
+        raise ApiError(400, "missing query: send it as 'query' in a form body or as application/sparql-query")
+    raise ApiError(
+        415,
+        f"unsupported Content-Type {request.content_type or '(none)'!r}; use {FORM} or {DIRECT}",
+    )
+
+
+def _formats() -> tuple[Format | None, Format | None]:
+    param = request.args.get("format") or (request.form.get("format") if request.mimetype == FORM else None)
+    if param:
+        return formats_from_param(param)
+    accept = request.headers.get("Accept")
+    results, graph = choose_format(accept, RESULTS_FORMATS), choose_format(accept, GRAPH_FORMATS)
+    if results is None and graph is None:
+        offered = ", ".join(f.media_type for f in (*RESULTS_FORMATS, *GRAPH_FORMATS))
+        raise ApiError(406, f"no acceptable format for Accept {accept!r}; available: {offered}")
+    return results, graph
+
+
+def result_response(result: Result) -> Response:
+    resp = Response(result.body, content_type=result.format.content_type)
+    if result.kind == "solutions":
+        resp.headers["X-ODL-Truncated"] = "true" if result.truncated else "false"
+        if result.row_cap:
+            resp.headers["X-ODL-Row-Cap"] = str(result.row_cap)
+        if result.rows is not None:
+            resp.headers["X-ODL-Rows"] = str(result.rows)
+    return resp
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    query = _read_query()
+    if query is None:  # GET without query: describe the service
+        return service_description()
+    if not query.strip():
+        raise ApiError(400, "empty query")
+    results_format, graph_format = _formats()
+    result = get_engine().execute(
+        query,
+        results_format=results_format,
+        graph_format=graph_format,
+        default_graph_uris=_graph_uris("default-graph-uri"),
+        named_graph_uris=_graph_uris("named-graph-uri"),
+    )
+    return result_response(result)

@@ -1,0 +1,119 @@
+"""Shared fixtures: a tiny store built from tests/data/endpoint_fixture.trig, an engine, the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from odl_graph.engine import Engine
+from odl_graph.store import EmbeddedStore
+
+DATA = Path(__file__).parent / "data"
+FIXTURE = DATA / "endpoint_fixture.trig"
+TOKEN = "s3cret-token"
+
+
+@pytest.fixture(scope="session")
+def fixture_nquads() -> bytes:
+    return ox.serialize(ox.parse(path=str(FIXTURE), format=ox.RdfFormat.TRIG), format=ox.RdfFormat.N_QUADS)
+
+
+@pytest.fixture(scope="session")
+def fixture_counts(fixture_nquads: bytes) -> dict[str, int]:
+    """Triples per named graph, counted independently of the store."""
+    counts: dict[str, int] = {}
+    for q in ox.parse(fixture_nquads, format=ox.RdfFormat.N_QUADS):
+        counts[q.graph_name.value] = counts.get(q.graph_name.value, 0) + 1
+    return counts
+
+
+def make_store(path: Path, nquads: bytes) -> Path:
+    EmbeddedStore(path).replace_all(nquads)
+    return path
+
+
+@pytest.fixture(scope="session")
+def store_path(tmp_path_factory: pytest.TempPathFactory, fixture_nquads: bytes) -> Path:
+    """A read-only test store shared by the session (never updated)."""
+    return make_store(tmp_path_factory.mktemp("store"), fixture_nquads)
+
+
+@pytest.fixture(scope="session")
+def engine(store_path: Path) -> Iterator[Engine]:
+    with Engine(store_path, workers=2, timeout=2.0, row_cap=1000) as eng:
+        yield eng
+
+
+@pytest.fixture
+def app(store_path: Path, engine: Engine) -> Any:
+    from server import create_app
+
+    return create_app({"store": str(store_path), "engine": engine, "query_timeout": 2.0, "row_cap": 1000,
+                       "TESTING": True})
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Any) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def app_factory(tmp_path: Path, fixture_nquads: bytes) -> Iterator[Callable[..., Any]]:
+    """Factory of apps over a private copy of the store, with their own engine (closed at teardown)."""
+    from server import close_engine, create_app
+
+    apps: list[Any] = []
+
+    def factory(**settings: Any) -> Any:
+        store = make_store(tmp_path / f"store{len(apps)}", fixture_nquads)
+        app = create_app({"store": str(store), "workers": 2, "query_timeout": 2.0, "TESTING": True, **settings})
+        apps.append(app)
+        return app
+
+    yield factory
+    for a in apps:
+        close_engine(a)
+
+
+# -- the shipped graph ---------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def odl_graph_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 900) -> Any:
+    """Run the real `odl-graph` console script in a subprocess (as a user would)."""
+    import os
+    import subprocess
+    import sys
+
+    exe = Path(sys.executable).with_name("odl-graph")
+    return subprocess.run(
+        [str(exe), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
+
+
+@pytest.fixture(scope="session")
+def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """`odl-graph build` of the shipped sources into a fresh store, once per test session.
+
+    The territory part of validation is cached in var/cache by content hash, as for any user build.
+    """
+    path = tmp_path_factory.mktemp("shipped-store")
+    result = odl_graph_cli("--store", str(path), "build")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    result.store_path = path  # type: ignore[attr-defined]
+    return result
+
+
+@pytest.fixture(scope="session")
+def shipped_store(shipped_build: Any) -> EmbeddedStore:
+    return EmbeddedStore(shipped_build.store_path)
