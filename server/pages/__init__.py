@@ -1,0 +1,10 @@
+"""Linked Data pages: dereferencing of every minted IRI, the ontology documentation, home and search,
+thematic dossiers, the YASGUI query editor and the visual exploration.
+
+Register with `app.register_blueprint(server.pages.bp)`; the app must provide the query engine
+(see `engine()` in views.py). What a page shows is gathered in odl_graph.describe (no Flask there).
+"""
+
+from server.pages.views import bp
+
+__all__ = ["bp"]
