@@ -1,0 +1,83 @@
+"""Benchmark of the deployability diagnostic: every ACV commune × every use case in one request.
+
+Usage: .venv/bin/python bench/bench_diagnostic.py [--store PATH] [--repeat N]
+Measures, on the shipped graph (run `odl-graph build` first):
+- cold: fetch the tables with SPARQL, then compute the whole matrix (what the first request costs);
+- warm: the matrix with the tables already cached (every later request on the same store version);
+- http: GET /api/readiness through the Flask app (JSON of the whole matrix), cold cache each time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from odl_graph import diagnostic as dg
+from odl_graph.config import load_settings
+from odl_graph.store import EmbeddedStore
+
+
+def timed(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store", default=load_settings()["store"])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    store = EmbeddedStore(args.store)
+    t = dg.Tables(store)
+    pairs = len(t.acv) * len(t.usecases)
+    print(f"store {store.path} version {store.version()}: {len(t.acv)} ACV communes × {len(t.usecases)} use cases"
+          f" = {pairs} pairs; {len(t.datasets)} datasets, {len(t.categories)} data categories")
+
+    def cold() -> None:
+        store.refresh()
+        dg.readiness_matrix(dg.Tables(store))
+
+    def warm() -> None:
+        dg.readiness_matrix(t)
+
+    from flask import Flask
+
+    from server import analyses, api
+
+    root = Path(__file__).resolve().parent.parent / "server"
+    app = Flask("bench", root_path=str(root))
+    app.extensions["odl_store"] = store
+    app.register_blueprint(api.bp)
+    app.register_blueprint(analyses.bp)
+    client = app.test_client()
+
+    def http() -> None:
+        dg._cache.clear()
+        resp = client.get("/api/readiness")
+        assert resp.status_code == 200 and len(resp.get_json()["communes"]) == len(t.acv)
+
+    def details() -> None:  # the full line-by-line diagnostic of every pair (not only the scores)
+        for c in t.acv.values():
+            cov = t.covering(c)
+            for u in t.usecases:
+                dg.diagnose_pair(t, c, u, cov, with_useful=False)
+
+    rows = [("cold: tables + matrix", timed(cold, args.repeat)), ("warm: matrix", timed(warm, args.repeat)),
+            ("HTTP GET /api/readiness (cold cache)", timed(http, args.repeat)),
+            ("warm: full explanations, every pair", timed(details, max(1, args.repeat // 2)))]
+    print("\n| measure | median (s) | max (s) |\n|---|---|---|")
+    for name, times in rows:
+        print(f"| {name} | {statistics.median(times):.3f} | {max(times):.3f} |")
+
+
+if __name__ == "__main__":
+    main()

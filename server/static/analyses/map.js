@@ -1,0 +1,48 @@
+// Map of the ACV communes coloured by readiness: circle markers over a blank background (no tiles,
+// so the page works offline). Data: /api/readiness (every commune x every use case in one request).
+(function () {
+  "use strict";
+  function colour(score) {
+    if (score === null || score === undefined) return "#a0aec0";
+    var r, g, b;
+    if (score < 0.5) { var t = score / 0.5; r = 197 + (214 - 197) * t; g = 48 + (158 - 48) * t; b = 48 + (46 - 48) * t; }
+    else { var u = (score - 0.5) / 0.5; r = 214 + (47 - 214) * u; g = 158 + (133 - 158) * u; b = 46 + (90 - 46) * u; }
+    return "rgb(" + Math.round(r) + "," + Math.round(g) + "," + Math.round(b) + ")";
+  }
+  function text(s) { var d = document.createElement("div"); d.textContent = s; return d.innerHTML; }
+  window.addEventListener("load", function () {
+    var el = document.getElementById("readiness-map");
+    var status = document.getElementById("map-status");
+    var map = L.map(el, { zoomSnap: 0.25 }).setView([46.6, 2.4], 5.5);
+    var layer = L.layerGroup().addTo(map);
+    var data = null;
+    function draw() {
+      var uc = document.getElementById("usecase-select").value;
+      layer.clearLayers();
+      var bounds = [];
+      data.communes.forEach(function (c) {
+        if (c.lat === null || c.lon === null) return;
+        var score = uc ? c.scores[uc] : c.mean;
+        var m = L.circleMarker([c.lat, c.lon], {
+          radius: 6, weight: 1, color: "#1a202c", fillColor: colour(score), fillOpacity: 0.9
+        });
+        m.options.score = score;
+        var pct = (score === null || score === undefined) ? "inconnu" : Math.round(score * 100) + " %";
+        var link = el.dataset.diagnostic + "?commune=" + encodeURIComponent(c.insee) +
+          (uc ? "&usecase=" + encodeURIComponent(uc.split("/").pop()) : "");
+        m.bindPopup("<strong>" + text(c.label) + "</strong> (" + text(c.insee) + ")<br>préparation : " + pct +
+          "<br>cas d'usage prêts : " + c.ready + "<br><a href=\"" + link + "\">diagnostic</a>");
+        m.addTo(layer);
+        bounds.push([c.lat, c.lon]);
+      });
+      if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
+      status.textContent = bounds.length + " communes affichées";
+      el.dataset.markers = String(bounds.length);
+    }
+    fetch(el.dataset.url, { headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (d) { data = d; draw(); })
+      .catch(function (e) { status.textContent = "Impossible de charger les données : " + e.message; });
+    document.getElementById("usecase-select").addEventListener("change", function () { if (data) draw(); });
+  });
+})();

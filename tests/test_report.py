@@ -1,0 +1,63 @@
+"""`odl-graph report`: HTML and PDF synthesis from the graph alone; unknowns named as unknown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from analyses_support import fixture_store
+from click.testing import CliRunner
+
+from odl_graph.cli import cli
+from odl_graph.report import UNKNOWN_FR, synthesis
+from odl_graph.store import EmbeddedStore
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    return fixture_store(tmp_path_factory.mktemp("store"))
+
+
+@pytest.fixture(scope="module")
+def written(store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    result = CliRunner().invoke(cli, ["--store", str(store.path), "report", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.split() == [str(out / "synthese.html"), str(out / "synthese.pdf")]
+    return out
+
+
+def test_synthesis_groups_by_theme_and_names_unknowns(store: EmbeddedStore) -> None:
+    data = synthesis(store)
+    assert [(label, [e.label for e in exps]) for _iri, label, exps in data["themes"]] == [
+        ("Adaptation au changement climatique", ["Expérience 1"]),
+        ("Commerce et développement économique", ["Expérience 2"])]
+    exp2 = next(e for e in data["experiments"] if e.label == "Expérience 2")
+    aspects = {h: (text, known) for h, text, known in exp2.aspects()}
+    assert aspects["Objectifs"] == ("Suivre la vacance.", True)
+    assert aspects["Résultats qualitatifs"] == (UNKNOWN_FR, False)
+    towns = {t["insee"]: t for t in data["towns"]}
+    assert towns["22222"]["ready"] == 2 and towns["22222"]["assessed"] == 3
+    assert [s.category_label for s in towns["11111"]["roadmap"]] == ["Catégorie B", "Catégorie D"]
+
+
+def test_html_is_self_contained(written: Path) -> None:
+    html = (written / "synthese.html").read_text(encoding="utf-8")
+    for expected in ("Expérience 1", "Cartographier les îlots de chaleur.", UNKNOWN_FR, "<svg", "Unville",
+                     "Ouvrir « Catégorie B »", "Schéma test (SCDL)"):
+        assert expected in html
+    assert "<script" not in html and "http://cdn" not in html and "https://cdn" not in html
+
+
+def test_pdf_pages_are_not_blank(written: Path) -> None:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(written / "synthese.pdf"))
+    assert len(pdf) >= 2
+    for i in range(len(pdf)):
+        image = pdf[i].render(scale=0.5).to_pil().convert("L")
+        histogram = image.histogram()
+        dark = sum(histogram[:200])  # pixels clearly darker than the white background
+        assert dark > 0.005 * image.width * image.height, f"page {i + 1} looks blank"
+        image.save(written / f"page-{i + 1}.png")
+    assert (written / "page-1.png").stat().st_size > 1000
