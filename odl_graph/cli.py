@@ -100,12 +100,8 @@ def graphs_table(counts: dict[str, int], title: str) -> Table:
     return table
 
 
-@cli.command()
-@click.option("--curated", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Folder of curated CSV files (default: data/curated).")
-@pass_ctx
-def build(obj: Ctx, curated: Path | None) -> None:
-    """Load ontology, vocabularies and data, validate, and swap the store atomically."""
+def build_store(obj: Ctx, curated: Path | None = None) -> None:
+    """Run a build with a progress bar and print its summary; exits 1 on violations, 2 on errors."""
     from odl_graph.build import build as run_build
 
     try:
@@ -119,7 +115,7 @@ def build(obj: Ctx, curated: Path | None) -> None:
             summary = run_build(settings, progress=step, curated_dir=curated)
             progress.update(task, description="done", completed=BUILD_STEPS)
     except ValidationFailed as exc:
-        _print_report(exc.report, "text")  # type: ignore[arg-type]
+        _print_report(exc.report, "text")
         err.print(f"[bold red]build failed:[/] {exc}")
         sys.exit(EXIT_FAIL)
     except OdlError as exc:
@@ -127,6 +123,15 @@ def build(obj: Ctx, curated: Path | None) -> None:
     Console().print(graphs_table(summary.counts, "odl-graph build"))
     warn = len(summary.report.warnings)
     Console().print(f"validation: 0 violations, {warn} warning(s); store version {summary.store_version}")
+
+
+@cli.command()
+@click.option("--curated", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder of curated CSV files (default: data/curated).")
+@pass_ctx
+def build(obj: Ctx, curated: Path | None) -> None:
+    """Load ontology, vocabularies and data, validate, and swap the store atomically."""
+    build_store(obj, curated)
 
 
 def _print_report(report: Any, fmt: str) -> None:

@@ -53,7 +53,7 @@ def reason(graph: Graph) -> ReasonResult:
             with inferred_onto:
                 owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
         except owlready2.OwlReadyInconsistentOntologyError as exc:
-            return ReasonResult(consistent=False, explanation=_first_line(str(exc)) or "inconsistent")
+            return ReasonResult(consistent=False, explanation=explain_inconsistency(graph) or _first_line(str(exc)))
         except owlready2.base.OwlReadyJavaError as exc:
             text = str(exc)
             if "Inconsistent" in text or "inconsistent" in text:
@@ -73,6 +73,45 @@ def reason(graph: Graph) -> ReasonResult:
             if triple not in graph:
                 inferred.add(triple)
         return ReasonResult(consistent=True, unsatisfiable=unsat, inferred=inferred)
+
+
+def _rdf_list(graph: Graph, head: object) -> list:
+    from rdflib.collection import Collection
+
+    return list(Collection(graph, head))  # type: ignore[arg-type]
+
+
+def explain_inconsistency(graph: Graph) -> str:
+    """Name the asserted facts behind the two kinds of inconsistency our ontology can have:
+    an individual in two disjoint classes, or two distinct values of a functional property."""
+    from rdflib import OWL, RDFS
+
+    reasons: list[str] = []
+    supers: dict[object, set] = {}
+
+    def ancestors(cls: object) -> set:
+        if cls not in supers:
+            supers[cls] = {cls}
+            for parent in graph.objects(cls, RDFS.subClassOf):  # type: ignore[arg-type]
+                supers[cls] |= ancestors(parent)
+        return supers[cls]
+
+    for group in graph.subjects(RDF.type, OWL.AllDisjointClasses):
+        members = set(_rdf_list(graph, graph.value(group, OWL.members)))
+        for ind in set(graph.subjects(RDF.type, None)):
+            hit = {m for t in graph.objects(ind, RDF.type) for m in ancestors(t) & members}
+            if len(hit) > 1:
+                reasons.append(f"{ind} is an instance of disjoint classes {', '.join(sorted(map(str, hit)))}")
+    distinct: set[frozenset] = set()
+    for group in graph.subjects(RDF.type, OWL.AllDifferent):
+        items = _rdf_list(graph, graph.value(group, OWL.distinctMembers))
+        distinct |= {frozenset((a, b)) for a in items for b in items if a != b}
+    for prop in graph.subjects(RDF.type, OWL.FunctionalProperty):
+        for ind in set(graph.subjects(prop, None)):
+            values = sorted(set(graph.objects(ind, prop)), key=str)
+            if any(frozenset((a, b)) in distinct for a in values for b in values if a != b):
+                reasons.append(f"{ind} has distinct values of functional {prop}: {', '.join(map(str, values))}")
+    return "; ".join(sorted(reasons)[:10])
 
 
 def _first_line(text: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, SKOS, Graph, URIRef
+from rdflib import SKOS, Graph, URIRef
 
 from odl_graph import curated, iris, vocab_files
 from odl_graph.errors import SourceError, SourceLocation
@@ -30,6 +30,7 @@ class SourceGraph:
     graph: Graph
     files: list[Path]
     lines: dict[URIRef, int] = field(default_factory=dict)  # curated subjects -> CSV line
+    cells: dict[tuple[URIRef, URIRef], tuple[int, int]] = field(default_factory=dict)  # -> (line, column)
     _nt: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -90,29 +91,21 @@ def import_graphs(data_dir: Path, names: Iterable[str] | None = None) -> list[So
     return out
 
 
-def compiler_context(schema: list[SourceGraph], imports: list[SourceGraph]) -> curated.Context:
-    """What curated cells are checked against, read from the graphs just built."""
-    codes = {name: vocab_files.concept_codes(name) for name in vocab_files.VOCABULARY_FILES}
+def compiler_context(schema: list[SourceGraph]) -> curated.Context:
+    """What compiling needs from the vocabularies: each openness concept's EU access right."""
     access: dict[URIRef, URIRef] = {}
     for sg in schema:
         if sg.kind == "vocab" and sg.name == "openness":
             for pred in (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch):
                 for s, o in sg.graph.subject_objects(pred):
                     if str(o).startswith(EU_ACCESS_RIGHT) and s not in access:
-                        access[s] = o  # type: ignore[assignment]
-    by_name = {sg.name: sg.graph for sg in imports}
-    territories = None
-    if "cog" in by_name:
-        territories = {s for c in TERRITORY_CLASSES for s in by_name["cog"].subjects(RDF.type, c)}  # type: ignore[misc]
-    standards = None
-    if "scdl" in by_name:
-        standards = set(by_name["scdl"].subjects(RDF.type, ODL.Standard))  # type: ignore[arg-type]
-    return curated.Context(codes, territories, standards, access)
+                        access[s] = o  # type: ignore[index,assignment]
+    return curated.Context(access)
 
 
 def curated_graphs(folder: Path, context: curated.Context) -> list[SourceGraph]:
     return [
-        SourceGraph("data", f.name, f.graph, [f.path], dict(f.subjects))
+        SourceGraph("data", f.name, f.graph, [f.path], dict(f.subjects), dict(f.cells))
         for f in curated.compile_folder(folder, context)
     ]
 
@@ -143,5 +136,5 @@ def collect_all(
         say(f"import {name}")
         imports.extend(import_graphs(data_dir, [name]))
     say("curated data")
-    data = curated_graphs(curated_dir or data_dir / "curated", compiler_context(schema, imports))
+    data = curated_graphs(curated_dir or data_dir / "curated", compiler_context(schema))
     return [*schema, *external, *shapes, *imports, *data]

@@ -70,18 +70,26 @@ def _messages(report: Graph, result: URIRef) -> tuple[str, str]:
     return by_lang.get("fr", plain), by_lang.get("en", plain)
 
 
-def source_index(graphs: Iterable[SourceGraph]) -> dict[URIRef, str]:
-    """subject -> 'file:line' (curated) or 'file' (imports), for reporting."""
-    index: dict[URIRef, str] = {}
-    for sg in graphs:
-        if not sg.is_data:
-            continue
-        files = ", ".join(_rel(p) for p in sg.files) or sg.name
-        for s in set(sg.graph.subjects()):
-            if isinstance(s, URIRef) and s not in index:
-                line = sg.lines.get(s)
-                index[s] = f"{_rel(sg.files[0])}:{line}" if line and sg.files else files
-    return index
+class SourceIndex:
+    """Where a focus node (and, for curated cells, a focus node and path) comes from."""
+
+    def __init__(self, graphs: Iterable[SourceGraph]) -> None:
+        self.subjects: dict[URIRef, str] = {}
+        self.cells: dict[tuple[URIRef, URIRef], str] = {}
+        for sg in graphs:
+            if not sg.is_data:
+                continue
+            first = _rel(sg.files[0]) if sg.files else sg.name
+            for (subject, pred), (line, col) in sg.cells.items():
+                self.cells.setdefault((subject, pred), f"{first}:{line}:{col}")
+            files = ", ".join(_rel(p) for p in sg.files) or sg.name
+            for s in set(sg.graph.subjects()):
+                if isinstance(s, URIRef) and s not in self.subjects:
+                    line = sg.lines.get(s)
+                    self.subjects[s] = f"{first}:{line}" if line else files
+
+    def locate(self, focus: object, path: object) -> str:
+        return self.cells.get((focus, path)) or self.subjects.get(focus) or "?"  # type: ignore[arg-type]
 
 
 def _rel(path: Path) -> str:
@@ -171,7 +179,7 @@ def validate(graphs: list[SourceGraph], cache_dir: Path | None = None) -> Report
             territory_report.serialize(destination=str(tmp), format="nt", encoding="utf-8")
             tmp.replace(cached)
         report_graph += territory_report
-    index = source_index(graphs)
+    index = SourceIndex(graphs)
     results = []
     # Top-level results only: pyshacl also types the nested sh:detail results of sh:or.
     for r in report_graph.objects(None, SH.result):
@@ -188,7 +196,7 @@ def validate(graphs: list[SourceGraph], cache_dir: Path | None = None) -> Report
                 message_fr=fr,
                 message_en=en,
                 component=_short(report_graph.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
-                source=index.get(focus, "?"),  # type: ignore[arg-type]
+                source=index.locate(focus, report_graph.value(r, SH.resultPath)),
             )
         )
     results.sort(key=lambda x: (x.severity != "Violation", x.source, x.focus, x.path))
