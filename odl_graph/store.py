@@ -7,6 +7,7 @@ A build writes a complete new store version next to the current one and only the
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable, Mapping
@@ -45,10 +46,18 @@ class GraphStore(Protocol):
 
 def parse_error_position(message: str) -> tuple[int | None, int | None]:
     """Pull 'line:column' out of an Oxigraph parser message such as 'error at 1:7: ...'."""
-    import re
-
     m = re.search(r"(\d+):(\d+)", message)
     return (int(m.group(1)), int(m.group(2))) if m else (None, None)
+
+
+_NOISE = re.compile(r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>", re.S)
+_FROM = re.compile(r"(?:^|[\s})])FROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.-]*:|:)", re.I)
+
+
+def has_dataset_clause(sparql: str) -> bool:
+    """Does the query set its own dataset with FROM / FROM NAMED? (comments, strings, IRIs ignored)"""
+    return bool(_FROM.search(_NOISE.sub(" <> ", sparql)))
 
 
 def run_query(
@@ -70,7 +79,7 @@ def run_query(
     kwargs: dict[str, Any] = {}
     if defaults:
         kwargs["default_graph"] = defaults
-    else:
+    elif not has_dataset_clause(sparql):  # the union would override the query's own FROM
         kwargs["use_default_graph_as_union"] = True
     if named:
         kwargs["named_graphs"] = named
