@@ -39,6 +39,18 @@ class Ctx:
             self._settings = load_settings(self.overrides)
         return self._settings
 
+    def override(self, **values: Any) -> None:
+        """Change settings after the group options (a subcommand's own --store)."""
+        self.overrides.update(values)
+        self._settings = None
+
+
+def store_overrides(store: str | None) -> dict[str, Any]:
+    """A --store value: a SPARQL endpoint URL selects the remote backend (issue 7), anything else a folder."""
+    if store and "://" in store:
+        return {"store_backend": "remote", "remote_query_url": store}
+    return {"store": store}
+
 
 pass_ctx = click.make_pass_decorator(Ctx)
 
@@ -75,12 +87,7 @@ class OdlGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, store: str | None, base_iri: str | None) -> None:
     """odl-graph: the knowledge graph of French local open data."""
-    overrides: dict[str, Any] = {"base_iri": base_iri}
-    if store and "://" in store:
-        overrides.update(store_backend="remote", remote_query_url=store)
-    else:
-        overrides["store"] = store
-    ctx.obj = Ctx(overrides)
+    ctx.obj = Ctx({"base_iri": base_iri, **store_overrides(store)})
 
 
 def _progress() -> Progress:
@@ -128,9 +135,13 @@ def build_store(obj: Ctx, curated: Path | None = None) -> None:
 @cli.command()
 @click.option("--curated", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder of curated CSV files (default: data/curated).")
+@click.option("--store", "store", default=None,
+              help="Build into this store: a folder, or a SPARQL endpoint URL (remote store, docs/deploy.md).")
 @pass_ctx
-def build(obj: Ctx, curated: Path | None) -> None:
+def build(obj: Ctx, curated: Path | None, store: str | None) -> None:
     """Load ontology, vocabularies and data, validate, and swap the store atomically."""
+    if store:
+        obj.override(**store_overrides(store))
     build_store(obj, curated)
 
 
@@ -144,10 +155,11 @@ def _print_report(report: Any, fmt: str) -> None:
         return
     if report.results:
         table = Table(title="SHACL validation", show_lines=True)
-        for col in ("severity", "source", "focus node", "path", "message"):
+        for col in ("severity", "shape", "focus node", "path", "message (fr / en)", "source"):
             table.add_column(col, overflow="fold")
         for r in report.results:
-            table.add_row(r.severity, r.source, r.focus, r.path, f"{r.message_fr}\n{r.message_en}")
+            shape = r.shape.rsplit("#", 1)[-1] or r.component
+            table.add_row(r.severity, shape, r.focus, r.path, f"{r.message_fr}\n{r.message_en}", r.source)
         out.print(table)
     verdict = "conforms" if report.conforms else "does not conform"
     out.print(f"{verdict}: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")

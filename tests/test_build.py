@@ -297,3 +297,21 @@ def test_reason_on_the_shipped_store_writes_the_inferred_graph(shipped_build: An
     before = EmbeddedStore(shipped_build.store_path).triple_counts()
     after = store.triple_counts()
     assert {g: n for g, n in after.items() if g != str(iris.graph("inferred"))} == before
+
+
+def test_every_term_used_by_the_data_is_declared(shipped_store: EmbeddedStore) -> None:
+    """FIBO-style hygiene on what the build loaded: each predicate and class used in a data graph is
+    described in our ontology or in a reused vocabulary (RDF, RDFS and OWL built-ins aside)."""
+    b = iris.BASE
+    q = f"""SELECT DISTINCT ?term WHERE {{
+      GRAPH ?g {{ {{ ?s ?term ?o }} UNION {{ ?s a ?term }} }}
+      FILTER(STRSTARTS(STR(?g), "{b}graph/data/") || STRSTARTS(STR(?g), "{b}graph/import/"))
+      FILTER(!STRSTARTS(STR(?term), "http://www.w3.org/1999/02/22-rdf-syntax-ns#"))
+      FILTER(!STRSTARTS(STR(?term), "http://www.w3.org/2000/01/rdf-schema#"))
+      FILTER(!STRSTARTS(STR(?term), "http://www.w3.org/2002/07/owl#"))
+      FILTER NOT EXISTS {{
+        GRAPH ?d {{ ?term ?p ?v }}
+        FILTER(STRSTARTS(STR(?d), "{b}graph/ontology/") || STRSTARTS(STR(?d), "{b}graph/external/"))
+      }}
+    }}"""
+    assert sorted(r["term"].value for r in shipped_store.query(q)) == []
