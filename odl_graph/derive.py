@@ -20,6 +20,7 @@ from rdflib.namespace import DCTERMS, SH
 
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.errors import OdlError
+from odl_graph.iris import sparql_prefixes
 
 TABLE_SCHEMA_TYPES = ("string", "number", "integer", "boolean", "object", "array", "date", "time", "datetime",
                       "year", "yearmonth", "duration", "geopoint", "geojson", "any")
@@ -63,11 +64,6 @@ class Source:
     origins: list[str]  # IRIs whose fields were used
 
 
-def _prefixes(base_iri: str) -> str:
-    return (f"PREFIX odl: <{base_iri}def#>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-            "PREFIX dcterms: <http://purl.org/dc/terms/>\n")
-
-
 Q_FIELDS = """
 SELECT ?field ?name ?position ?type ?required ?enum ?pattern ?format ?title ?description ?owner WHERE {
   ?owner odl:hasField ?field .
@@ -94,7 +90,7 @@ def _fields_of(store: Any, owner: str, base_iri: str) -> list[FieldDesc]:
     import pyoxigraph as ox
 
     out: dict[str, FieldDesc] = {}
-    rows = store.query(_prefixes(base_iri) + Q_FIELDS, substitutions={"owner": ox.NamedNode(owner)})
+    rows = store.query(sparql_prefixes(base_iri) + Q_FIELDS, substitutions={"owner": ox.NamedNode(owner)})
     for r in rows:
         iri = r["field"].value
         f = out.get(iri)
@@ -127,7 +123,7 @@ def resolve(store: Any, ref: str, base_iri: str = DEFAULT_BASE_IRI) -> Source:
         node = ox.NamedNode(iri)
     except ValueError as exc:
         raise DeriveError(f"{ref!r} is not a data category slug, a standard id or an IRI") from exc
-    rows = list(store.query(_prefixes(base_iri) + Q_SUBJECT, substitutions={"owner": node}))
+    rows = list(store.query(sparql_prefixes(base_iri) + Q_SUBJECT, substitutions={"owner": node}))
     if not rows:
         raise DeriveError(f"{ref!r} is neither a data category nor a standard of the graph")
     kind = "datacategory" if any(r["kind"].value.endswith("#DataCategory") for r in rows) else "standard"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from odl_graph import iris
+from odl_graph.iris import sparql_prefixes
 
 LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"
@@ -178,10 +179,7 @@ class Describer:
     # -- helpers -----------------------------------------------------------------------------
     @property
     def prefixes(self) -> str:
-        return (
-            f"PREFIX odl: <{self.odl}>\nPREFIX rdf: <{RDF}>\nPREFIX rdfs: <{RDFS}>\nPREFIX skos: <{SKOS}>\n"
-            f"PREFIX dcterms: <{DCT}>\nPREFIX dcat: <{DCAT}>\nPREFIX sh: <{SH}>\nPREFIX owl: <{OWL}>\n"
-        )
+        return sparql_prefixes(self.base)
 
     def q(self, body: str, limit: int = 0) -> list[dict[str, Any]]:
         return self.src.select(self.prefixes + body, limit=limit)

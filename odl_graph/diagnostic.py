@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.errors import OdlError
+from odl_graph.iris import sparql_prefixes as prefixes
 
 LEVELS = ("commune", "epci", "departement", "region", "national")
 LEVEL_LABELS = {
@@ -45,13 +46,6 @@ class NotFound(OdlError):
     """A commune or use case the graph does not know."""
 
 
-def prefixes(base_iri: str) -> str:
-    return (f"PREFIX odl: <{base_iri}def#>\n"
-            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-            "PREFIX dcterms: <http://purl.org/dc/terms/>\n"
-            "PREFIX dcat: <http://www.w3.org/ns/dcat#>\n"
-            "PREFIX igeo: <http://rdf.insee.fr/def/geo#>\n")
 
 
 Q_REQUIREMENTS = """

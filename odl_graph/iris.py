@@ -65,6 +65,29 @@ def standard(schema_id: str) -> URIRef:
     return URIRef(f"{BASE}id/standard/{schema_id}")
 
 
+# Prefixes every SPARQL query of the project may use; `odl:` follows the configured base IRI.
+SPARQL_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "org": "http://www.w3.org/ns/org#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "igeo": "http://rdf.insee.fr/def/geo#",
+}
+
+
+def sparql_prefixes(base_iri: str = BASE) -> str:
+    """The PREFIX block for the project's queries (odl: under the configured base)."""
+    lines = [f"PREFIX odl: <{base_iri}def#>"] + [f"PREFIX {p}: <{ns}>" for p, ns in SPARQL_PREFIXES.items()]
+    return "\n".join(lines) + "\n"
+
+
 def rebase(text: str, base_iri: str) -> str:
     """Rewrite the default base in serialised RDF to a configured one (identity when equal)."""
     return text if base_iri == BASE else text.replace(BASE, base_iri)

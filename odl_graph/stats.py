@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from odl_graph.config import DEFAULT_BASE_IRI
+from odl_graph.iris import sparql_prefixes
 from odl_graph.store import GraphStore
-
-
-def prefixes(base_iri: str = DEFAULT_BASE_IRI) -> str:
-    """The odl: prefix follows the configured base IRI, so queries never hard-code it."""
-    return f"PREFIX odl: <{base_iri}def#>\nPREFIX dcterms: <http://purl.org/dc/terms/>\n"
 
 FIGURES: dict[str, str] = {
     "communes": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Commune }",
@@ -34,6 +30,6 @@ FIGURES: dict[str, str] = {
 def key_figures(store: GraphStore, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, int]:
     out = {}
     for name, q in FIGURES.items():
-        rows = list(store.query(prefixes(base_iri) + q))
+        rows = list(store.query(sparql_prefixes(base_iri) + q))
         out[name] = int(rows[0]["n"].value) if rows else 0
     return out
