@@ -315,3 +315,16 @@ def test_every_term_used_by_the_data_is_declared(shipped_store: EmbeddedStore) -
       }}
     }}"""
     assert sorted(r["term"].value for r in shipped_store.query(q)) == []
+
+
+def test_a_configured_base_iri_rebases_terms_and_resources(tmp_path: Path) -> None:
+    base = "http://data.example.org/odl/"
+    settings = load_settings({"store": str(tmp_path / "store"), "cache_dir": str(tmp_path / "cache"), "base_iri": base})
+    build(settings, importers=[], fail_on_violation=False)
+    store = EmbeddedStore(settings["store"])
+    assert all(not g.startswith(iris.BASE) for g in store.graph_names())
+    assert f"{base}graph/data/use_cases" in store.graph_names()
+    ask = f"ASK {{ ?u a <{base}def#UseCase> ; <{base}def#addresses> ?c . FILTER(STRSTARTS(STR(?u), '{base}id/')) }}"
+    assert bool(store.query(ask))
+    assert not bool(store.query(f"ASK {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{iris.BASE}')) }}"))
+    assert key_figures(store, base)["use cases"] == len(rows(CURATED / "use_cases.csv"))

@@ -1,0 +1,74 @@
+"""The command line as a user runs it: every command answers --help, queries come from an argument,
+a file or stdin, and errors exit 2 with a message."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, odl_graph_cli
+
+COMMANDS = ["build", "validate", "reason", "query", "stats", "import", "serve", "settings", "diagnostic",
+            "roadmap", "ranking", "priorities", "derive-schema", "report", "queries"]
+COUNT_USE_CASES = "SELECT (COUNT(?u) AS ?n) WHERE { ?u a <https://w3id.org/odl-graph/def#UseCase> }"
+
+
+def use_cases() -> int:
+    with (ROOT / "data" / "curated" / "use_cases.csv").open(encoding="utf-8") as f:
+        return sum(1 for _ in csv.DictReader(f))
+
+
+def test_every_command_has_help() -> None:
+    result = odl_graph_cli("--help")
+    assert result.returncode == 0
+    for name in COMMANDS:
+        assert f"  {name} " in result.stdout, name
+        sub = odl_graph_cli(name, "--help")
+        assert sub.returncode == 0 and "Usage:" in sub.stdout, (name, sub.stderr)
+
+
+def test_version() -> None:
+    from odl_graph import __version__
+
+    assert odl_graph_cli("--version").stdout.strip().endswith(__version__)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_query_from_argument_in_each_format(shipped_build: Any, fmt: str) -> None:
+    result = odl_graph_cli("--store", str(shipped_build.store_path), "query", COUNT_USE_CASES, "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    if fmt == "csv":
+        assert list(csv.reader(io.StringIO(result.stdout))) == [["n"], [str(use_cases())]]
+    elif fmt == "json":
+        data = json.loads(result.stdout)
+        assert data["results"]["bindings"][0]["n"]["value"] == str(use_cases())
+    else:
+        assert f"│ {use_cases()} " in result.stdout
+
+
+def test_query_from_file_and_stdin(shipped_build: Any, tmp_path: Path) -> None:
+    q = tmp_path / "q.rq"
+    q.write_text(COUNT_USE_CASES, encoding="utf-8")
+    by_file = odl_graph_cli("--store", str(shipped_build.store_path), "query", "--file", str(q), "--format", "csv")
+    exe = Path(sys.executable).with_name("odl-graph")
+    by_stdin = subprocess.run([str(exe), "--store", str(shipped_build.store_path), "query", "--format", "csv"],
+                              input=COUNT_USE_CASES, capture_output=True, text=True, timeout=120)
+    assert by_file.stdout == by_stdin.stdout == f"n\r\n{use_cases()}\r\n"
+
+
+def test_query_errors_exit_2(shipped_build: Any) -> None:
+    bad = odl_graph_cli("--store", str(shipped_build.store_path), "query", "SELECT * WHERE { ?s ?p }")
+    assert bad.returncode == 2 and "error" in bad.stderr
+    missing = odl_graph_cli("--store", "/nonexistent/odl-store", "query", "ASK {}")
+    assert missing.returncode == 2 and "odl-graph build" in missing.stderr
+
+
+def test_unknown_importer_exits_2() -> None:
+    result = odl_graph_cli("import", "nope")
+    assert result.returncode == 2 and "unknown importer 'nope'" in result.stderr and "cog" in result.stderr
