@@ -358,6 +358,17 @@ def settings() -> None:
     Console(width=200).print(table)
 
 
+def _register_analyses() -> None:
+    """The analyses' commands live in their own module (which imports this one), added here."""
+    from odl_graph import cli_analyses
+
+    for command in cli_analyses.COMMANDS:
+        cli.add_command(command)
+
+
+_register_analyses()
+
+
 def main() -> None:
     cli(prog_name="odl-graph")
 

@@ -1,5 +1,5 @@
-"""CLI commands of the cross-cutting analyses, registered as `odl_graph.cli` entry points
-(pyproject.toml): diagnostic, roadmap, ranking, priorities, derive-schema, report, queries."""
+"""CLI commands of the cross-cutting analyses (diagnostic, roadmap, ranking, priorities,
+derive-schema, report, queries), added to the `odl-graph` group by odl_graph.cli."""
 
 from __future__ import annotations
 
@@ -189,3 +189,6 @@ def queries(fmt: str) -> None:
     rows = [{"name": q.name, "title": q.title_en, "view": q.view,
              "params": ", ".join(f"{p.name}:{p.type}={p.default}" for p in q.params)} for q in cat.values()]
     _emit(rows, ["name", "title", "view", "params"], "table", "query catalogue")
+
+
+COMMANDS = (diagnostic, roadmap, ranking, priorities, derive_schema, report, queries)
