@@ -161,17 +161,18 @@ def reason_store(settings: dict, *, write: bool = True) -> ReasonResult:
             res = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
             merged.parse(data=res.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt")
     result = reason(merged)
-    if write and result.ok and isinstance(store, EmbeddedStore):
+    if write and result.ok:
+        # replace_all replaces everything (on every backend): copy each graph, then add graph/inferred.
         inferred_iri = iris.rebase(str(iris.graph("inferred")), base)
         data: dict[str, bytes] = {}
         for g in store.graph_names():
             if g == inferred_iri:
                 continue
-            res = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
-            data[g] = res.serialize(format=ox.RdfFormat.N_TRIPLES)
+            if isinstance(store, EmbeddedStore):
+                res = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
+                data[g] = res.serialize(format=ox.RdfFormat.N_TRIPLES)
+            else:  # remote: through the Graph Store Protocol, not capped like a CONSTRUCT answer
+                data[g] = store.graph_ntriples(g)  # type: ignore[attr-defined]
         data[inferred_iri] = result.inferred.serialize(format="nt", encoding="utf-8")
         store.replace_all(data)
-    elif write and result.ok:
-        store.replace_all({iris.rebase(str(iris.graph("inferred")), base):
-                           result.inferred.serialize(format="nt", encoding="utf-8")})
     return result

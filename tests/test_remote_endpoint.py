@@ -1,0 +1,140 @@
+"""The SPARQL endpoint's protocol tests (tests/test_sparql_protocol.py), run again on Oxigraph server
+and on Virtuoso: the same test functions, with the fixtures below (this module's fixtures override
+tests/conftest.py's) building remote engines over the same fixture data.
+
+Left out: tests that open the embedded store directly or build an app without a store.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import test_sparql_protocol as protocol
+
+from odl_graph.engine import Engine
+from odl_graph.remote import RemoteStore
+
+pytest_plugins = ["remote_fixtures"]
+pytestmark = pytest.mark.remote
+
+EMBEDDED_ONLY = {
+    "test_update_then_query_sees_it",  # reads the new version back with EmbeddedStore(path)
+    "test_health_without_store_is_503",  # builds an app over a missing embedded store
+}
+for _name in dir(protocol):
+    if _name.startswith("test_") and _name not in EMBEDDED_ONLY:
+        globals()[_name] = getattr(protocol, _name)
+
+
+@pytest.fixture(autouse=True)
+def known_virtuoso_deviation(request: pytest.FixtureRequest) -> None:
+    """Virtuoso raises an error on `1/0` where SPARQL leaves the variable unbound (the endpoint answers
+    400 "expression error" instead of 200 with an empty binding). Documented in docs/deploy.md."""
+    params = getattr(request.node, "callspec", None)
+    if (request.node.originalname == "test_no_input_gives_500" and params is not None
+            and params.params.get("remote_server") == "virtuoso" and params.params.get("status") == 200):
+        pytest.xfail("Virtuoso: division by zero is an error, not an unbound value")
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def remote_server(request: pytest.FixtureRequest) -> Any:
+    return request.getfixturevalue(f"{request.param}_server")
+
+
+@pytest.fixture(autouse=True)
+def remote_credentials(remote_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Engines built from settings read their credentials from the environment, as in production."""
+    from remote_fixtures import credentials_env
+
+    for k, v in credentials_env(remote_server).items():
+        monkeypatch.setenv(k, v)
+
+
+def _loaded(server: Any, nquads: bytes) -> RemoteStore:
+    store = server.store(f"http://test.invalid/endpoint-{uuid.uuid4().hex[:10]}/")
+    store.replace_all(nquads)
+    return store
+
+
+@pytest.fixture(scope="module")
+def remote_store(remote_server: Any, fixture_nquads: bytes) -> RemoteStore:
+    """The shared read-only test data, loaded once per server."""
+    return _loaded(remote_server, fixture_nquads)
+
+
+@pytest.fixture(scope="module")
+def engine(remote_store: RemoteStore) -> Iterator[Engine]:
+    with Engine("unused", workers=2, timeout=2.0, row_cap=1000, remote=remote_store) as eng:
+        yield eng
+
+
+def _settings(store: RemoteStore) -> dict[str, Any]:
+    return {"store_backend": "remote", "remote_query_url": store.query_url, "remote_graph_prefix": store.prefix}
+
+
+@pytest.fixture
+def app(remote_store: RemoteStore, engine: Engine) -> Any:
+    from server import create_app
+
+    return create_app({**_settings(remote_store), "engine": engine, "query_timeout": 2.0, "row_cap": 1000,
+                       "TESTING": True})
+
+
+@pytest.fixture
+def app_factory(remote_server: Any, fixture_nquads: bytes) -> Iterator[Callable[..., Any]]:
+    """Apps over a private copy of the data in the remote store, each with its own engine."""
+    from server import close_engine, create_app
+
+    apps: list[Any] = []
+
+    def factory(**settings: Any) -> Any:
+        store = _loaded(remote_server, fixture_nquads)
+        app = create_app({**_settings(store), "workers": 2, "query_timeout": 2.0, "TESTING": True, **settings})
+        apps.append(app)
+        return app
+
+    yield factory
+    for a in apps:
+        close_engine(a)
+
+
+def test_remote_update_is_a_new_remote_version(app_factory: Any) -> None:
+    """The embedded-only update test, remote flavour: the update lands as a new live version."""
+    app = app_factory(update_token=protocol.TOKEN)
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {protocol.TOKEN}"}
+    ask = "ASK { GRAPH <http://example.org/g> { <http://example.org/a> ?p ?o } }"
+    assert client.get("/sparql", query_string={"query": ask}).get_json()["boolean"] is False
+    r = client.post("/update", data=protocol.UPDATE.encode(), content_type="application/sparql-update", headers=auth)
+    assert r.status_code == 200 and r.get_json()["ok"] is True
+    assert client.get("/sparql", query_string={"query": ask}).get_json()["boolean"] is True
+    settings = app.config["ODL"]
+    store = RemoteStore.from_settings(settings)
+    assert store.version() == r.get_json()["store_version"]
+    assert bool(store.query(ask))
+
+
+def _grid(n: int) -> str:
+    values = " ".join(str(i) for i in range(n))
+    return f"SELECT ?a ?b WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} }}"
+
+
+def test_virtuoso_cut_answers_never_pass_as_complete(remote_server: Any, app_factory: Any) -> None:
+    """Through the endpoint: Virtuoso's silent row cap (10,000) and its partial answer on timeout."""
+    if remote_server.name != "virtuoso":
+        pytest.skip("Virtuoso's quirks")
+    uncapped = app_factory(row_cap=0).test_client()
+    body = protocol.assert_error_shape(uncapped.get("/sparql", query_string={"query": _grid(150)}), 503)
+    assert "row limit" in body["error"] and "incomplete" in body["error"]
+    capped = app_factory(row_cap=500).test_client()
+    resp = capped.get("/sparql", query_string={"query": _grid(150)})
+    assert resp.status_code == 200 and resp.headers["X-ODL-Truncated"] == "true"
+    assert len(resp.get_json()["results"]["bindings"]) == 500
+    v400, v100 = " ".join(map(str, range(400))), " ".join(map(str, range(100)))
+    slow = (f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {v400} }} VALUES ?b {{ {v400} }} "
+            f"VALUES ?c {{ {v100} }} FILTER(?a + ?b > ?c) }}")
+    body = protocol.assert_error_shape(capped.get("/sparql", query_string={"query": slow}), 503)
+    assert "time limit" in body["error"]
