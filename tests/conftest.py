@@ -117,3 +117,23 @@ def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Any:
 @pytest.fixture(scope="session")
 def shipped_store(shipped_build: Any) -> EmbeddedStore:
     return EmbeddedStore(shipped_build.store_path)
+
+
+# -- no silent skips in CI -----------------------------------------------------------------------
+# scripts/test.sh installs Java, Chromium, Virtuoso and Oxigraph server, then sets ODL_REQUIRE_ALL=1:
+# a test skipped for a missing tool is then a failure, so a broken install cannot pass as green.
+# Skips that are not about the environment say so with a reason starting "n/a:".
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    import os
+
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("ODL_REQUIRE_ALL") != "1" or not report.skipped or hasattr(report, "wasxfail"):
+        return
+    reason = str(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
+    if not reason.removeprefix("Skipped: ").startswith("n/a:"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every tool must be installed: {reason}"

@@ -270,7 +270,7 @@ def test_cli_query_and_stats_on_a_remote_store(backend: str, backend_server: Ser
     from remote_fixtures import credentials_env
 
     if backend_server is None:
-        pytest.skip("the embedded CLI is tested elsewhere")
+        pytest.skip("n/a: the embedded CLI is tested in tests/test_cli.py")
     store = backend_store(fixture_graphs())
     env = credentials_env(backend_server) | {"ODL_REMOTE_GRAPH_PREFIX": store.prefix}
     runner = CliRunner()
