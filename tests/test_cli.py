@@ -72,3 +72,19 @@ def test_query_errors_exit_2(shipped_build: Any) -> None:
 def test_unknown_importer_exits_2() -> None:
     result = odl_graph_cli("import", "nope")
     assert result.returncode == 2 and "unknown importer 'nope'" in result.stderr and "cog" in result.stderr
+
+
+def test_serve_builds_when_there_is_no_store_then_answers(tmp_path: Path) -> None:
+    """The README's first command ends with `odl-graph serve`: with no store it builds, then serves."""
+    from conftest import free_port, running_server
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    port = free_port()
+    exe = Path(sys.executable).with_name("odl-graph")
+    cmd = [str(exe), "--store", str(tmp_path / "store"), "serve", "--port", str(port), "--workers", "1"]
+    with running_server(cmd, port, startup=600) as url:
+        client = SPARQLWrapper(url + "/sparql")
+        client.setQuery(COUNT_USE_CASES)
+        client.setReturnFormat(JSON)
+        bindings = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index]
+        assert bindings[0]["n"]["value"] == str(use_cases())

@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import rdflib
 import requests
-from conftest import TOKEN, make_store
+from conftest import ROOT, TOKEN, free_port, make_store, running_server
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
-ROOT = Path(__file__).resolve().parent.parent
 ODL = "https://w3id.org/odl-graph/"
 DATASETS_Q = "PREFIX odl: <https://w3id.org/odl-graph/def#> SELECT ?d WHERE { ?d a odl:Dataset } ORDER BY ?d"
 DATASETS = [ODL + "id/dataset/arbres-rennes", ODL + "id/dataset/canopee-vitre"]
@@ -29,45 +22,14 @@ TIMEOUT = 2.0
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, fixture_nquads: bytes) -> Iterator[str]:
     store = make_store(tmp_path_factory.mktemp("e2e") / "store", fixture_nquads)
     port = free_port()
     cmd = [sys.executable, "-m", "server.serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
            "--set", f"store={store}", "--set", f"query_timeout={TIMEOUT}", "--set", f"update_token={TOKEN}"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")
-            try:
-                if requests.get(url + "/health", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start within 30 s")
-            time.sleep(0.1)
+    with running_server(cmd, port, env={"PYTHONPATH": str(ROOT)}) as url:
         yield url
-    finally:  # always kill the whole process group (server and its workers)
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(5)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            pass
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 # -- SPARQLWrapper and rdflib ----------------------------------------------------------------------
