@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pyshacl
-from rdflib import RDF, SH, Graph, Literal, URIRef
+from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 
 from odl_graph.sources import TERRITORY_CLASSES, SourceGraph
 
@@ -120,12 +121,18 @@ def _territory_nodes(graphs: list[SourceGraph]) -> set:
     return {s for sg in graphs if sg.is_data for c in TERRITORY_CLASSES for s in sg.graph.subjects(RDF.type, c)}
 
 
-def _digest(shapes: Graph, graphs: list[SourceGraph]) -> str:
-    h = hashlib.sha256(f"pyshacl {pyshacl.__version__}\n".encode())
-    h.update(b"\n".join(sorted(shapes.serialize(format="nt", encoding="utf-8").splitlines())))
+def _digest(shape_graphs: list[SourceGraph], graphs: list[SourceGraph]) -> str:
+    """Cache key: pyshacl's version, the shape files' bytes (their parsed graphs hold blank nodes,
+    whose labels change from run to run) and the N-Triples of the validated graphs."""
+    h = hashlib.sha256(f"pyshacl {pyshacl.__version__}; split by {sorted(map(str, TERRITORY_CLASSES))}\n".encode())
+    for sg in shape_graphs:
+        for f in sg.files:
+            h.update(f"\n--{f.name}\n".encode() + f.read_bytes())
     for sg in graphs:
+        if any(isinstance(term, BNode) for triple in sg.graph for term in triple):
+            h.update(os.urandom(16))  # blank node labels are not stable: never reuse such a report
         h.update(f"\n--{sg.kind}/{sg.name}\n".encode())
-        h.update(sg.ntriples())
+        h.update(b"\n".join(sorted(sg.ntriples().splitlines())))  # triple order varies between runs
     return h.hexdigest()
 
 
@@ -165,7 +172,8 @@ def validate(graphs: list[SourceGraph], cache_dir: Path | None = None) -> Report
                 data.add(triple)
     report_graph = _run(data, other_shapes)
 
-    cached = cache_dir / f"territories-{_digest(territory_shapes, territorial)}.nt" if cache_dir else None
+    shape_sources = [sg for sg in graphs if sg.kind == "shapes"]
+    cached = cache_dir / f"territories-{_digest(shape_sources, territorial)}.nt" if cache_dir else None
     if cached is not None and cached.exists():
         report_graph.parse(cached, format="nt")
     else:

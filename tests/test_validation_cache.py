@@ -1,0 +1,51 @@
+"""The territory report cache: its key depends on the content only (not on blank-node labels or
+triple order, which change between runs), and a cached report is the report a fresh run gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from odl_graph import iris, vocab_files
+from odl_graph.namespace import ODL
+from odl_graph.sources import SourceGraph, parse_rdf, schema_graphs, shape_graphs
+from odl_graph.validate import _digest, validate
+
+
+def territory_graph(reverse: bool = False, label: str = "Vitré") -> SourceGraph:
+    c = iris.commune("35360")
+    triples = [(c, RDF.type, ODL.Commune), (c, RDFS.label, Literal(label, lang="fr")),
+               (c, URIRef("http://rdf.insee.fr/def/geo#codeINSEE"), Literal("35360"))]
+    g = Graph()
+    for t in reversed(triples) if reverse else triples:
+        g.add(t)
+    return SourceGraph("import", "cog", g, [])
+
+
+def shapes_twice() -> tuple[list[SourceGraph], list[SourceGraph]]:
+    return shape_graphs(), [SourceGraph("shapes", n, parse_rdf(p), [p]) for n, p in vocab_files.shape_files().items()]
+
+
+def test_key_ignores_blank_node_labels_and_triple_order() -> None:
+    a, b = shapes_twice()
+    assert _digest(a, [territory_graph()]) == _digest(b, [territory_graph(reverse=True)])
+
+
+def test_key_changes_with_the_content() -> None:
+    a, _ = shapes_twice()
+    assert _digest(a, [territory_graph()]) != _digest(a, [territory_graph(label="Vitre")])
+
+
+def test_cached_report_equals_a_fresh_one(tmp_path: Path) -> None:
+    c = iris.commune("35360")
+    bad = territory_graph()
+    bad.graph.add((c, ODL.population, Literal(-3)))  # violates the population shape
+    graphs = [*schema_graphs(), *shape_graphs(), bad]
+    fresh = validate(graphs, cache_dir=tmp_path)
+    cached = validate(graphs, cache_dir=tmp_path)
+    assert len(list(tmp_path.iterdir())) == 1
+    key = [(r.severity, r.focus, r.path, r.message_en) for r in fresh.results]
+    assert key == [(r.severity, r.focus, r.path, r.message_en) for r in cached.results]
+    assert any(r.path == str(ODL.population) and r.severity == "Violation" for r in cached.results)
