@@ -45,6 +45,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cors", True, "Send CORS headers on the SPARQL endpoint and API.", bool),
     Setting("update_token", "", "Bearer token enabling /update and /store; empty disables them."),
     Setting("workers", 2, "Query worker processes per server process.", int),
+    Setting("result_cache_bytes", 64 * 1024 * 1024,
+            "Bytes of serialised SPARQL answers kept per store version for repeated queries (0 = off).", int),
     Setting("cache_dir", str(PROJECT_ROOT / "var" / "cache"), "Content-addressed cache of validation reports."),
     Setting("data_dir", str(PROJECT_ROOT / "data"), "Folder of curated data and source extracts."),
     Setting("shared_dir", str(PROJECT_ROOT.parent / "shared" / "data"), "Folder of the shared raw sources."),

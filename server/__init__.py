@@ -11,7 +11,7 @@ from flask import Flask, Response, current_app
 from odl_graph.config import SETTINGS_BY_NAME, load_settings
 from odl_graph.engine import Engine
 
-EXPOSED_HEADERS = "X-ODL-Truncated, X-ODL-Row-Cap, X-ODL-Rows, Content-Type, Vary"
+EXPOSED_HEADERS = "X-ODL-Truncated, X-ODL-Row-Cap, X-ODL-Rows, X-ODL-Cache, Content-Type, Vary"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

