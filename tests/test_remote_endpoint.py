@@ -125,7 +125,7 @@ def _grid(n: int) -> str:
 def test_virtuoso_cut_answers_never_pass_as_complete(remote_server: Any, app_factory: Any) -> None:
     """Through the endpoint: Virtuoso's silent row cap (10,000) and its partial answer on timeout."""
     if remote_server.name != "virtuoso":
-        pytest.skip("Virtuoso's quirks")
+        pytest.skip("n/a: this checks Virtuoso's own truncation quirks")
     uncapped = app_factory(row_cap=0).test_client()
     body = protocol.assert_error_shape(uncapped.get("/sparql", query_string={"query": _grid(150)}), 503)
     assert "row limit" in body["error"] and "incomplete" in body["error"]
