@@ -145,7 +145,8 @@ def build(obj: Ctx, curated: Path | None, store: str | None) -> None:
     build_store(obj, curated)
 
 
-def _print_report(report: Any, fmt: str) -> None:
+def _print_report(report: Any, fmt: str, warnings: bool = False) -> None:
+    """Violations in full; warnings counted per shape unless asked for (they can be hundreds)."""
     out = Console(width=200)
     if fmt == "json":
         click.echo(report.to_json())
@@ -153,24 +154,35 @@ def _print_report(report: Any, fmt: str) -> None:
     if fmt == "turtle":
         click.echo(report.to_turtle())
         return
-    if report.results:
+    listed = report.results if warnings else report.violations
+    if listed:
         table = Table(title="SHACL validation", show_lines=True)
         for col in ("severity", "shape", "focus node", "path", "message (fr / en)", "source"):
             table.add_column(col, overflow="fold")
-        for r in report.results:
-            shape = r.shape.rsplit("#", 1)[-1] or r.component
-            table.add_row(r.severity, shape, r.focus, r.path, f"{r.message_fr}\n{r.message_en}", r.source)
+        for r in listed:
+            table.add_row(r.severity, _shape_name(r), r.focus, r.path, f"{r.message_fr}\n{r.message_en}", r.source)
         out.print(table)
+    if report.warnings and not warnings:
+        per_shape: dict[str, int] = {}
+        for r in report.warnings:
+            per_shape[_shape_name(r)] = per_shape.get(_shape_name(r), 0) + 1
+        summary = ", ".join(f"{n} × {shape}" for shape, n in sorted(per_shape.items(), key=lambda kv: -kv[1]))
+        out.print(f"warnings (list them with --warnings): {summary}")
     verdict = "conforms" if report.conforms else "does not conform"
     out.print(f"{verdict}: {len(report.violations)} violation(s), {len(report.warnings)} warning(s)")
+
+
+def _shape_name(r: Any) -> str:
+    return r.shape.rsplit("#", 1)[-1] or r.component
 
 
 @cli.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True)
 @click.option("--curated", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Folder of curated CSV files to validate (default: data/curated).")
+@click.option("--warnings", is_flag=True, help="List every warning, not only their count per shape.")
 @pass_ctx
-def validate(obj: Ctx, fmt: str, curated: Path | None) -> None:
+def validate(obj: Ctx, fmt: str, curated: Path | None, warnings: bool) -> None:
     """Validate the data graphs against the SHACL shapes (exit 0 conforms, 1 violations, 2 error)."""
     from odl_graph.sources import collect_all
     from odl_graph.validate import validate as run_validate
@@ -181,7 +193,7 @@ def validate(obj: Ctx, fmt: str, curated: Path | None) -> None:
         )
     except OdlError as exc:
         fail(exc)
-    _print_report(report, fmt)
+    _print_report(report, fmt, warnings)
     sys.exit(EXIT_OK if report.conforms else EXIT_FAIL)
 
 
