@@ -91,9 +91,8 @@ SELECT ?x ?label WHERE {
   { ?x rdfs:label ?label } UNION { ?x skos:prefLabel ?label }
   FILTER(?cls != odl:Territory || NOT EXISTS { ?x a odl:Commune })
 }"""
-Q_ACV = """
-SELECT ?commune ?label ?insee ?epci ?departement ?region ?centroid ?population ?acvId WHERE {
-  ?commune odl:memberOf ?programme . ?programme a odl:Programme .
+_COMMUNE_VARS = "?commune ?label ?insee ?epci ?departement ?region ?centroid ?population ?acvId"
+_COMMUNE_FIELDS = """
   OPTIONAL { ?commune rdfs:label ?label FILTER(lang(?label) = "fr") }
   OPTIONAL { ?commune igeo:codeINSEE ?insee }
   OPTIONAL { ?commune odl:inEPCI ?epci }
@@ -102,19 +101,11 @@ SELECT ?commune ?label ?insee ?epci ?departement ?region ?centroid ?population ?
   OPTIONAL { ?commune dcat:centroid ?centroid }
   OPTIONAL { ?commune odl:population ?population }
   OPTIONAL { ?commune odl:acvId ?acvId }
-}"""
-Q_COMMUNE = """
-SELECT ?commune ?label ?insee ?epci ?departement ?region ?centroid ?population ?acvId WHERE {
-  ?commune a odl:Commune .
-  OPTIONAL { ?commune rdfs:label ?label FILTER(lang(?label) = "fr") }
-  OPTIONAL { ?commune igeo:codeINSEE ?insee }
-  OPTIONAL { ?commune odl:inEPCI ?epci }
-  OPTIONAL { ?commune odl:inDepartement ?departement }
-  OPTIONAL { ?commune odl:inRegion ?region }
-  OPTIONAL { ?commune dcat:centroid ?centroid }
-  OPTIONAL { ?commune odl:population ?population }
-  OPTIONAL { ?commune odl:acvId ?acvId }
-}"""
+"""
+# The ACV communes, and any one commune (bound through substitutions): the same columns.
+Q_ACV = (f"SELECT {_COMMUNE_VARS} WHERE {{\n  ?commune odl:memberOf ?programme . ?programme a odl:Programme ."
+         f"{_COMMUNE_FIELDS}}}")
+Q_COMMUNE = f"SELECT {_COMMUNE_VARS} WHERE {{\n  ?commune a odl:Commune .{_COMMUNE_FIELDS}}}"
 
 
 # -- tables ----------------------------------------------------------------------------------
