@@ -76,8 +76,10 @@ class ODL(DefinedNamespace):
     acvId: URIRef  # Identifier of the Action Cœur de Ville agreement in ANCT's data.
     conformingResources: URIRef  # Number of data.gouv.fr resources that conform to the schema according to
     #   schema.data.gouv.fr statistics.
-    datasetCount: URIRef  # Number of datasets an actor publishes, according to the open data observatory of
-    #   French territories.
+    dataGouvDatasetCount: URIRef  # Number of datasets an actor publishes on data.gouv.fr, according to the
+    #   open data observatory of French territories.
+    datasetCount: URIRef  # Number of datasets an actor publishes on its own platform, according to the open
+    #   data observatory of French territories.
     dataSustainability: URIRef  # Whether lasting, standardised data can be produced for the service
     #   (language-tagged text).
     deploymentConstraints: URIRef  # Conditions to meet in order to deploy the service in another territory

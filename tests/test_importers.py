@@ -308,3 +308,22 @@ def test_refresh_reproduces_shipped_extracts(tmp_path: Path, name: str) -> None:
     assert fresh == shipped
     for rel in shipped:
         assert filecmp.cmp(SRC / name / rel, tmp_path / "sources" / name / rel, shallow=False), rel
+
+
+def test_observatory_keeps_both_dataset_counts(observatory: Graph) -> None:
+    """Own-platform and data.gouv.fr counts are two properties: neither is dropped when a row has both."""
+    source = rows(DATA / "sources" / "observatory" / "odater_organisations.csv")
+
+    def first(col: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in source:
+            siren = "".join(ch for ch in r["siren"] if ch.isdigit())
+            if r[col].strip() and siren not in out:
+                out[siren] = int(float(r[col]))
+        return out
+
+    for prop, col in ((ODL.datasetCount, "nb-ptf"), (ODL.dataGouvDatasetCount, "nb-datagouv")):
+        got = {str(observatory.value(s, ODL.siren)): int(o) for s, o in observatory.subject_objects(prop)}
+        assert got == first(col), prop
+    both = [s for s in observatory.subjects(ODL.datasetCount, None) if observatory.value(s, ODL.dataGouvDatasetCount)]
+    assert len(both) >= 150

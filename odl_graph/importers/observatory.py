@@ -154,15 +154,13 @@ class ObservatoryImporter:
             g.add((subject, DCTERMS.description, Literal(
                 "Organisation recensée par l'Observatoire open data des territoires d'OpenDataFrance "
                 f"(état 2021), de type « {TYPE_LABELS[a.type]} » ({a.type}).", lang="fr")))
-            # odl:datasetCount = datasets on the body's own platform when it has one, else on data.gouv.fr.
-            portal = [r for r in a.rows if r.get("url-ptf") or r.get("nb-ptf")]
-            if portal:
-                count = portal[0].integer("nb-ptf", optional=True)
-            else:
-                count = next((r.integer("nb-datagouv", optional=True) for r in a.rows
-                              if r.get("nb-datagouv")), None)
-            if count is not None:
-                g.add((subject, ODL.datasetCount, integer(count)))
+            # Both counts of the observatory, kept apart: on the body's own platform, and on data.gouv.fr.
+            portal = next((r.integer("nb-ptf", optional=True) for r in a.rows if r.get("nb-ptf")), None)
+            if portal is not None:
+                g.add((subject, ODL.datasetCount, integer(portal)))
+            datagouv = next((r.integer("nb-datagouv", optional=True) for r in a.rows if r.get("nb-datagouv")), None)
+            if datagouv is not None:
+                g.add((subject, ODL.dataGouvDatasetCount, integer(datagouv)))
             for r in a.rows:
                 home = uri(r.get("url-ptf"))
                 if home is not None:
