@@ -147,7 +147,7 @@ def build(obj: Ctx, curated: Path | None, store: str | None) -> None:
 
 def _print_report(report: Any, fmt: str, warnings: bool = False) -> None:
     """Violations in full; warnings counted per shape unless asked for (they can be hundreds)."""
-    out = Console(width=200)
+    out = Console(width=None if sys.stdout.isatty() else 320)  # piped: wide enough to keep locations whole
     if fmt == "json":
         click.echo(report.to_json())
         return
@@ -157,8 +157,9 @@ def _print_report(report: Any, fmt: str, warnings: bool = False) -> None:
     listed = report.results if warnings else report.violations
     if listed:
         table = Table(title="SHACL validation", show_lines=True)
-        for col in ("severity", "shape", "focus node", "path", "message (fr / en)", "source"):
+        for col in ("severity", "shape", "focus node", "path", "message (fr / en)"):
             table.add_column(col, overflow="fold")
+        table.add_column("source", no_wrap=True)  # file:line:column stays on one line, to copy or grep
         for r in listed:
             table.add_row(r.severity, _shape_name(r), r.focus, r.path, f"{r.message_fr}\n{r.message_en}", r.source)
         out.print(table)
