@@ -575,7 +575,8 @@ _lock = threading.Lock()
 
 def tables(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> Tables:
     """The tables for the store's current version (fetched once per version)."""
-    version = store.version() if hasattr(store, "version") else None
+    version = getattr(store, "version", None)  # a method on stores, a property on the engine
+    version = version() if callable(version) else version
     key = (id(store), version, base_iri)
     with _lock:
         if key not in _cache:

@@ -37,7 +37,7 @@ from odl_graph.errors import OdlError, QueryError, StoreError
 from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format
 from odl_graph.remote import DEFAULT_GRAPH, RemoteStore, RemoteTimeout
 from odl_graph.result_cache import ResultCache
-from odl_graph.store import EmbeddedStore, parse_error_position, run_query
+from odl_graph.store import EmbeddedStore, graph_result, parse_error_position, run_query
 
 RESULTS_OX = {
     "json": ox.QueryResultsFormat.JSON,
@@ -227,7 +227,8 @@ def _execute(store: ox.Store, req: _Request) -> Any:
     if isinstance(store, _Answered):
         res = store.result
     else:
-        res = run_query(store, req.sparql, **_dataset_kwargs(req.default_graph_uris, req.named_graph_uris))
+        res = run_query(store, req.sparql, **_dataset_kwargs(req.default_graph_uris, req.named_graph_uris),
+                        substitutions=req.extra.get("substitutions"))
     if req.op == "rows":
         if isinstance(res, ox.QuerySolutions):
             names = [v.value for v in res.variables]
@@ -275,7 +276,7 @@ def _execute_remote(store: RemoteStore, req: _Request) -> Any:
         return ("graph", fmt, store.graph_triples(req.graph).serialize(format=GRAPH_OX[fmt]), False, None)
     timeout = req.extra.get("timeout")
     res = store.query(req.sparql, **_dataset_kwargs(req.default_graph_uris, req.named_graph_uris),
-                      timeout=timeout, row_cap=req.row_cap)
+                      substitutions=req.extra.get("substitutions"), timeout=timeout, row_cap=req.row_cap)
     return _execute(_Answered(res), req)
 
 
@@ -687,6 +688,26 @@ class Engine:
             size = len(body) + len(sparql) + sum(map(len, (*req.default_graph_uris, *req.named_graph_uris)))
             self.cache.put(version, key, dataclasses.replace(result, cache="hit"), size)
         return result
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+        substitutions: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """The GraphStore interface over the workers: the time limit applies, the answer comes back as
+        pyoxigraph results (what the catalogue, the diagnostic and the CLI consume). No row cap: these
+        are the project's own queries, and a cut answer would be a wrong one."""
+        self.check_query_text(sparql)
+        req = _Request("query", sparql, tuple(default_graph_uris), tuple(named_graph_uris), "json", "ntriples", 0)
+        if substitutions:
+            req.extra["substitutions"] = dict(substitutions)  # pyoxigraph terms pickle to the worker
+        kind, _fmt, body, _truncated, _rows = self._call(req)
+        if kind in ("solutions", "boolean"):
+            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        return graph_result(body)
 
     def select(
         self,

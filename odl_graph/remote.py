@@ -49,7 +49,7 @@ from SPARQLWrapper import POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from odl_graph.errors import ConfigError, QueryError, StoreError
-from odl_graph.store import parse_error_position
+from odl_graph.store import graph_result, parse_error_position
 
 OWL_VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
 PROV_COLLECTION = "http://www.w3.org/ns/prov#Collection"
@@ -244,17 +244,6 @@ def _rename_bytes(raw: bytes, mapping: Mapping[str, str]) -> bytes:
         if needle in raw:
             raw = raw.replace(needle, f"<{b}>".encode())
     return raw
-
-
-def _graph_result(ntriples: bytes) -> ox.QueryTriples:
-    """Turn N-Triples into a genuine pyoxigraph QueryTriples (what the embedded store returns)."""
-    mem = ox.Store()
-    if ntriples.strip():
-        try:
-            mem.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
-        except SyntaxError as exc:
-            raise StoreError(f"the remote store sent malformed N-Triples: {exc}") from exc
-    return mem.query("CONSTRUCT WHERE { ?s ?p ?o }")
 
 
 def _count_triples(ntriples: bytes) -> int:
@@ -671,7 +660,7 @@ class RemoteStore:
             if ctype and ctype not in (NTRIPLES, "text/plain"):
                 raise StoreError(f"remote store answered a graph query with {ctype!r}, expected N-Triples")
             raw = _canonical_booleans(_rename_bytes(raw, back))
-            result = _graph_result(raw)
+            result = graph_result(raw)
             if max_rows is not None and _count_triples(raw) >= max_rows:
                 raise RemoteTruncated(
                     f"the remote store cut the graph at its limit of {max_rows} triples; the answer is incomplete",
@@ -748,7 +737,7 @@ class RemoteStore:
 
     def graph_triples(self, graph: str) -> ox.QueryTriples:
         """One live graph as pyoxigraph triples (what a CONSTRUCT on the embedded store returns)."""
-        return _graph_result(self.graph_ntriples(graph))
+        return graph_result(self.graph_ntriples(graph))
 
     def dump_nquads(self) -> bytes:
         out = []

@@ -96,6 +96,18 @@ def run_query(
         raise QueryError(str(exc)) from exc
 
 
+def graph_result(ntriples: bytes) -> ox.QueryTriples:
+    """N-Triples received from elsewhere (a worker, a remote store) as a genuine pyoxigraph QueryTriples,
+    what the embedded store itself returns for CONSTRUCT and DESCRIBE."""
+    mem = ox.Store()
+    if ntriples.strip():
+        try:
+            mem.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
+        except SyntaxError as exc:
+            raise StoreError(f"malformed N-Triples in a CONSTRUCT answer: {exc}") from exc
+    return mem.query("CONSTRUCT WHERE { ?s ?p ?o }")
+
+
 class EmbeddedStore:
     """Versioned on-disk pyoxigraph store: `<path>/current` -> `<path>/versions/<stamp>`."""
 

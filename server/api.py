@@ -54,23 +54,15 @@ def base_iri() -> str:
 
 
 def store() -> Any:
-    """The store the app serves: the engine's on-disk store, else one opened from the settings.
-
-    Catalogue queries need substitutions (typed parameters), which go straight to pyoxigraph.
-    """
+    """What the API queries: the app's query engine, so catalogue queries and the diagnostic run in the
+    killable workers under the time limit, with typed parameters passed as pyoxigraph terms.
+    (A test app may hand in a store directly as `odl_store`.)"""
     ext = current_app.extensions
-    for key in ("odl_store",):
-        if key in ext:
-            return ext[key]
-    for key in ("odl_engine", "engine"):
-        if key in ext and hasattr(ext[key], "store"):
-            return ext[key].store
-    from odl_graph.store import open_store
+    if "odl_store" in ext:
+        return ext["odl_store"]
+    from server import get_engine
 
-    opened = ext.get("odl_api_store")
-    if opened is None:
-        opened = ext["odl_api_store"] = open_store(settings())
-    return opened
+    return get_engine()
 
 
 def tables() -> dg.Tables:
