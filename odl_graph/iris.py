@@ -60,6 +60,11 @@ def region(code: str) -> URIRef:
     return resource("region", code)
 
 
+def body(siren: str) -> URIRef:
+    """The actor of a body identified by its SIREN (the same IRI whichever source names it)."""
+    return resource("actor", f"siren-{siren}")
+
+
 def standard(schema_id: str) -> URIRef:
     """A schema.data.gouv.fr id 'owner/name' -> {base}id/standard/owner/name."""
     return URIRef(f"{BASE}id/standard/{schema_id}")

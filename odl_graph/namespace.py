@@ -32,7 +32,11 @@ class ODL(DefinedNamespace):
     Experiment: URIRef  # Trial of a use case in a municipality during an ACV Data season, with its
     #   objectives, results and deployment conditions.
     Interview: URIRef  # Interview with stakeholders of a territory during which local challenges are stated.
+    LocalRecords: URIRef  # The records a (often national) dataset holds for one territory, counted from the
+    #   file itself, with the producer that supplied them: the verified local content of a dataset.
     Programme: URIRef  # Public programme that territories are members of, such as Action Cœur de Ville.
+    PublishingRecord: URIRef  # A dated statement, drawn from a source (the open data observatory of French
+    #   territories), that a body publishes open data: where, how much, on which themes.
     Region: URIRef  # Region or overseas collectivity of the official geographic code (COG), identified by its
     #   INSEE code.
     SchemaField: URIRef  # Field (column) of a data schema, with its name, type and constraints.
@@ -51,15 +55,23 @@ class ODL(DefinedNamespace):
     hasRequirement: URIRef  # Data requirement of the use case (data category and requirement level).
     implementedBy: URIRef  # Service through which the use case is implemented.
     inDepartement: URIRef  # Département in which the territory lies.
+    indicatesCategory: URIRef  # Mapping rule: publishing on this theme suggests data of this category (table
+    #   data/mappings/observatory-themes.csv, where each rule says why).
     inEPCI: URIRef  # EPCI that the territory is a member of.
     inRegion: URIRef  # Region in which the territory lies.
     instantiates: URIRef  # Data category of which the dataset is an instance.
+    localContent: URIRef  # How far the dataset's content is known territory by territory (a concept of the
+    #   "local-content" scheme).
     memberOf: URIRef  # Programme that the territory benefits from (for instance Action Cœur de Ville).
     minimalData: URIRef  # Data category that is the minimum needed to deploy the use case elsewhere
     #   (deployment condition).
     opennessStatus: URIRef  # Openness status of the dataset, a concept of the "openness" scheme; one status
     #   per dataset.
+    publishesOnTheme: URIRef  # A theme ("observatory-theme" scheme) the body publishes on, according to the
+    #   source.
+    publishingBody: URIRef  # The body the record says publishes open data.
     raises: URIRef  # Local challenge stated during the interview.
+    recordsOf: URIRef  # The dataset these local records belong to.
     requiredCategory: URIRef  # Data category that the requirement is about.
     requirementLevel: URIRef  # Level of the requirement (indispensable or useful), a concept of the
     #   "requirement-level" scheme.
@@ -74,8 +86,11 @@ class ODL(DefinedNamespace):
     acv2018: URIRef  # True when the municipality is in the initial 2018 list of 222 Action Cœur de Ville
     #   towns.
     acvId: URIRef  # Identifier of the Action Cœur de Ville agreement in ANCT's data.
+    capacity: URIRef  # Sum of the capacities these records declare (for instance the parking spaces of car-
+    #   pool places).
     conformingResources: URIRef  # Number of data.gouv.fr resources that conform to the schema according to
     #   schema.data.gouv.fr statistics.
+    dataGouvCount: URIRef  # Number of datasets published on data.gouv.fr, at the date of the record.
     dataGouvDatasetCount: URIRef  # Number of datasets an actor publishes on data.gouv.fr, according to the
     #   open data observatory of French territories.
     datasetCount: URIRef  # Number of datasets an actor publishes on its own platform, according to the open
@@ -96,10 +111,14 @@ class ODL(DefinedNamespace):
     isSCDL: URIRef  # True when the schema carries the "Socle Commun des Données Locales" label on
     #   schema.data.gouv.fr.
     objectives: URIRef  # Objectives of the experiment (language-tagged text).
+    platformDatasetCount: URIRef  # Number of datasets published on the local platform, at the date of the
+    #   record.
+    platformName: URIRef  # Name of the platform the body publishes on, according to the source.
     population: URIRef  # Population of the territory according to the imported source (INSEE legal
     #   populations).
     qualitativeResults: URIRef  # Qualitative results of the experiment: relevance of the service designed
     #   (language-tagged text).
+    recordCount: URIRef  # Number of records (for instance places) the dataset holds for the territory.
     schemaLabel: URIRef  # Label given to the schema on schema.data.gouv.fr (for instance "Socle Commun des
     #   Données Locales").
     season: URIRef  # ACV Data season of the experiment: 1 (retail and mobility) or 2 (environment and

@@ -27,6 +27,8 @@ SCHEME_NAMES: tuple[str, ...] = (
     "service-kind",
     "use-case-stage",
     "requirement-level",
+    "local-content",
+    "observatory-theme",
 )
 
 # graph name (graph/vocab/{name}) -> our SKOS scheme file

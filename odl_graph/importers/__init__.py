@@ -9,13 +9,18 @@ from __future__ import annotations
 
 from odl_graph.importers._common import Importer
 from odl_graph.importers.acv import AcvImporter
+from odl_graph.importers.bnlc import BnlcImporter
+from odl_graph.importers.bodies import BodiesImporter
 from odl_graph.importers.cog import CogImporter
 from odl_graph.importers.observatory import ObservatoryImporter
+from odl_graph.importers.observatory2022 import Observatory2022Importer
 from odl_graph.importers.scdl import ScdlImporter
 
 # Build order: the COG first, since the others point at its territories.
 IMPORTERS: dict[str, Importer] = {
-    imp.name: imp for imp in (CogImporter(), AcvImporter(), ScdlImporter(), ObservatoryImporter())
+    imp.name: imp
+    for imp in (CogImporter(), AcvImporter(), ScdlImporter(), ObservatoryImporter(), Observatory2022Importer(),
+                BnlcImporter(), BodiesImporter())
 }
 
 __all__ = ["IMPORTERS", "Importer"]

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from odl_graph import iris
 from odl_graph.importers._common import (
@@ -140,7 +140,7 @@ class ObservatoryImporter:
 
         g = bind_prefixes(Graph())
         for a in actors.values():
-            subject = iris.resource("actor", f"siren-{a.siren}")
+            subject = iris.body(a.siren)
             g.add((subject, RDF.type, ODL.Actor))
             g.add((subject, RDF.type, ORG.Organization))
             g.add((subject, ODL.siren, Literal(a.siren)))
@@ -168,10 +168,31 @@ class ObservatoryImporter:
                 page = uri(r.get("url-datagouv"))
                 if page is not None:
                     g.add((subject, RDFS.seeAlso, page))
+            self._record(g, a, subject, portal, datagouv)
             territory = self._territory(a, communes, epcis, deps, regs, dep_count, reg_count)
             if territory is not None:
                 g.add((subject, ODL.competentFor, territory))
         return g
+
+    @staticmethod
+    def _record(g: Graph, a: _Actor, subject: URIRef, portal: int | None, datagouv: int | None) -> None:
+        """The 2021 state as a dated publishing record, alongside the 2022 export's (observatory2022)."""
+        node = iris.resource("publishing", f"odater-2021-{a.siren}")
+        g.add((node, RDF.type, ODL.PublishingRecord))
+        g.add((node, ODL.publishingBody, subject))
+        g.add((node, DCTERMS.date, Literal("2021", datatype=XSD.gYear)))
+        g.add((node, DCTERMS.source, SOURCE))
+        g.add((node, RDFS.label, Literal(f"Publication open data de {a.names[0]} (2021)", lang="fr")))
+        g.add((node, RDFS.label, Literal(f"Open data publishing of {a.names[0]} (2021)", lang="en")))
+        if portal is not None:
+            g.add((node, ODL.platformDatasetCount, integer(portal)))
+        if datagouv is not None:
+            g.add((node, ODL.dataGouvCount, integer(datagouv)))
+        for r in a.rows:
+            for column in ("url-ptf", "url-datagouv"):
+                page = uri(r.get(column))
+                if page is not None:
+                    g.add((node, FOAF.page, page))
 
     @staticmethod
     def _territory(a: _Actor, communes: dict[str, str], epcis: set[str], deps: set[str], regs: set[str],
