@@ -71,11 +71,12 @@ def diagnostic(obj: Ctx, commune: str, usecase: str, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
         return
-    rows = [{"level": ln.level, "category": ln.category_label, "state": ln.state,
-             "dataset": ln.best.label if ln.best else "", "status": ln.best.status_label if ln.best else "",
-             "holder": ", ".join(h["label"] for h in (ln.best.holders if ln.best else ln.producers)),
-             "explanation": ln.text_fr} for ln in d.lines + d.useful]
-    _emit(rows, ["level", "category", "state", "dataset", "status", "holder", "explanation"], fmt,
+    rows = [{"level": ln.level, "category": ln.category_label, "evidence": ln.evidence, "certainty": ln.certainty,
+             "weight": f"{ln.weight:.2f}", "dataset": ln.best.label if ln.best else "",
+             "status": ln.best.status_label if ln.best else "",
+             "holder": dg.names(ln.holders), "explanation": ln.text_fr} for ln in d.lines + d.useful]
+    _emit(rows, ["level", "category", "evidence", "certainty", "weight", "dataset", "status", "holder",
+                 "explanation"], fmt,
           f"{d.commune_label} × {d.usecase_label}: {_pct(d.score)}")
     if fmt == "table":
         Console().print(d.summary_fr)
@@ -96,7 +97,7 @@ def roadmap(obj: Ctx, commune: str, limit: int | None, fmt: str) -> None:
     except OdlError as exc:
         fail(exc)
     rows = [{**asdict(s), "unlocks": ", ".join(u["label"] for u in s.unlocks),
-             "holders": ", ".join(h["label"] for h in s.holders)} for s in steps]
+             "holders": dg.names(s.holders)} for s in steps]
     if fmt == "json":
         rows = [asdict(s) for s in steps]
     _emit(rows, ["rank", "category_label", "action", "holders", "unlocks", "needed_by"], fmt, f"roadmap {commune}")

@@ -1,18 +1,19 @@
 """Deployability diagnostic: can a commune replicate a use case, what does it lack, who holds it?
 
 Everything here is computed in Python from a handful of tables fetched with a few SPARQL queries
-(use cases and requirements, datasets, categories, labels, ACV communes), because answering
-244 communes × every use case with one SPARQL query per pair would take minutes; with the tables
-in memory it takes milliseconds (bench/bench_diagnostic.py, docs/benchmarks.md).
+(use cases and requirements, datasets, categories, labels, ACV communes, and the evidence of
+odl_graph/evidence.py), because answering 244 communes × every use case with one SPARQL query per pair
+would take minutes; with the tables in memory it takes milliseconds (bench/bench_diagnostic.py).
 
-Rules (docs/analyses.md gives the same in prose):
-- a dataset covers a commune when its `dcterms:spatial` is the commune, its EPCI, its département,
-  its région, or the national territory;
-- an indispensable data category is *satisfied* for a commune when a covering dataset of that
-  category has the openness status `open`;
-- readiness = satisfied indispensable categories / indispensable categories (unknown when a use
-  case has no indispensable category recorded);
-- a dataset whose coverage or status the sources do not state is reported as such, never guessed.
+Rules (docs/evidence.md says the same for a town, in French and English):
+- each indispensable data category of the use case is one line, and each line states its evidence level
+  (local records, a dataset of an enclosing territory, a local publisher, a national dataset whose local
+  content is unknown, a verified absence, or nothing known) and how certain that is;
+- the score is the mean of the lines' weights (evidence weight × openness factor, evidence.weight);
+- "unknown to the graph" is never reported as "the town lacks it": only a verified absence is;
+- the roadmap names concrete holders (council, EPCI, département, région with their SIREN, or the
+  national publisher), never asks a town to produce what a national body publishes, nor data about a
+  hazard its territory is not known to have.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from odl_graph import evidence as ev
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.errors import OdlError
 from odl_graph.iris import sparql_prefixes as prefixes
@@ -46,8 +48,6 @@ class NotFound(OdlError):
     """A commune or use case the graph does not know."""
 
 
-
-
 Q_REQUIREMENTS = """
 SELECT ?usecase ?category ?level WHERE {
   ?usecase a odl:UseCase .
@@ -55,8 +55,9 @@ SELECT ?usecase ?category ?level WHERE {
              OPTIONAL { ?req odl:requirementLevel ?level } }
 }"""
 Q_DATASETS = """
-SELECT ?dataset ?category ?status ?spatial ?holder ?publisher ?unknownSpatial ?unknownStatus WHERE {
+SELECT ?dataset ?category ?status ?spatial ?holder ?publisher ?landing ?unknownSpatial ?unknownStatus WHERE {
   ?dataset a odl:Dataset .
+  OPTIONAL { ?dataset dcat:landingPage ?landing }
   OPTIONAL { ?dataset odl:instantiates ?category }
   OPTIONAL { ?dataset odl:opennessStatus ?status }
   OPTIONAL { ?dataset dcterms:spatial ?spatial }
@@ -106,6 +107,11 @@ _COMMUNE_FIELDS = """
 Q_ACV = (f"SELECT {_COMMUNE_VARS} WHERE {{\n  ?commune odl:memberOf ?programme . ?programme a odl:Programme ."
          f"{_COMMUNE_FIELDS}}}")
 Q_COMMUNE = f"SELECT {_COMMUNE_VARS} WHERE {{\n  ?commune a odl:Commune .{_COMMUNE_FIELDS}}}"
+# SIRENs of the EPCI, and of the ACV communes (the COG gives both).
+Q_SIRENS = """
+SELECT ?t ?siren WHERE {
+  { ?t a odl:EPCI ; odl:siren ?siren } UNION { ?t odl:memberOf ?p ; odl:siren ?siren . ?p a odl:Programme }
+}"""
 
 
 # -- tables ----------------------------------------------------------------------------------
@@ -138,6 +144,7 @@ class DatasetInfo:
     publishers: set[str] = field(default_factory=set)
     unknown_spatial: bool = False
     unknown_status: bool = False
+    landing: str | None = None
 
     @property
     def keepers(self) -> list[str]:
@@ -208,6 +215,7 @@ class Tables:
                 d.holders.add(r["holder"].value)
             if r["publisher"] is not None:
                 d.publishers.add(r["publisher"].value)
+            d.landing = _v(r["landing"]) or d.landing
             d.unknown_spatial |= _v(r["unknownSpatial"]) == "true"
             d.unknown_status |= _v(r["unknownStatus"]) == "true"
 
@@ -238,11 +246,17 @@ class Tables:
             lang = getattr(lab, "language", None) or ""
             self.labels[r["x"].value].setdefault(lang, lab.value)
 
+        self.sirens: dict[str, str] = {r["t"].value: r["siren"].value for r in q(Q_SIRENS)}
         self.acv: dict[str, Commune] = {}
         for r in q(Q_ACV):
             c = _commune(r)
             self.acv[c.iri] = c
             self.labels[c.iri].setdefault("fr", c.label)
+
+        self.evidence = ev.EvidenceTables(q)
+        for iri, info in self.evidence.actors.items():
+            if info.siren and iri in self.labels:
+                self.labels[iri].setdefault("siren", info.siren)
 
         # spatial index: territory -> datasets; plus datasets whose coverage is not stated
         self.by_territory: dict[str, list[DatasetInfo]] = defaultdict(list)
@@ -294,6 +308,36 @@ class Tables:
             raise NotFound(f"no commune {ref!r} in the graph")
         return _commune(rows[0])
 
+    def holder(self, iri: str) -> dict[str, Any]:
+        """An actor as a diagnostic names it: label, SIREN, and its pages (platform, data.gouv.fr)."""
+        info = self.evidence.actors.get(iri, ev.ActorInfo())
+        return {"iri": iri, "label": self.label(iri), "label_en": self.label(iri, "en"),
+                "siren": info.siren, "pages": sorted(info.pages), "local": info.category in ev.LOCAL_CATEGORIES}
+
+    def concrete_producers(self, commune: Commune, category: str) -> list[dict[str, Any]]:
+        """The category's usual producers, generic ones resolved to this commune's bodies; a producer
+        competent for territories that do not contain the commune is left out."""
+        info = self.categories.get(category, CategoryInfo(category))
+        chain = dict((level, t) for t, level in commune.territories(self.national))
+        out: list[dict[str, Any]] = []
+        for p in sorted(info.producers):
+            a = self.evidence.actors.get(p, ev.ActorInfo())
+            if a.category in ev.LOCAL_CATEGORIES and not a.territories:  # generic: "Commune", "EPCI"...
+                level = "epci" if a.category == "intercommunalite" else a.category
+                territory = chain.get(level)
+                body = self.evidence.bodies.get(territory or "", {}).get(a.category)
+                if body:
+                    out.append(self.holder(body))
+                elif territory:  # no body recorded: name the territory's body from the COG
+                    out.append({"iri": None, "label": f"{self.label(p)} : {self.label(territory)}",
+                                "label_en": f"{self.label(p, 'en')}: {self.label(territory, 'en')}",
+                                "siren": self.sirens.get(territory), "pages": [], "local": True})
+            elif a.territories and not a.territories & set(chain.values()):
+                continue  # a regional producer of another region
+            else:
+                out.append(self.holder(p))
+        return out
+
     def covering(self, commune: Commune) -> dict[str, list[tuple[DatasetInfo, str, str]]]:
         """Category -> [(dataset, territory, level)] of datasets covering the commune, most local first."""
         out: dict[str, list[tuple[DatasetInfo, str, str]]] = defaultdict(list)
@@ -314,21 +358,30 @@ class DatasetHit:
     family: str
     territory: str | None
     level: str | None  # commune | epci | departement | region | national | None (coverage unknown)
-    holders: list[dict[str, str]]
+    holders: list[dict[str, Any]]
+    landing: str | None = None
 
 
 @dataclass
 class Line:
-    """One indispensable (or useful) data category of a diagnostic, with its verdict."""
+    """One data category of a diagnostic: what the graph knows of it for the commune, and how surely."""
 
     category: str
     category_label: str
     level: str  # indispensable | useful
-    state: str  # open | not-open | unknown-status | missing
+    evidence: str  # a key of evidence.LEVELS
+    certainty: str  # verified | assumed | unknown
+    weight: float
+    state: str  # open | not-open | unknown-status | missing (what the best evidence points at)
     best: DatasetHit | None
     datasets: list[DatasetHit]
     coverage_unknown: list[DatasetHit]
-    producers: list[dict[str, str]]
+    records: list[dict[str, Any]]  # local records: dataset, count, capacity, producer
+    publishers: list[dict[str, Any]]  # bodies covering the commune publishing on a related theme
+    holders: list[dict[str, Any]]  # who to turn to, concrete bodies first
+    producers: list[dict[str, Any]]
+    hazard: list[str]
+    search: dict[str, Any] | None
     usual_status_label: str
     text_fr: str
     text_en: str
@@ -342,9 +395,12 @@ class Diagnostic:
     usecase: str
     usecase_label: str
     score: float | None
-    satisfied: int
+    satisfied: int  # lines with open local records (verified or assumed)
     required: int
     ready: bool
+    verified: int
+    assumed: int
+    unknown: int
     lines: list[Line]
     useful: list[Line]
     summary_fr: str
@@ -354,97 +410,168 @@ class Diagnostic:
         return asdict(self)
 
 
-def _holders(t: Tables, d: DatasetInfo) -> list[dict[str, str]]:
-    return [{"iri": a, "label": t.label(a)} for a in d.keepers]
-
-
 def _hit(t: Tables, d: DatasetInfo, territory: str | None, level: str | None) -> DatasetHit:
     status_label = t.label(d.status) if d.status else "statut inconnu"
-    return DatasetHit(d.iri, t.label(d.iri), d.status, status_label,
-                      t.status_family(d.status), territory, level, _holders(t, d))
+    return DatasetHit(d.iri, t.label(d.iri), d.status, status_label, t.status_family(d.status), territory, level,
+                      [t.holder(a) for a in d.keepers], d.landing)
 
 
-def _names(items: Iterable[dict[str, str]]) -> str:
-    return ", ".join(i["label"] for i in items)
+def names(items: Iterable[dict[str, Any]], lang: str = "fr") -> str:
+    """Holder names with their SIREN: what a town needs to write to the right body."""
+    key = "label" if lang == "fr" else "label_en"
+    return ", ".join(f"{i.get(key) or i['label']}" + (f" (SIREN {i['siren']})" if i.get("siren") else "")
+                     for i in items)
 
 
-def _line(t: Tables, commune: Commune, cat: str, level: str,
-          covering: dict[str, list[tuple[DatasetInfo, str, str]]]) -> Line:
+def _record_text(rec: dict[str, Any], lang: str) -> str:
+    fr = lang == "fr"
+    who = names([rec["producer"]], lang) if rec["producer"] else ("producteur inconnu" if fr else "producer unknown")
+    cap = rec["capacity"]
+    if fr:
+        return f"{rec['count']} enregistrement(s)" + (f", capacité {cap}" if cap else "") + f", produits par {who}"
+    return f"{rec['count']} record(s)" + (f", capacity {cap}" if cap else "") + f", produced by {who}"
+
+
+def _publisher(t: Tables, pub: ev.Publication, territory: str, level: str, category: str) -> dict[str, Any]:
+    """A publishing body as a line shows it, with only the themes that suggest the line's category."""
+    themes = [th for th in pub.themes if category in t.evidence.theme_categories.get(th, ())]
+    return {**t.holder(pub.body), "territory": territory, "level": level, "date": pub.date, "platform": pub.platform,
+            "platform_count": pub.platform_count, "datagouv_count": pub.datagouv_count,
+            "themes": sorted(t.label(th) for th in themes), "pages": sorted(pub.pages)}
+
+
+def assess(t: Tables, commune: Commune, cat: str, level: str,
+           covering: dict[str, list[tuple[DatasetInfo, str, str]]]) -> Line:
+    """The line of one data category for one commune: its evidence, weight, holders and explanation."""
     hits = [_hit(t, d, terr, lvl) for d, terr, lvl in covering.get(cat, ())]
     hits.sort(key=lambda h: (FAMILY_RANK.get(h.family, 4), LEVELS.index(h.level or "national"), h.label))
     unknown_cov = [_hit(t, d, None, None) for d in t.no_coverage.get(cat, ())]
     info = t.categories.get(cat, CategoryInfo(cat))
-    producers = [{"iri": p, "label": t.label(p)} for p in sorted(info.producers)]
+    producers = t.concrete_producers(commune, cat)
     usual = t.label(info.usual) if info.usual else "inconnu"
     cat_fr, cat_en = t.label(cat, "fr"), t.label(cat, "en")
-    best = hits[0] if hits else None
-    if best is None:
-        state = "missing"
-        fr = f"{cat_fr} : aucun jeu de données connu ne couvre {commune.label}"
-        en = f"{cat_en}: no known dataset covers {commune.label}"
-        if producers:
-            fr += f" ; producteurs habituels : {_names(producers)} (statut habituel : {usual})"
-            en += f"; usual producers: {_names(producers)} (usual status: {usual})"
-        if unknown_cov:
-            fr += f" ; {len(unknown_cov)} jeu(x) de couverture inconnue : {_names(asdict(h) for h in unknown_cov)}"
-            en += f"; {len(unknown_cov)} dataset(s) of unknown coverage: {_names(asdict(h) for h in unknown_cov)}"
-    else:
+    records = [{"dataset": r.dataset, "dataset_label": t.label(r.dataset), "count": r.count, "capacity": r.capacity,
+                "producer": t.holder(r.publisher) if r.publisher else None}
+               for r in t.evidence.records.get(commune.iri, ())
+               if r.dataset in t.datasets and cat in t.datasets[r.dataset].categories]
+    chain = {terr: lvl for terr, lvl in commune.territories(t.national) if lvl != "national"}
+    publishers = [_publisher(t, p, terr, chain[terr], cat)
+                  for p, terr in t.evidence.publications_on(list(chain), cat)]
+    hazard = sorted(t.evidence.hazards.get(cat, ()))
+    search = t.evidence.searches.get(cat)
+    per_territory = [h for h in hits if h.level == "national" and h.dataset in t.evidence.per_territory]
+    local_hits = [h for h in hits if h.level == "commune"]
+    enclosing = [h for h in hits if h.level in ("epci", "departement", "region")]
+    national = [h for h in hits if h.level == "national" and h.dataset not in t.evidence.per_territory]
+    best: DatasetHit | None = None
+    holders: list[dict[str, Any]]
+    if records:
+        evidence = "local-records"
+        best = next((h for h in hits if h.dataset == records[0]["dataset"]), None)
+        holders = [r["producer"] for r in records if r["producer"]] or (best.holders if best else [])
+        fr = (f"{cat_fr} : « {records[0]['dataset_label']} » contient des enregistrements de {commune.label} : "
+              + " ; ".join(_record_text(r, "fr") for r in records))
+        en = f"{cat_en}: “{t.label(records[0]['dataset'], 'en')}” holds records for {commune.label}: " + \
+             "; ".join(_record_text(r, "en") for r in records)
+    elif local_hits or enclosing:
+        best = (local_hits or enclosing)[0]
+        evidence = "local-records" if local_hits else "local-dataset"
+        holders = best.holders
         where_fr, where_en = LEVEL_LABELS[best.level or "national"]
-        terr = "" if best.level in ("commune", "national") else f" ({t.label(best.territory)})"
-        held = _names(best.holders) or "détenteur inconnu"
-        held_en = _names(best.holders) or "holder unknown"
-        if best.family == "open":
-            state = "open"
-            by_fr = f"publiée par {_names(best.holders)}" if best.holders else "éditeur inconnu"
-            by_en = f"published by {_names(best.holders)}" if best.holders else "publisher unknown"
-            fr = f"{cat_fr} : ouverte — « {best.label} », couvrant {where_fr}{terr}, {by_fr}"
-            en = f"{cat_en}: open — “{best.label}”, covering {where_en}{terr}, {by_en}"
-        elif best.family == "unknown":
-            state = "unknown-status"
-            fr = (f"{cat_fr} : « {best.label} » couvre {where_fr}{terr}, mais son statut d'ouverture est inconnu ;"
-                  f" détenteur : {held}")
-            en = (f"{cat_en}: “{best.label}” covers {where_en}{terr}, but its openness status is unknown;"
-                  f" holder: {held_en}")
-        else:
-            state = "not-open"
-            fr = (f"{cat_fr} : existe mais n'est pas ouverte — « {best.label} », couvrant {where_fr}{terr},"
-                  f" statut « {best.status_label} », détenue par {held}")
-            en = (f"{cat_en}: exists but is not open — “{best.label}”, covering {where_en}{terr},"
-                  f" status “{t.label(best.status, 'en')}”, held by {held_en}")
-    return Line(cat, cat_fr, level, state, best, hits, unknown_cov, producers, usual, fr, en)
+        terr = "" if best.level == "commune" else f" ({t.label(best.territory)})"
+        held_fr, held_en = names(holders) or "détenteur inconnu", names(holders, "en") or "holder unknown"
+        fr = (f"{cat_fr} : « {best.label} » couvre {where_fr}{terr}, statut « {best.status_label} »,"
+              f" détenu par {held_fr}")
+        en = (f"{cat_en}: “{best.label}” covers {where_en}{terr}, status “{t.label(best.status, 'en')}”,"
+              f" held by {held_en}")
+        if evidence == "local-dataset":
+            fr += f" ; son contenu pour {commune.label} n'est pas vérifié"
+            en += f"; its content for {commune.label} is not checked"
+    elif per_territory:
+        evidence, best = "absent", per_territory[0]
+        holders = producers + [p for p in publishers if p["iri"] not in {h["iri"] for h in producers}]
+        fr = (f"{cat_fr} : « {best.label} » est connu commune par commune et ne contient rien pour {commune.label}"
+              f" (absence vérifiée)")
+        en = f"{cat_en}: “{best.label}” is known commune by commune and holds nothing for {commune.label} (verified)"
+        if publishers:
+            fr += f" ; {names(publishers)} publie des données ouvertes sur une thématique liée"
+            en += f"; {names(publishers, 'en')} publishes open data on a related theme"
+    elif publishers:
+        evidence, holders = "local-publisher", publishers
+        verb = "publient" if len(publishers) > 1 else "publie"
+        fr = (f"{cat_fr} : aucun jeu de données local connu, mais {names(publishers)} {verb} des données ouvertes"
+              f" sur une thématique liée ({', '.join(publishers[0]['themes'])}) ; à vérifier auprès d'eux")
+        en = (f"{cat_en}: no known local dataset, but {names(publishers, 'en')} publish(es) open data on a related"
+              f" theme ({', '.join(publishers[0]['themes'])}); to be checked with them")
+        if national:
+            fr += f" ; le jeu national « {national[0].label} » existe, son contenu pour {commune.label} est inconnu"
+            en += f"; the national dataset “{national[0].label}” exists, its content for {commune.label} is unknown"
+    elif national:
+        evidence, best = "national-unknown", national[0]
+        holders = best.holders
+        fr = (f"{cat_fr} : le jeu national « {best.label} » ({names(holders) or 'éditeur inconnu'}) existe ;"
+              f" on ne sait pas s'il contient des données pour {commune.label}")
+        en = (f"{cat_en}: the national dataset “{best.label}” ({names(holders, 'en') or 'publisher unknown'})"
+              f" exists; whether it holds data for {commune.label} is unknown")
+    else:
+        evidence, holders = "nothing", producers
+        fr = (f"{cat_fr} : le graphe ne connaît aucune donnée de cette catégorie pour {commune.label}, ce qui ne veut"
+              f" pas dire qu'elle manque")
+        en = f"{cat_en}: the graph knows no data of this category for {commune.label}, which does not mean it lacks it"
+        if search and search["outcome"] == "none-known":
+            fr += " ; aucun jeu national connu après recherche"
+            en += "; no national dataset known after searching"
+    if evidence in ("absent", "nothing") and producers:
+        fr += f" ; producteurs habituels : {names(producers)} (statut habituel : {usual})"
+        en += f"; usual producers: {names(producers, 'en')} (usual status: {usual})"
+    family = best.family if best else None
+    if evidence in ("absent", "nothing"):
+        state = "missing"
+    elif evidence == "local-publisher":
+        state = "unknown-status"
+    else:
+        state = {"open": "open", "unknown": "unknown-status"}.get(family or "unknown", "not-open")
+    closest = LEVELS.index(publishers[0]["level"]) if publishers else None
+    return Line(cat, cat_fr, level, evidence, ev.LEVELS[evidence][0], ev.weight(evidence, family, closest), state,
+                best, hits,
+                unknown_cov, records, publishers, holders, producers, hazard, search, usual, fr, en)
+
+
+def _ready(ln: Line) -> bool:
+    return ln.evidence in ("local-records", "local-dataset") and ln.state == "open"
 
 
 def diagnose_pair(t: Tables, commune: Commune, usecase: str,
                   covering: dict[str, list[tuple[DatasetInfo, str, str]]] | None = None,
                   *, with_useful: bool = True) -> Diagnostic:
-    """Readiness of one commune for one use case, line by line."""
+    """Readiness of one commune for one use case, line by line, each line with its evidence."""
     covering = t.covering(commune) if covering is None else covering
-    cats = t.indispensable_of(usecase)
-    lines = [_line(t, commune, c, "indispensable", covering) for c in cats]
-    useful = [_line(t, commune, c, "useful", covering) for c in t.useful_of(usecase)] if with_useful else []
-    satisfied = sum(1 for ln in lines if ln.state == "open")
-    score = satisfied / len(lines) if lines else None
+    lines = [assess(t, commune, c, "indispensable", covering) for c in t.indispensable_of(usecase)]
+    useful = [assess(t, commune, c, "useful", covering) for c in t.useful_of(usecase)] if with_useful else []
+    satisfied = sum(1 for ln in lines if _ready(ln))
+    score = sum(ln.weight for ln in lines) / len(lines) if lines else None
+    counts = {c: sum(1 for ln in lines if ln.certainty == c) for c in ("verified", "assumed", "unknown")}
     uc_fr, uc_en = t.label(usecase, "fr"), t.label(usecase, "en")
     if score is None:
         fr = f"Préparation de {commune.label} pour « {uc_fr} » inconnue : aucune donnée indispensable n'est recensée."
         en = f"Readiness of {commune.label} for “{uc_en}” unknown: no indispensable data is recorded."
     else:
-        fr = (f"{commune.label} dispose en open data de {satisfied} des {len(lines)} catégories de données"
-              f" indispensables à « {uc_fr} » (score {score:.0%}).")
-        en = (f"{commune.label} has open data for {satisfied} of the {len(lines)} data categories"
-              f" indispensable to “{uc_en}” (score {score:.0%}).")
+        fr = (f"{commune.label} : score {score:.0%} pour « {uc_fr} » ; {satisfied} des {len(lines)} données"
+              f" indispensables ont des données ouvertes locales ; {counts['verified']} ligne(s) vérifiée(s),"
+              f" {counts['assumed']} supposée(s), {counts['unknown']} inconnue(s).")
+        en = (f"{commune.label}: score {score:.0%} for “{uc_en}”; {satisfied} of the {len(lines)} indispensable"
+              f" categories have open local data; {counts['verified']} line(s) verified, {counts['assumed']}"
+              f" assumed, {counts['unknown']} unknown.")
     return Diagnostic(commune.iri, commune.label, commune.insee, usecase, uc_fr, score, satisfied, len(lines),
-                      bool(lines) and satisfied == len(lines), lines, useful, fr, en)
+                      bool(lines) and satisfied == len(lines), counts["verified"], counts["assumed"],
+                      counts["unknown"], lines, useful, fr, en)
 
 
-def open_categories(t: Tables, commune: Commune) -> set[str]:
-    """Categories with an open dataset covering the commune (the fast path of the matrix)."""
-    out = set()
-    for territory, _level in commune.territories(t.national):
-        for d in t.by_territory.get(territory, ()):
-            if d.status and t.status_family(d.status) == "open":
-                out.update(d.categories)
-    return out
+def commune_lines(t: Tables, commune: Commune) -> dict[str, Line]:
+    """Every category any use case needs, assessed once for the commune (the fast path of the matrix)."""
+    covering = t.covering(commune)
+    cats = {c for reqs in t.usecases.values() for c in reqs}
+    return {c: assess(t, commune, c, "indispensable", covering) for c in cats}
 
 
 def readiness_matrix(t: Tables, communes: Iterable[Commune] | None = None,
@@ -455,10 +582,27 @@ def readiness_matrix(t: Tables, communes: Iterable[Commune] | None = None,
     needs = {u: t.indispensable_of(u) for u in ucs}
     out: dict[str, dict[str, float | None]] = {}
     for c in communes:
-        have = open_categories(t, c)
-        out[c.iri] = {u: (sum(1 for k in cats if k in have) / len(cats) if cats else None)
+        lines = commune_lines(t, c)
+        out[c.iri] = {u: (sum(lines[k].weight for k in cats) / len(cats) if cats else None)
                       for u, cats in needs.items()}
     return out
+
+
+def evidence_summary(t: Tables) -> dict[str, Any]:
+    """What `odl-graph stats` prints: ACV communes with local evidence, and lines per evidence level."""
+    per_level: dict[str, int] = defaultdict(int)
+    with_local = 0
+    profiles = set()
+    matrix = readiness_matrix(t)
+    for c in t.acv.values():
+        lines = commune_lines(t, c)
+        for ln in lines.values():
+            per_level[ln.evidence] += 1
+        if any(ln.evidence in ("local-records", "local-dataset", "local-publisher") for ln in lines.values()):
+            with_local += 1
+        profiles.add(tuple(sorted(matrix[c.iri].items())))
+    return {"acv_communes": len(t.acv), "with_local_evidence": with_local, "lines_per_level": dict(per_level),
+            "distinct_profiles": len(profiles)}
 
 
 # -- roadmap ---------------------------------------------------------------------------------
@@ -467,20 +611,45 @@ class Step:
     rank: int
     category: str
     category_label: str
-    action: str  # open | produce | clarify
+    action: str  # open | ask | check | produce | request | check-exposure
+    evidence: str
     unlocks: list[dict[str, str]]  # use cases fully ready once this step (and the previous ones) is done
     needed_by: int  # use cases not yet ready that need this category
-    holders: list[dict[str, str]]  # who holds the data to open (or usual producers, to produce)
-    datasets: list[dict[str, str]]
+    holders: list[dict[str, Any]]
+    datasets: list[dict[str, Any]]
     text_fr: str
     text_en: str
 
 
+_VERBS = {
+    "open": ("Ouvrir", "Open", "détenteur", "holder"),
+    "ask": ("Demander", "Ask for", "organisme publiant", "publishing body"),
+    "check": ("Vérifier le contenu local de", "Check the local content of", "éditeur", "publisher"),
+    "produce": ("Produire et publier", "Produce and publish", "producteur", "producer"),
+    "request": ("Demander la publication de", "Request the publication of", "producteur", "producer"),
+    "check-exposure": ("Vérifier si le territoire est concerné avant de produire", "Check whether the territory is"
+                       " exposed before producing", "producteur", "producer"),
+}
+
+
+def _action(ln: Line) -> str:
+    if ln.evidence in ("local-records", "local-dataset"):
+        return "open" if ln.state == "not-open" else "check"
+    if ln.evidence == "local-publisher":
+        return "ask"
+    if ln.evidence == "national-unknown":
+        return "check"  # a national body publishes it: never "produce"
+    if ln.hazard:
+        return "check-exposure"
+    # A local body produces it: this town's own bodies are asked to produce; else its producer is asked.
+    return "produce" if not ln.producers or any(h["local"] for h in ln.producers) else "request"
+
+
 def roadmap(t: Tables, commune: Commune, limit: int | None = None) -> list[Step]:
-    """Data to open or produce first to unlock the most use cases (greedy), and who holds it."""
-    covering = t.covering(commune)
-    have = open_categories(t, commune)
-    missing = {u: set(t.indispensable_of(u)) - have for u in t.usecases if t.indispensable_of(u)}
+    """What to do first to unlock the most use cases (greedy), each step naming the concrete holder."""
+    lines = commune_lines(t, commune)
+    missing = {u: {k for k in t.indispensable_of(u) if not _ready(lines[k])}
+               for u in t.usecases if t.indispensable_of(u)}
     done: set[str] = set()
     steps: list[Step] = []
     while True:
@@ -489,35 +658,32 @@ def roadmap(t: Tables, commune: Commune, limit: int | None = None) -> list[Step]
             break
         candidates = set().union(*pending.values())
 
-        def gain(k: str, pending: dict[str, set[str]] = pending) -> tuple[int, int]:
-            return (sum(1 for m in pending.values() if m == {k}), sum(1 for m in pending.values() if k in m))
+        def gain(k: str, pending: dict[str, set[str]] = pending) -> tuple[int, float, int]:
+            return (sum(1 for m in pending.values() if m == {k}), -lines[k].weight,
+                    sum(1 for m in pending.values() if k in m))
 
         best = max(sorted(candidates, key=t.label), key=gain)  # ties: first label in alphabetical order
         unlocks = sorted((u for u, m in pending.items() if m == {best}), key=t.label)
-        needed = gain(best)[1]
+        needed = gain(best)[2]
         done.add(best)
-        line = _line(t, commune, best, "indispensable", covering)
-        if line.state == "missing":
-            action, holders = "produce", line.producers
-            datasets: list[dict[str, str]] = []
-        else:
-            action = "clarify" if line.state == "unknown-status" else "open"
-            holders = line.best.holders if line.best else []
-            datasets = [{"iri": h.dataset, "label": h.label, "status": h.status_label} for h in line.datasets
-                        if h.family != "open"]
+        ln = lines[best]
+        action = _action(ln)
+        holders = ln.holders
+        datasets = [{"iri": h.dataset, "label": h.label, "status": h.status_label, "landing": h.landing}
+                    for h in ([ln.best] if ln.best else [])]
+        verb_fr, verb_en, role_fr, role_en = _VERBS[action]
         names_fr = ", ".join(f"« {t.label(u)} »" for u in unlocks) or "aucun à lui seul"
         names_en = ", ".join(f"“{t.label(u, 'en')}”" for u in unlocks) or "none on its own"
-        who = _names(holders) or "inconnu"
-        role_fr, role_en = ("producteur habituel", "usual producer") if action == "produce" else ("détenteur", "holder")
-        verb_fr = {"open": "Ouvrir", "produce": "Produire", "clarify": "Clarifier le statut de"}[action]
-        verb_en = {"open": "Open", "produce": "Produce", "clarify": "Clarify the status of"}[action]
+        where = ""
+        if datasets and datasets[0]["landing"]:
+            where = f" — {datasets[0]['landing']}"
         steps.append(Step(
-            len(steps) + 1, best, t.label(best), action,
+            len(steps) + 1, best, t.label(best), action, ln.evidence,
             [{"iri": u, "label": t.label(u)} for u in unlocks], needed, holders, datasets,
-            f"{verb_fr} « {t.label(best)} » ({role_fr} : {who}) : débloque {names_fr} ;"
-            f" nécessaire à {needed} cas d'usage non encore prêts.",
-            f"{verb_en} “{t.label(best, 'en')}” ({role_en}: {who}): unlocks {names_en};"
-            f" needed by {needed} use case(s) not yet ready.",
+            f"{verb_fr} « {t.label(best)} » ({role_fr} : {names(holders) or 'inconnu'}){where} : débloque"
+            f" {names_fr} ; nécessaire à {needed} cas d'usage non encore prêts.",
+            f"{verb_en} “{t.label(best, 'en')}” ({role_en}: {names(holders, 'en') or 'unknown'}){where}: unlocks"
+            f" {names_en}; needed by {needed} use case(s) not yet ready.",
         ))
         if limit is not None and len(steps) >= limit:
             break
@@ -530,11 +696,13 @@ def ranking(t: Tables, usecase: str) -> list[dict[str, Any]]:
     cats = t.indispensable_of(usecase)
     out = []
     for c in t.acv.values():
-        have = open_categories(t, c)
-        sat = sum(1 for k in cats if k in have)
+        lines = commune_lines(t, c)
+        sat = sum(1 for k in cats if _ready(lines[k]))
         out.append({"commune": c.iri, "label": c.label, "insee": c.insee, "population": c.population,
-                    "score": sat / len(cats) if cats else None, "satisfied": sat, "required": len(cats),
-                    "missing": [{"iri": k, "label": t.label(k)} for k in cats if k not in have]})
+                    "score": sum(lines[k].weight for k in cats) / len(cats) if cats else None,
+                    "satisfied": sat, "required": len(cats),
+                    "evidence": {k: lines[k].evidence for k in cats},
+                    "missing": [{"iri": k, "label": t.label(k)} for k in cats if not _ready(lines[k])]})
     out.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), -(r["population"] or 0), r["label"]))
     for i, r in enumerate(out, start=1):
         r["rank"] = i
@@ -542,7 +710,9 @@ def ranking(t: Tables, usecase: str) -> list[dict[str, Any]]:
 
 
 def priorities(t: Tables) -> list[dict[str, Any]]:
-    """Data categories ranked by (use cases needing them) × (ACV towns lacking open data for them)."""
+    """Data categories to standardise first: (use cases needing them) × (ACV towns that truly lack them:
+    a verified absence or data that exists but is not open). Towns the graph knows nothing about are
+    counted apart (`towns_unknown`), never as lacking."""
     need: dict[str, set[str]] = defaultdict(set)
     critical: dict[str, set[str]] = defaultdict(set)
     for u, reqs in t.usecases.items():
@@ -550,19 +720,28 @@ def priorities(t: Tables) -> list[dict[str, Any]]:
             need[k].add(u)
             if lvl == t.indispensable:
                 critical[k].add(u)
-    have = {c.iri: open_categories(t, c) for c in t.acv.values()}
+    all_lines = {c.iri: commune_lines(t, c) for c in t.acv.values()}
     out = []
     for k in set(t.categories) | set(need):
-        lacking = sum(1 for cats in have.values() if k not in cats)
+        lacking = unknown = 0
+        for lines in all_lines.values():
+            ln = lines.get(k)
+            if ln is None:
+                continue
+            if ln.evidence == "absent" or (ln.certainty == "verified" and ln.state == "not-open"):
+                lacking += 1
+            elif ln.certainty == "unknown":
+                unknown += 1
         stds = {**t.categories.get(k, CategoryInfo(k)).standards, **t.dataset_standards.get(k, {})}
         out.append({
             "category": k, "label": t.label(k), "label_en": t.label(k, "en"),
             "use_cases": len(need[k]), "indispensable_for": len(critical[k]),
-            "towns_lacking": lacking, "towns": len(have), "score": len(need[k]) * lacking,
+            "towns_lacking": lacking, "towns_unknown": unknown, "towns": len(all_lines),
+            "score": len(need[k]) * lacking,
             "standards": [{"iri": s, "label": t.label(s), "scdl": scdl} for s, scdl in sorted(stds.items())],
             "has_standard": bool(stds), "has_scdl": any(stds.values()),
         })
-    out.sort(key=lambda r: (-r["score"], -r["use_cases"], r["label"]))
+    out.sort(key=lambda r: (-r["score"], -r["use_cases"] * r["towns_unknown"], -r["use_cases"], r["label"]))
     for i, r in enumerate(out, start=1):
         r["rank"] = i
     return out

@@ -51,6 +51,8 @@ class ODL(DefinedNamespace):
     actorCategory: URIRef  # Category of the actor, a concept of the "actor-category" scheme.
     addresses: URIRef  # Local challenge that the use case addresses.
     competentFor: URIRef  # Territory that the public body governs.
+    concernsHazard: URIRef  # The hazard ("hazard" scheme) the data category is about: it is to be produced
+    #   only where the hazard exists.
     hasField: URIRef  # Field of the standard, or field expected for a data category.
     hasRequirement: URIRef  # Data requirement of the use case (data category and requirement level).
     implementedBy: URIRef  # Service through which the use case is implemented.

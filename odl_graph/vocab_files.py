@@ -29,6 +29,7 @@ SCHEME_NAMES: tuple[str, ...] = (
     "requirement-level",
     "local-content",
     "observatory-theme",
+    "hazard",
 )
 
 # graph name (graph/vocab/{name}) -> our SKOS scheme file

@@ -26,32 +26,68 @@ def shipped(shipped_store: EmbeddedStore) -> EmbeddedStore:
     return shipped_store
 
 
-def test_line_by_line_explanation(t: dg.Tables) -> None:
+def test_line_by_line_evidence(t: dg.Tables) -> None:
+    """A national open dataset of unknown local content weighs 0.25; the EPCI's candidate dataset is the
+    dataset of an enclosing territory (0.75) that is not open (× 0.25): docs/evidence.md."""
     d = dg.diagnose_pair(t, t.resolve_commune("11111"), t.resolve_usecase("uc-a"))
-    assert (d.score, d.satisfied, d.required, d.ready) == (0.5, 1, 2, False)
     a, b = d.lines
-    assert (a.category_label, a.state, a.best.label, a.best.level) == (
-        "Catégorie A", "open", "Jeu A national", "national")
-    assert (b.state, b.best.label, b.best.status_label, b.best.level) == (
-        "not-open", "Jeu B de CA Un", "Candidate à l'ouverture", "epci")
-    assert [h["label"] for h in b.best.holders] == ["CA Un"]
-    assert "détenue par CA Un" in b.text_fr and "held by CA Un" in b.text_en
-    assert [(u.category_label, u.state) for u in d.useful] == [("Catégorie C", "not-open")]
+    assert (a.category_label, a.evidence, a.certainty, a.weight, a.best.label) == (
+        "Catégorie A", "national-unknown", "unknown", 0.25, "Jeu A national")
+    assert "on ne sait pas s'il contient des données pour Unville" in a.text_fr
+    assert (b.evidence, b.certainty, b.state, b.best.label, b.best.level) == (
+        "local-dataset", "assumed", "not-open", "Jeu B de CA Un", "epci")
+    assert b.weight == pytest.approx(0.1875)
+    assert [(h["label"], h["siren"]) for h in b.holders] == [("CA Un", "200000001")]
+    assert "CA Un (SIREN 200000001)" in b.text_fr and "n'est pas vérifié" in b.text_fr
+    assert (d.score, d.satisfied, d.required, d.ready) == (pytest.approx(0.21875), 0, 2, False)
+    assert (d.verified, d.assumed, d.unknown) == (0, 1, 1)
+    assert [(u.category_label, u.evidence, u.state) for u in d.useful] == [("Catégorie C", "local-dataset", "not-open")]
 
 
-def test_commune_level_open_data_beats_an_epci_candidate(t: dg.Tables) -> None:
-    d = dg.diagnose_pair(t, t.resolve_commune("22222"), t.resolve_usecase("uc-a"))
-    assert d.score == 1.0 and d.ready
-    assert d.lines[1].best.label == "Jeu B de Deuxville" and d.lines[1].best.level == "commune"
+def test_commune_dataset_is_verified_local_records(t: dg.Tables) -> None:
+    d = dg.diagnose_pair(t, t.resolve_commune("22222"), t.resolve_usecase("uc-b"))
+    (line,) = d.lines
+    assert (line.evidence, line.certainty, line.weight, line.best.label) == (
+        "local-records", "verified", 1.0, "Jeu B de Deuxville")
+    assert d.ready and d.score == 1.0
 
 
-def test_missing_data_names_usual_producers_and_unknown_coverage(t: dg.Tables) -> None:
+def test_records_counted_in_the_commune_name_their_producer(t: dg.Tables) -> None:
+    d = dg.diagnose_pair(t, t.resolve_commune("22222"), t.resolve_usecase("uc-d"))
+    e = d.lines[0]
+    assert (e.category_label, e.evidence, e.certainty) == ("Catégorie E", "local-records", "verified")
+    assert [(r["count"], r["capacity"], r["producer"]["label"]) for r in e.records] == [(2, 30, "Ville de Deuxville")]
+    assert "2 enregistrement(s), capacité 30, produits par Ville de Deuxville" in e.text_fr
+
+
+def test_a_base_known_commune_by_commune_proves_absence(t: dg.Tables) -> None:
+    """Only a per-territory base that holds nothing here makes the graph say the town lacks the data; the
+    generic producer "Commune" is resolved to Unville's own council, with its SIREN."""
+    d = dg.diagnose_pair(t, t.resolve_commune("11111"), t.resolve_usecase("uc-d"))
+    e, f = d.lines
+    assert (e.evidence, e.certainty, e.state, e.weight) == ("absent", "verified", "missing", 0.0)
+    assert "absence vérifiée" in e.text_fr
+    assert [(h["label"], h["siren"]) for h in e.holders] == [("Commune d'Unville", "211111111")]
+    assert (f.evidence, f.certainty, f.hazard) == ("nothing", "unknown", [ID + "concept/hazard/flood"])
+    assert "ne veut pas dire qu'elle manque" in f.text_fr and "does not mean it lacks it" in f.text_en
+
+
+def test_a_local_publisher_on_a_related_theme_is_an_assumption(t: dg.Tables) -> None:
+    d = dg.diagnose_pair(t, t.resolve_commune("11111"), t.resolve_usecase("uc-c"))
+    (line,) = d.lines
+    assert (line.evidence, line.certainty, line.state) == ("local-publisher", "assumed", "unknown-status")
+    assert line.weight == pytest.approx(0.5 * 0.8)  # the EPCI, one step above the commune
+    assert [(p["label"], p["level"], p["themes"]) for p in line.publishers] == [("CA Un", "epci", ["Transport"])]
+    assert [h.label for h in line.coverage_unknown] == ["Jeu D"]
+
+
+def test_nothing_known_names_usual_producers_of_the_territory(t: dg.Tables) -> None:
     d = dg.diagnose_pair(t, t.resolve_commune("33333"), t.resolve_usecase("uc-c"))
     (line,) = d.lines
-    assert line.state == "missing" and line.best is None
+    assert (line.evidence, line.state, line.best) == ("nothing", "missing", None)
     assert [p["label"] for p in line.producers] == ["Enedis"]
-    assert [h.label for h in line.coverage_unknown] == ["Jeu D"]
-    assert "couverture inconnue" in line.text_fr
+    other = dg.diagnose_pair(t, t.resolve_commune("33333"), t.resolve_usecase("uc-b")).lines[0]
+    assert other.producers == []  # CA Un governs another EPCI
 
 
 def test_commune_outside_acv_is_resolved_through_its_territories(t: dg.Tables) -> None:
@@ -65,38 +101,83 @@ def test_commune_outside_acv_is_resolved_through_its_territories(t: dg.Tables) -
 
 def test_matrix_ranking_roadmap_priorities(t: dg.Tables) -> None:
     m = dg.readiness_matrix(t)
-    assert m[ID + "commune/22222"] == {ID + "usecase/uc-a": 1.0, ID + "usecase/uc-b": 1.0, ID + "usecase/uc-c": 0.0}
-    assert [r["insee"] for r in dg.ranking(t, ID + "usecase/uc-a")] == ["22222", "33333", "11111"]
+    assert m[ID + "commune/22222"] == {ID + "usecase/uc-a": 0.625, ID + "usecase/uc-b": 1.0,
+                                        ID + "usecase/uc-c": 0.0, ID + "usecase/uc-d": 0.5}
+    assert [r["insee"] for r in dg.ranking(t, ID + "usecase/uc-a")] == ["22222", "11111", "33333"]
     steps = dg.roadmap(t, t.resolve_commune("11111"))
     assert [(s.category_label, s.action, [u["label"] for u in s.unlocks]) for s in steps] == [
-        ("Catégorie B", "open", ["Cas A", "Cas B"]), ("Catégorie D", "produce", ["Cas C"])]
+        ("Catégorie B", "open", ["Cas B"]), ("Catégorie A", "check", ["Cas A"]), ("Catégorie D", "ask", ["Cas C"]),
+        ("Catégorie E", "produce", []), ("Catégorie F", "check-exposure", ["Cas D"])]
     assert [h["label"] for h in steps[0].holders] == ["CA Un"]
+    assert "Commune d'Unville (SIREN 211111111)" in steps[3].text_fr
+    assert not [s for s in steps if s.action == "produce" and s.evidence == "national-unknown"]
     prio = {p["label"]: p for p in dg.priorities(t)}
-    b = prio["Catégorie B"]
-    assert (b["use_cases"], b["towns_lacking"], b["score"]) == (2, 2, 4)
+    e = prio["Catégorie E"]
+    assert (e["use_cases"], e["towns_lacking"], e["score"]) == (1, 2, 2)
+    b = prio["Catégorie B"]  # an assumed, not-open dataset and an unknown town: nobody verifiably lacks it
+    assert (b["towns_lacking"], b["towns_unknown"], b["score"]) == (0, 1, 0)
     assert prio["Catégorie A"]["has_scdl"] and prio["Catégorie A"]["towns_lacking"] == 0
+
+
+def test_evidence_summary_counts_levels(t: dg.Tables) -> None:
+    s = dg.evidence_summary(t)
+    assert s["acv_communes"] == 3 and s["with_local_evidence"] == 2  # 33333 has no local evidence
+    assert s["lines_per_level"]["absent"] == 2 and s["lines_per_level"]["local-publisher"] == 1
+    assert s["distinct_profiles"] == 3
 
 
 # -- hand-checked on the shipped data --------------------------------------------------------
 @pytest.mark.slow
 def test_hand_checked_la_roche_sur_yon_parking_availability(shipped: EmbeddedStore) -> None:
     """La Roche-sur-Yon (85191) × informer-disponibilite-stationnement, checked by hand in data/curated:
-    requirements.csv gives two indispensable categories; datasets.csv has, for them, the Base nationale
-    des lieux de stationnement (national, open) and La Roche-sur-Yon's own real-time parking dataset
-    (commune:85191, status '?'); Grand Poitiers' real-time dataset (epci:200069854) must not count."""
+    its own real-time parking dataset covers commune:85191 with status '?' (verified local records of
+    unknown openness); the Base nationale des lieux de stationnement is national, its local content
+    unknown; Grand Poitiers' real-time dataset (epci:200069854) must not count here."""
     d = dg.diagnose(shipped, "85191", "informer-disponibilite-stationnement")
-    got = {ln.category.rsplit("/", 1)[-1]:
-           (ln.state, [(h.dataset.rsplit("/", 1)[-1], h.family) for h in ln.datasets]) for ln in d.lines}
-    assert got == {
-        "disponibilite-parkings-temps-reel":
-            ("unknown-status", [("disponibilite-parkings-la-roche-sur-yon", "unknown")]),
-        "lieux-stationnement": ("open", [("base-nationale-lieux-stationnement", "open")]),
-    }
-    assert (d.score, d.satisfied, d.required) == (0.5, 1, 2)
+    lines = {ln.category.rsplit("/", 1)[-1]: ln for ln in d.lines}
+    live = lines["disponibilite-parkings-temps-reel"]
+    assert (live.evidence, live.state, live.best.dataset.rsplit("/", 1)[-1]) == (
+        "local-records", "unknown-status", "disponibilite-parkings-la-roche-sur-yon")
+    places = lines["lieux-stationnement"]  # the observatory: the town, its EPCI and its région publish on Transport
+    assert places.evidence == "local-publisher"
+    assert [p["siren"] for p in places.publishers] == ["218501914", "248500589", "234400034"]
+    assert [h.dataset.rsplit("/", 1)[-1] for h in places.datasets] == ["base-nationale-lieux-stationnement"]
+    assert "Base nationale des lieux de stationnement" in places.text_fr
     poitiers = dg.diagnose(shipped, "86194", "informer-disponibilite-stationnement")
-    assert poitiers.score == 1.0
-    assert poitiers.lines[0].best.dataset.endswith("parkings-temps-reel-grand-poitiers")
-    assert poitiers.lines[0].best.level == "epci"
+    line = next(ln for ln in poitiers.lines if ln.category.endswith("disponibilite-parkings-temps-reel"))
+    assert (line.evidence, line.best.level) == ("local-dataset", "epci")
+    assert line.best.dataset.endswith("parkings-temps-reel-grand-poitiers")
+
+
+@pytest.mark.slow
+def test_hand_checked_laval_car_pool_publishers_and_holders(shipped: EmbeddedStore) -> None:
+    """Laval (53130), checked by hand in the source files:
+    - data/sources/bnlc/bnlc-.csv has 3 places in 53130 (Parking Relais Saint Nicolas 90, La Jaunaie 46,
+      Octroi 48 spaces: 184), all with source 200083392, the SIREN of CA Laval Agglomération (cog/epci.csv);
+    - observatory2022: neither Laval (SIREN 215301300) nor its EPCI publish; the Mayenne (DEP, 225300011,
+      themes Urbanisme-Environnement-Administratif-Citoyenneté) and the Pays de la Loire (REG, 234400034,
+      Transport among its themes) do;
+    - cog/communes.csv gives Laval's SIREN 215301300."""
+    t = dg.tables(shipped)
+    laval = t.resolve_commune("53130")
+    d = dg.diagnose_pair(t, laval, t.resolve_usecase("suggerer-aires-covoiturage"))
+    (car_pool,) = [ln for ln in d.lines if ln.category.endswith("/lieux-covoiturage")]
+    assert (car_pool.evidence, car_pool.certainty, car_pool.state) == ("local-records", "verified", "open")
+    assert [(r["count"], r["capacity"], r["producer"]["label"], r["producer"]["siren"]) for r in car_pool.records] \
+        == [(3, 184, "CA Laval Agglomération", "200083392")]
+    (transport,) = [ln for ln in d.useful if ln.category.endswith("/horaires-transports-publics")]
+    assert transport.evidence == "local-publisher"
+    assert [(p["label"], p["siren"], p["level"], p["themes"]) for p in transport.publishers] == [
+        ("PAYS DE LA LOIRE", "234400034", "region", ["Transport"])]
+    bodies = {(p.body, p.date) for p, _ in t.evidence.publishing_bodies([laval.iri, laval.epci, laval.departement,
+                                                                        laval.region])}
+    assert bodies == {(ID + "actor/siren-225300011", "2022-04-25"), (ID + "actor/siren-234400034", "2022-04-25")}
+    steps = dg.roadmap(t, laval)
+    produce = [s for s in steps if s.action == "produce"]
+    assert produce and all(any(h.get("siren") in ("215301300", "200083392") for h in s.holders) or not s.holders
+                           or any(not h["local"] for h in s.holders) for s in produce)
+    assert any("Commune de Laval (SIREN 215301300)" in s.text_fr for s in produce)
+    assert not [s for s in steps if s.category.endswith("/lieux-covoiturage")]  # already has records
 
 
 @pytest.mark.slow

@@ -51,7 +51,7 @@ def observatory() -> Graph:
 
 
 def test_registry_names_and_sources() -> None:
-    assert list(IMPORTERS) == ["cog", "acv", "scdl", "observatory", "observatory2022", "bnlc", "bodies"]
+    assert list(IMPORTERS) == ["cog", "acv", "scdl", "observatory", "observatory2022", "bnlc", "bodies", "mappings"]
     for name, imp in IMPORTERS.items():
         assert imp.name == name
         files = imp.sources(DATA)

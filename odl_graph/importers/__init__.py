@@ -12,6 +12,7 @@ from odl_graph.importers.acv import AcvImporter
 from odl_graph.importers.bnlc import BnlcImporter
 from odl_graph.importers.bodies import BodiesImporter
 from odl_graph.importers.cog import CogImporter
+from odl_graph.importers.mappings import MappingsImporter
 from odl_graph.importers.observatory import ObservatoryImporter
 from odl_graph.importers.observatory2022 import Observatory2022Importer
 from odl_graph.importers.scdl import ScdlImporter
@@ -20,7 +21,7 @@ from odl_graph.importers.scdl import ScdlImporter
 IMPORTERS: dict[str, Importer] = {
     imp.name: imp
     for imp in (CogImporter(), AcvImporter(), ScdlImporter(), ObservatoryImporter(), Observatory2022Importer(),
-                BnlcImporter(), BodiesImporter())
+                BnlcImporter(), BodiesImporter(), MappingsImporter())
 }
 
 __all__ = ["IMPORTERS", "Importer"]

@@ -63,7 +63,8 @@ class BnlcImporter:
         return copy_extracts(shared_dir, data_dir, self.name, [(f"evidence/bnlc/{f}", f) for f in FILES])
 
     def sources(self, data_dir: Path) -> list[Path]:
-        return [*(sources_dir(data_dir, self.name) / f for f in FILES[:2]), sources_dir(data_dir, "cog") / "communes.csv"]
+        return [*(sources_dir(data_dir, self.name) / f for f in FILES[:2]),
+                sources_dir(data_dir, "cog") / "communes.csv"]
 
     def read(self, data_dir: Path) -> dict[tuple[str, str], tuple[int, int]]:
         """(commune INSEE, producer SIREN or "") -> (places, declared parking spaces), every cell checked."""
@@ -100,10 +101,9 @@ class BnlcImporter:
             g.add((node, ODL.recordCount, integer(places)))
             g.add((node, ODL.capacity, integer(seats)))
             g.add((node, DCTERMS.source, SOURCE))
-            g.add((node, RDFS.label, Literal(f"BNLC : {places} lieu(x) de covoiturage ({insee}, SIREN {siren or 'inconnu'})",
-                                             lang="fr")))
-            g.add((node, RDFS.label, Literal(f"BNLC: {places} car-pool place(s) ({insee}, SIREN {siren or 'unknown'})",
-                                             lang="en")))
+            who_fr, who_en = (f"SIREN {siren}",) * 2 if siren else ("producteur inconnu", "producer unknown")
+            g.add((node, RDFS.label, Literal(f"BNLC : {places} lieu(x) de covoiturage ({insee}, {who_fr})", lang="fr")))
+            g.add((node, RDFS.label, Literal(f"BNLC: {places} car-pool place(s) ({insee}, {who_en})", lang="en")))
         return g
 
     def unmapped(self, data_dir: Path) -> dict[str, int]:

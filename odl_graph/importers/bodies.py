@@ -25,7 +25,8 @@ from odl_graph.importers._common import (
     sources_dir,
 )
 from odl_graph.importers.cog import SOURCE as COG_SOURCE
-from odl_graph.importers.observatory import CATEGORIES, EPCI_TYPES, FILE as OBS2021_FILE
+from odl_graph.importers.observatory import CATEGORIES, EPCI_TYPES
+from odl_graph.importers.observatory import FILE as OBS2021_FILE
 from odl_graph.namespace import ODL
 
 NAME = "bodies"

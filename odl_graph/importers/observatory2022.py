@@ -3,8 +3,8 @@ on which themes. Each body becomes a dated `odl:PublishingRecord`; the 2021 stat
 `observatory` import as its own dated evidence.
 
 The observatory does not list datasets. A theme is linked to the data categories it suggests by the
-curated rule table `data/mappings/observatory-themes.csv` (one rule a row, each saying why); the
-diagnostic uses those rules for its "local publisher" evidence level, never as proof that a dataset exists.
+curated rules of `data/mappings/` (importers/mappings.py); the diagnostic uses them for its "local
+publisher" evidence level, never as proof that a dataset exists.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from odl_graph import iris, vocab_files
-from odl_graph.errors import SourceError, SourceLocation
 from odl_graph.importers._common import (
     DCTERMS,
     FOAF,
@@ -39,7 +38,6 @@ FILES = (EXPORT, THEMES)
 DATE = dt.date(2022, 4, 25)  # the export's file-name suffix 220425
 REPO = ("https://github.com/multi-coop/gitribute-content-test/blob/1f128806292a5ed7199fb831aea4f6d082e48238/"
         "data/csv/odf/")
-RULES = "observatory-themes.csv"
 # Theme names as the export writes them -> concept codes of ontology/vocabularies/observatory-theme.ttl.
 _ALIASES = {"sports": "sport"}
 
@@ -47,10 +45,6 @@ _ALIASES = {"sports": "sport"}
 def theme_code(name: str) -> str:
     code = iris.slugify(name)
     return _ALIASES.get(code, code)
-
-
-def mapping_path(data_dir: Path) -> Path:
-    return Path(data_dir) / "mappings" / RULES
 
 
 def record_iri(siren: str, year: int) -> URIRef:
@@ -64,7 +58,7 @@ class Observatory2022Importer:
         return copy_extracts(shared_dir, data_dir, self.name, [(f"evidence/odater-2022/{f}", f) for f in FILES])
 
     def sources(self, data_dir: Path) -> list[Path]:
-        return [*(sources_dir(data_dir, self.name) / f for f in FILES), mapping_path(data_dir)]
+        return [sources_dir(data_dir, self.name) / f for f in FILES]
 
     def themes_by_siren(self, data_dir: Path) -> dict[str, set[str]]:
         """SIREN -> theme codes, from the themes table and the export's own tags."""
@@ -88,27 +82,8 @@ class Observatory2022Importer:
                     out[row.get("siren")].add(code)
         return out
 
-    def rules(self, data_dir: Path) -> list[tuple[str, str]]:
-        """(theme code, data category id) of the mapping table, each cell checked."""
-        known = vocab_files.concept_codes("observatory-theme")
-        out = []
-        path = mapping_path(data_dir)
-        if not path.is_file():
-            raise SourceError(SourceLocation(str(path)), "missing mapping table of observatory themes")
-        for row in read_csv(path, ("theme", "data_category", "why")):
-            theme = row.choice("theme", sorted(known))
-            category = row.required("data_category")
-            if not iris.is_slug(category):
-                raise row.error("data_category", f"{category!r} is not a data category id")
-            row.required("why")
-            out.append((theme, category))
-        return out
-
     def to_graph(self, data_dir: Path) -> Graph:
         g = bind_prefixes(Graph())
-        for theme, category in self.rules(data_dir):
-            g.add((iris.concept("observatory-theme", theme), ODL.indicatesCategory,
-                   iris.resource("datacategory", category)))
         themes = self.themes_by_siren(data_dir)
         seen: set[str] = set()
         columns = ("siren", "nom", "type", "url_ptf", "nb_ptf", "url_datagouv", "nb_datagouv", "platform_clean")
