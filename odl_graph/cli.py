@@ -311,14 +311,14 @@ GROUP BY ?class ORDER BY DESC(?n)
 @pass_ctx
 def stats(obj: Ctx) -> None:
     """Counts per class and per named graph, plus the programme's key figures."""
-    from odl_graph.stats import key_figures
+    from odl_graph.stats import evidence_figures, key_figures
     from odl_graph.store import open_store
 
     try:
         store = open_store(obj.settings)
         counts = store.triple_counts()
         classes = [(r["class"].value, int(r["n"].value)) for r in store.query(STATS_CLASSES)]
-        figures = key_figures(store, obj.settings["base_iri"])
+        figures = key_figures(store, obj.settings["base_iri"]) | evidence_figures(store, obj.settings["base_iri"])
     except OdlError as exc:
         fail(exc)
     out = Console(width=160)

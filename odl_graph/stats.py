@@ -24,6 +24,15 @@ FIGURES: dict[str, str] = {
     "actors": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Actor }",
     "experiments": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Experiment }",
     "challenges": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Challenge }",
+    "data categories with a dataset, or a sourced statement that none is known": """
+        SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a odl:DataCategory .
+          { ?d odl:instantiates ?c } UNION
+          { ?s odl:searchedCategory ?c ; odl:searchOutcome ?o ; dcterms:source ?src
+            FILTER(STRENDS(STR(?o), "/none-known")) } }""",
+    "local records (dataset content counted per territory)":
+        "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:LocalRecords }",
+    "publishing records (bodies that publish open data, dated)":
+        "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:PublishingRecord }",
 }
 
 
@@ -32,4 +41,16 @@ def key_figures(store: GraphStore, base_iri: str = DEFAULT_BASE_IRI) -> dict[str
     for name, q in FIGURES.items():
         rows = list(store.query(sparql_prefixes(base_iri) + q))
         out[name] = int(rows[0]["n"].value) if rows else 0
+    return out
+
+
+def evidence_figures(store: GraphStore, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, int]:
+    """What the diagnostic knows of the ACV communes: how many have local evidence, lines per level."""
+    from odl_graph import diagnostic as dg
+
+    s = dg.evidence_summary(dg.tables(store, base_iri))
+    out = {"ACV communes with local evidence (local records or a local publisher)": s["with_local_evidence"],
+           "distinct readiness profiles over all use cases": s["distinct_profiles"]}
+    for level in dg.ev.LEVELS:
+        out[f"diagnostic lines (ACV communes × categories): {level}"] = s["lines_per_level"].get(level, 0)
     return out
