@@ -538,7 +538,30 @@ class Describer:
         member_count = self.q(f"SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c odl:inEPCI|odl:inDepartement|"
                               f"odl:inRegion {i} }}")
         actors = self.q(f"SELECT ?a WHERE {{ ?a odl:competentFor {i} }}")
+        # Bodies competent for the territory or a territory containing it that publish open data (latest
+        # record of each), and the records national datasets hold here: the evidence of docs/evidence.md.
+        pubs = self.q(
+            f"SELECT ?b ?rec ?date ?platform ?ptf ?dgf (GROUP_CONCAT(DISTINCT ?thl; separator=', ') AS ?themes) "
+            f"WHERE {{ {{ BIND({i} AS ?t) }} UNION {{ {i} odl:inEPCI|odl:inDepartement|odl:inRegion ?t }} "
+            f"?b odl:competentFor ?t . ?rec odl:publishingBody ?b ; dcterms:date ?date . "
+            f"OPTIONAL {{ ?rec odl:platformName ?platform }} OPTIONAL {{ ?rec odl:platformDatasetCount ?ptf }} "
+            f"OPTIONAL {{ ?rec odl:dataGouvCount ?dgf }} "
+            f"OPTIONAL {{ ?rec odl:publishesOnTheme ?th . ?th skos:prefLabel ?thl FILTER(lang(?thl) = 'fr') }} }} "
+            f"GROUP BY ?b ?rec ?date ?platform ?ptf ?dgf ORDER BY ?b DESC(?date)")
+        latest: dict[str, dict[str, Any]] = {}
+        for r in pubs:
+            latest.setdefault(r["b"].value, {
+                "body": self.ref(r["b"].value), "record": self.ref(r["rec"].value), "date": r["date"].value,
+                "platform": r["platform"].value if "platform" in r else None,
+                "platform_count": int(r["ptf"].value) if "ptf" in r else None,
+                "datagouv_count": int(r["dgf"].value) if "dgf" in r else None,
+                "themes": r["themes"].value if "themes" in r else ""})
+        records = self.q(f"SELECT ?r ?d ?n ?p WHERE {{ ?r a odl:LocalRecords ; dcterms:spatial {i} ; "
+                         f"odl:recordsOf ?d ; odl:recordCount ?n . OPTIONAL {{ ?r dcterms:publisher ?p }} }}")
         return {
+            "publishers": list(latest.values()),
+            "local_records": [{"dataset": self.ref(r["d"].value), "count": int(r["n"].value),
+                               "producer": self.ref(r["p"].value) if "p" in r else None} for r in records],
             "parents": [(self.ref(p), self.refs(n.value for n in page.values(p))) for p in parents if page.values(p)],
             "programmes": self.refs(n.value for n in page.values(self.odl + "memberOf")),
             "acv2018": [n.value for n in page.values(self.odl + "acv2018")],

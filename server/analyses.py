@@ -13,6 +13,7 @@ from odl_graph.errors import OdlError
 from server.api import tables
 
 bp = Blueprint("analyses", __name__, url_prefix="/analyses")
+CERTAINTY_FR = {"verified": "vérifié", "assumed": "supposé", "unknown": "inconnu"}
 
 
 def _choices(t: dg.Tables) -> dict:
@@ -37,7 +38,8 @@ def diagnostic() -> tuple[str, int] | str:
         except OdlError as exc:
             error = str(exc)
     page = render_template("analyses/diagnostic.html", result=result, error=error, commune=commune,
-                           usecase=usecase, **_choices(t))
+                           usecase=usecase, evidence_labels={k: v[2] for k, v in dg.ev.LEVELS.items()},
+                           certainty_labels=CERTAINTY_FR, **_choices(t))
     return (page, 404) if error else page
 
 

@@ -121,25 +121,29 @@ def test_docs_page_uses_vendored_swagger_ui(client: Any) -> None:
 
 def test_diagnostic_endpoints(client: Any) -> None:
     d = client.get("/api/diagnostic/11111/uc-a").get_json()
-    assert d["score"] == 0.5 and [ln["state"] for ln in d["lines"]] == ["open", "not-open"]
+    assert d["score"] == 0.21875 and [ln["evidence"] for ln in d["lines"]] == ["national-unknown", "local-dataset"]
+    assert [ln["certainty"] for ln in d["lines"]] == ["unknown", "assumed"]
     assert client.get("/api/diagnostic/99999/uc-a").status_code == 404
     assert client.get("/api/diagnostic/11111/nope").status_code == 404
     road = client.get("/api/roadmap/11111").get_json()
-    assert [s["category_label"] for s in road["steps"]] == ["Catégorie B", "Catégorie D"]
+    assert [s["category_label"] for s in road["steps"]] == [
+        "Catégorie B", "Catégorie A", "Catégorie D", "Catégorie E", "Catégorie F"]
     assert client.get("/api/roadmap/11111?limit=x").status_code == 400
     rank = client.get("/api/ranking/uc-a").get_json()["ranking"]
-    assert [r["insee"] for r in rank] == ["22222", "33333", "11111"]
+    assert [r["insee"] for r in rank] == ["22222", "11111", "33333"]
     prio = client.get("/api/priorities").get_json()
-    assert prio[0]["label"] == "Catégorie B"
+    assert (prio[0]["label"], prio[0]["towns_lacking"]) == ("Catégorie E", 2)
     matrix = client.get("/api/readiness").get_json()
-    assert len(matrix["communes"]) == 3 and len(matrix["usecases"]) == 3
+    assert len(matrix["communes"]) == 3 and len(matrix["usecases"]) == 4
 
 
 def test_pages_render(client: Any) -> None:
     page = client.get("/analyses/diagnostic?commune=11111&usecase=uc-a").data.decode()
-    assert "Jeu B de CA Un" in page and "50 %" in page
+    assert "Jeu B de CA Un" in page and "22 %" in page and "CA Un (SIREN 200000001)" in page
+    assert "supposé" in page and "jeu de données d&#39;un territoire englobant" in page
     assert client.get("/analyses/diagnostic?commune=00000&usecase=uc-a").status_code == 404
-    assert "Produire « Catégorie D »" in client.get("/analyses/roadmap?commune=11111").data.decode()
+    road = client.get("/analyses/roadmap?commune=11111").data.decode()
+    assert "Demander « Catégorie D »" in road and "Produire et publier « Catégorie E »" in road
     assert "Deuxville" in client.get("/analyses/ranking?usecase=uc-a").data.decode()
     assert "Schéma test" in client.get("/analyses/priorities").data.decode()
     page = client.get("/analyses/map").data.decode()

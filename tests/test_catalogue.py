@@ -139,7 +139,7 @@ def test_unknown_parameter_is_refused(store: EmbeddedStore) -> None:
 def test_parameters_filter_results(store: EmbeddedStore) -> None:
     every = catalogue.rows(catalogue.run(store, "trace").results)
     one = catalogue.rows(catalogue.run(store, "trace", {"usecase": "uc-b"}).results)
-    assert {r["usecase"] for r in every} == {f"https://w3id.org/odl-graph/id/usecase/uc-{x}" for x in "abc"}
+    assert {r["usecase"] for r in every} == {f"https://w3id.org/odl-graph/id/usecase/uc-{x}" for x in "abcd"}
     assert {r["usecase"] for r in one} == {"https://w3id.org/odl-graph/id/usecase/uc-b"}
     assert [(r["datasetLabel"], r["statusLabel"]) for r in one] == [
         ("Jeu B de CA Un", "Candidate à l'ouverture"), ("Jeu B de Deuxville", "Ouverte")]
@@ -160,4 +160,4 @@ def test_analytic_queries_on_the_fixture(store: EmbeddedStore) -> None:
     gap_rows = catalogue.rows(catalogue.run(store, "openness-gap-by-actor-category").results)
     gap = {r["actorCategoryLabel"]: r for r in gap_rows}
     assert gap["Intercommunalité"]["notOpenDatasets"] == "1"
-    assert gap["Agence ou opérateur de l'État"]["openDatasets"] == "1"
+    assert gap["Agence ou opérateur de l'État"]["openDatasets"] == "2"  # IGN: Jeu A national, Base E

@@ -37,8 +37,8 @@ def test_synthesis_groups_by_theme_and_names_unknowns(store: EmbeddedStore) -> N
     assert aspects["Objectifs"] == ("Suivre la vacance.", True)
     assert aspects["Résultats qualitatifs"] == (UNKNOWN_FR, False)
     towns = {t["insee"]: t for t in data["towns"]}
-    assert towns["22222"]["ready"] == 2 and towns["22222"]["assessed"] == 3
-    assert [s.category_label for s in towns["11111"]["roadmap"]] == ["Catégorie B", "Catégorie D"]
+    assert towns["22222"]["ready"] == 1 and towns["22222"]["assessed"] == 4  # uc-b only is fully ready
+    assert [s.category_label for s in towns["11111"]["roadmap"]] == ["Catégorie B", "Catégorie A", "Catégorie D"]
 
 
 def test_html_is_self_contained(written: Path) -> None:
