@@ -254,6 +254,12 @@ class Tables:
             self.labels[c.iri].setdefault("fr", c.label)
 
         self.evidence = ev.EvidenceTables(q)
+        # territory -> category -> local records of datasets of that category
+        self.records: dict[str, dict[str, list[ev.Records]]] = defaultdict(lambda: defaultdict(list))
+        for territory, recs in self.evidence.records.items():
+            for r in recs:
+                for cat in sorted(self.datasets[r.dataset].categories if r.dataset in self.datasets else ()):
+                    self.records[territory][cat].append(r)
         for iri, info in self.evidence.actors.items():
             if info.siren and iri in self.labels:
                 self.labels[iri].setdefault("siren", info.siren)
@@ -338,6 +344,9 @@ class Tables:
                 out.append(self.holder(p))
         return out
 
+    def needed_categories(self) -> set[str]:
+        return {c for reqs in self.usecases.values() for c in reqs}
+
     def covering(self, commune: Commune) -> dict[str, list[tuple[DatasetInfo, str, str]]]:
         """Category -> [(dataset, territory, level)] of datasets covering the commune, most local first."""
         out: dict[str, list[tuple[DatasetInfo, str, str]]] = defaultdict(list)
@@ -372,6 +381,7 @@ class Line:
     evidence: str  # a key of evidence.LEVELS
     certainty: str  # verified | assumed | unknown
     weight: float
+    ready: bool  # open local data is known (Verdict.ready)
     state: str  # open | not-open | unknown-status | missing (what the best evidence points at)
     best: DatasetHit | None
     datasets: list[DatasetHit]
@@ -440,6 +450,57 @@ def _publisher(t: Tables, pub: ev.Publication, territory: str, level: str, categ
             "themes": sorted(t.label(th) for th in themes), "pages": sorted(pub.pages)}
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What decides a line: its evidence level, the openness family of what it points at, the dataset
+    (if any) and, for a local publisher, how far the closest publishing body is (0 = the commune)."""
+
+    evidence: str
+    family: str | None
+    dataset: str | None
+    distance: int | None = None
+
+    @property
+    def weight(self) -> float:
+        return ev.weight(self.evidence, self.family, self.distance)
+
+    @property
+    def ready(self) -> bool:
+        """Open local data is known (verified or assumed)."""
+        return self.evidence in ("local-records", "local-dataset") and self.family == "open"
+
+    @property
+    def not_open(self) -> bool:
+        return self.family not in (None, "open", "unknown")
+
+
+def classify(t: Tables, commune: Commune, cat: str,
+             covering: dict[str, list[tuple[DatasetInfo, str, str]]]) -> Verdict:
+    """The one place that decides a line's evidence level (docs/evidence.md), from the strongest down."""
+    recs = t.records.get(commune.iri, {}).get(cat)
+    if recs:
+        d = recs[0].dataset
+        return Verdict("local-records", t.status_family(t.datasets[d].status), d)
+    cov = covering.get(cat, ())
+    local = [x for x in cov if x[2] == "commune"]
+    enclosing = [x for x in cov if x[2] in ("epci", "departement", "region")]
+    if local or enclosing:
+        d, _terr, _lvl = min(local or enclosing, key=lambda x: (FAMILY_RANK.get(t.status_family(x[0].status), 4),
+                                                                LEVELS.index(x[2]), t.label(x[0].iri)))
+        return Verdict("local-records" if local else "local-dataset", t.status_family(d.status), d.iri)
+    national = sorted((x[0] for x in cov if x[2] == "national"),
+                      key=lambda d: (FAMILY_RANK.get(t.status_family(d.status), 4), t.label(d.iri)))
+    counted = [d for d in national if d.iri in t.evidence.per_territory]
+    if counted:
+        return Verdict("absent", t.status_family(counted[0].status), counted[0].iri)
+    for territory, level in commune.territories(t.national):
+        if t.evidence.publications.get(territory, {}).get(cat):
+            return Verdict("local-publisher", None, None, LEVELS.index(level))
+    if national:
+        return Verdict("national-unknown", t.status_family(national[0].status), national[0].iri)
+    return Verdict("nothing", None, None)
+
+
 def assess(t: Tables, commune: Commune, cat: str, level: str,
            covering: dict[str, list[tuple[DatasetInfo, str, str]]]) -> Line:
     """The line of one data category for one commune: its evidence, weight, holders and explanation."""
@@ -450,32 +511,26 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
     producers = t.concrete_producers(commune, cat)
     usual = t.label(info.usual) if info.usual else "inconnu"
     cat_fr, cat_en = t.label(cat, "fr"), t.label(cat, "en")
+    verdict = classify(t, commune, cat, covering)
     records = [{"dataset": r.dataset, "dataset_label": t.label(r.dataset), "count": r.count, "capacity": r.capacity,
                 "producer": t.holder(r.publisher) if r.publisher else None}
-               for r in t.evidence.records.get(commune.iri, ())
-               if r.dataset in t.datasets and cat in t.datasets[r.dataset].categories]
+               for r in t.records.get(commune.iri, {}).get(cat, ())]
     chain = {terr: lvl for terr, lvl in commune.territories(t.national) if lvl != "national"}
     publishers = [_publisher(t, p, terr, chain[terr], cat)
                   for p, terr in t.evidence.publications_on(list(chain), cat)]
     hazard = sorted(t.evidence.hazards.get(cat, ()))
     search = t.evidence.searches.get(cat)
-    per_territory = [h for h in hits if h.level == "national" and h.dataset in t.evidence.per_territory]
-    local_hits = [h for h in hits if h.level == "commune"]
-    enclosing = [h for h in hits if h.level in ("epci", "departement", "region")]
     national = [h for h in hits if h.level == "national" and h.dataset not in t.evidence.per_territory]
-    best: DatasetHit | None = None
+    evidence = verdict.evidence
+    best = next((h for h in hits if h.dataset == verdict.dataset), None)
     holders: list[dict[str, Any]]
     if records:
-        evidence = "local-records"
-        best = next((h for h in hits if h.dataset == records[0]["dataset"]), None)
         holders = [r["producer"] for r in records if r["producer"]] or (best.holders if best else [])
         fr = (f"{cat_fr} : « {records[0]['dataset_label']} » contient des enregistrements de {commune.label} : "
               + " ; ".join(_record_text(r, "fr") for r in records))
         en = f"{cat_en}: “{t.label(records[0]['dataset'], 'en')}” holds records for {commune.label}: " + \
              "; ".join(_record_text(r, "en") for r in records)
-    elif local_hits or enclosing:
-        best = (local_hits or enclosing)[0]
-        evidence = "local-records" if local_hits else "local-dataset"
+    elif evidence in ("local-records", "local-dataset") and best is not None:
         holders = best.holders
         where_fr, where_en = LEVEL_LABELS[best.level or "national"]
         terr = "" if best.level == "commune" else f" ({t.label(best.territory)})"
@@ -487,8 +542,7 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
         if evidence == "local-dataset":
             fr += f" ; son contenu pour {commune.label} n'est pas vérifié"
             en += f"; its content for {commune.label} is not checked"
-    elif per_territory:
-        evidence, best = "absent", per_territory[0]
+    elif evidence == "absent" and best is not None:
         holders = producers + [p for p in publishers if p["iri"] not in {h["iri"] for h in producers}]
         fr = (f"{cat_fr} : « {best.label} » est connu commune par commune et ne contient rien pour {commune.label}"
               f" (absence vérifiée)")
@@ -496,8 +550,8 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
         if publishers:
             fr += f" ; {names(publishers)} publie des données ouvertes sur une thématique liée"
             en += f"; {names(publishers, 'en')} publishes open data on a related theme"
-    elif publishers:
-        evidence, holders = "local-publisher", publishers
+    elif evidence == "local-publisher":
+        holders = publishers
         verb = "publient" if len(publishers) > 1 else "publie"
         fr = (f"{cat_fr} : aucun jeu de données local connu, mais {names(publishers)} {verb} des données ouvertes"
               f" sur une thématique liée ({', '.join(publishers[0]['themes'])}) ; à vérifier auprès d'eux")
@@ -506,15 +560,14 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
         if national:
             fr += f" ; le jeu national « {national[0].label} » existe, son contenu pour {commune.label} est inconnu"
             en += f"; the national dataset “{national[0].label}” exists, its content for {commune.label} is unknown"
-    elif national:
-        evidence, best = "national-unknown", national[0]
+    elif evidence == "national-unknown" and best is not None:
         holders = best.holders
         fr = (f"{cat_fr} : le jeu national « {best.label} » ({names(holders) or 'éditeur inconnu'}) existe ;"
               f" on ne sait pas s'il contient des données pour {commune.label}")
         en = (f"{cat_en}: the national dataset “{best.label}” ({names(holders, 'en') or 'publisher unknown'})"
               f" exists; whether it holds data for {commune.label} is unknown")
     else:
-        evidence, holders = "nothing", producers
+        holders = producers
         fr = (f"{cat_fr} : le graphe ne connaît aucune donnée de cette catégorie pour {commune.label}, ce qui ne veut"
               f" pas dire qu'elle manque")
         en = f"{cat_en}: the graph knows no data of this category for {commune.label}, which does not mean it lacks it"
@@ -524,21 +577,15 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
     if evidence in ("absent", "nothing") and producers:
         fr += f" ; producteurs habituels : {names(producers)} (statut habituel : {usual})"
         en += f"; usual producers: {names(producers, 'en')} (usual status: {usual})"
-    family = best.family if best else None
+    family = verdict.family
     if evidence in ("absent", "nothing"):
         state = "missing"
     elif evidence == "local-publisher":
         state = "unknown-status"
     else:
         state = {"open": "open", "unknown": "unknown-status"}.get(family or "unknown", "not-open")
-    closest = LEVELS.index(publishers[0]["level"]) if publishers else None
-    return Line(cat, cat_fr, level, evidence, ev.LEVELS[evidence][0], ev.weight(evidence, family, closest), state,
-                best, hits,
+    return Line(cat, cat_fr, level, evidence, ev.LEVELS[evidence][0], verdict.weight, verdict.ready, state, best, hits,
                 unknown_cov, records, publishers, holders, producers, hazard, search, usual, fr, en)
-
-
-def _ready(ln: Line) -> bool:
-    return ln.evidence in ("local-records", "local-dataset") and ln.state == "open"
 
 
 def diagnose_pair(t: Tables, commune: Commune, usecase: str,
@@ -548,7 +595,7 @@ def diagnose_pair(t: Tables, commune: Commune, usecase: str,
     covering = t.covering(commune) if covering is None else covering
     lines = [assess(t, commune, c, "indispensable", covering) for c in t.indispensable_of(usecase)]
     useful = [assess(t, commune, c, "useful", covering) for c in t.useful_of(usecase)] if with_useful else []
-    satisfied = sum(1 for ln in lines if _ready(ln))
+    satisfied = sum(1 for ln in lines if ln.ready)
     score = sum(ln.weight for ln in lines) / len(lines) if lines else None
     counts = {c: sum(1 for ln in lines if ln.certainty == c) for c in ("verified", "assumed", "unknown")}
     uc_fr, uc_en = t.label(usecase, "fr"), t.label(usecase, "en")
@@ -568,10 +615,15 @@ def diagnose_pair(t: Tables, commune: Commune, usecase: str,
 
 
 def commune_lines(t: Tables, commune: Commune) -> dict[str, Line]:
-    """Every category any use case needs, assessed once for the commune (the fast path of the matrix)."""
+    """Every category any use case needs, assessed and explained once for the commune."""
     covering = t.covering(commune)
-    cats = {c for reqs in t.usecases.values() for c in reqs}
-    return {c: assess(t, commune, c, "indispensable", covering) for c in cats}
+    return {c: assess(t, commune, c, "indispensable", covering) for c in t.needed_categories()}
+
+
+def commune_verdicts(t: Tables, commune: Commune) -> dict[str, Verdict]:
+    """Every needed category's verdict for the commune, without the explanations (the fast path)."""
+    covering = t.covering(commune)
+    return {c: classify(t, commune, c, covering) for c in t.needed_categories()}
 
 
 def readiness_matrix(t: Tables, communes: Iterable[Commune] | None = None,
@@ -582,8 +634,8 @@ def readiness_matrix(t: Tables, communes: Iterable[Commune] | None = None,
     needs = {u: t.indispensable_of(u) for u in ucs}
     out: dict[str, dict[str, float | None]] = {}
     for c in communes:
-        lines = commune_lines(t, c)
-        out[c.iri] = {u: (sum(lines[k].weight for k in cats) / len(cats) if cats else None)
+        verdicts = commune_verdicts(t, c)
+        out[c.iri] = {u: (sum(verdicts[k].weight for k in cats) / len(cats) if cats else None)
                       for u, cats in needs.items()}
     return out
 
@@ -595,10 +647,10 @@ def evidence_summary(t: Tables) -> dict[str, Any]:
     profiles = set()
     matrix = readiness_matrix(t)
     for c in t.acv.values():
-        lines = commune_lines(t, c)
-        for ln in lines.values():
-            per_level[ln.evidence] += 1
-        if any(ln.evidence in ("local-records", "local-dataset", "local-publisher") for ln in lines.values()):
+        verdicts = commune_verdicts(t, c)
+        for v in verdicts.values():
+            per_level[v.evidence] += 1
+        if any(v.evidence in ("local-records", "local-dataset", "local-publisher") for v in verdicts.values()):
             with_local += 1
         profiles.add(tuple(sorted(matrix[c.iri].items())))
     return {"acv_communes": len(t.acv), "with_local_evidence": with_local, "lines_per_level": dict(per_level),
@@ -648,7 +700,7 @@ def _action(ln: Line) -> str:
 def roadmap(t: Tables, commune: Commune, limit: int | None = None) -> list[Step]:
     """What to do first to unlock the most use cases (greedy), each step naming the concrete holder."""
     lines = commune_lines(t, commune)
-    missing = {u: {k for k in t.indispensable_of(u) if not _ready(lines[k])}
+    missing = {u: {k for k in t.indispensable_of(u) if not lines[k].ready}
                for u in t.usecases if t.indispensable_of(u)}
     done: set[str] = set()
     steps: list[Step] = []
@@ -696,13 +748,13 @@ def ranking(t: Tables, usecase: str) -> list[dict[str, Any]]:
     cats = t.indispensable_of(usecase)
     out = []
     for c in t.acv.values():
-        lines = commune_lines(t, c)
-        sat = sum(1 for k in cats if _ready(lines[k]))
+        v = commune_verdicts(t, c)
+        sat = sum(1 for k in cats if v[k].ready)
         out.append({"commune": c.iri, "label": c.label, "insee": c.insee, "population": c.population,
-                    "score": sum(lines[k].weight for k in cats) / len(cats) if cats else None,
+                    "score": sum(v[k].weight for k in cats) / len(cats) if cats else None,
                     "satisfied": sat, "required": len(cats),
-                    "evidence": {k: lines[k].evidence for k in cats},
-                    "missing": [{"iri": k, "label": t.label(k)} for k in cats if not _ready(lines[k])]})
+                    "evidence": {k: v[k].evidence for k in cats},
+                    "missing": [{"iri": k, "label": t.label(k)} for k in cats if not v[k].ready]})
     out.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), -(r["population"] or 0), r["label"]))
     for i, r in enumerate(out, start=1):
         r["rank"] = i
@@ -720,7 +772,7 @@ def priorities(t: Tables) -> list[dict[str, Any]]:
             need[k].add(u)
             if lvl == t.indispensable:
                 critical[k].add(u)
-    all_lines = {c.iri: commune_lines(t, c) for c in t.acv.values()}
+    all_lines = {c.iri: commune_verdicts(t, c) for c in t.acv.values()}
     out = []
     for k in set(t.categories) | set(need):
         lacking = unknown = 0
@@ -728,9 +780,9 @@ def priorities(t: Tables) -> list[dict[str, Any]]:
             ln = lines.get(k)
             if ln is None:
                 continue
-            if ln.evidence == "absent" or (ln.certainty == "verified" and ln.state == "not-open"):
+            if ln.evidence == "absent" or (ln.evidence == "local-records" and ln.not_open):
                 lacking += 1
-            elif ln.certainty == "unknown":
+            elif ev.LEVELS[ln.evidence][0] == "unknown":
                 unknown += 1
         stds = {**t.categories.get(k, CategoryInfo(k)).standards, **t.dataset_standards.get(k, {})}
         out.append({

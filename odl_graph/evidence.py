@@ -118,6 +118,9 @@ class EvidenceTables:
                 Records(r["dataset"].value, int(r["count"].value), int(cap) if cap else None, _v(r["publisher"])))
         self.per_territory: set[str] = {r["dataset"].value for r in query(Q_PER_TERRITORY)}
 
+        self.theme_categories: dict[str, set[str]] = defaultdict(set)  # theme -> categories
+        for r in query(Q_THEME_RULES):
+            self.theme_categories[r["theme"].value].add(r["category"].value)
         latest: dict[str, Publication] = {}
         self.publishers: dict[str, list[Publication]] = defaultdict(list)  # territory -> publications
         body_territories: dict[str, set[str]] = defaultdict(set)
@@ -141,9 +144,12 @@ class EvidenceTables:
             for territory in body_territories[body]:
                 self.publishers[territory].append(pub)
 
-        self.theme_categories: dict[str, set[str]] = defaultdict(set)  # theme -> categories
-        for r in query(Q_THEME_RULES):
-            self.theme_categories[r["theme"].value].add(r["category"].value)
+        # territory -> category -> publications on a theme that suggests it (the lookup of every line)
+        self.publications: dict[str, dict[str, list[Publication]]] = defaultdict(lambda: defaultdict(list))
+        for territory, pubs in self.publishers.items():
+            for pub in pubs:
+                for cat in sorted({c for th in pub.themes for c in self.theme_categories.get(th, ())}):
+                    self.publications[territory][cat].append(pub)
         self.hazards: dict[str, set[str]] = defaultdict(set)  # category -> hazards
         for r in query(Q_HAZARDS):
             self.hazards[r["category"].value].add(r["hazard"].value)
@@ -174,12 +180,7 @@ class EvidenceTables:
     def publications_on(self, territories: list[str], category: str) -> list[tuple[Publication, str]]:
         """(publication, territory) of bodies competent for these territories publishing on a theme that
         suggests the category, most local first."""
-        out = []
-        for territory in territories:
-            for pub in self.publishers.get(territory, ()):
-                if any(category in self.theme_categories.get(th, ()) for th in pub.themes):
-                    out.append((pub, territory))
-        return out
+        return [(pub, t) for t in territories for pub in self.publications.get(t, {}).get(category, ())]
 
     def publishing_bodies(self, territories: list[str]) -> list[tuple[Publication, str]]:
         """Every body competent for these territories that publishes open data, most local first."""
