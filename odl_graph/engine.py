@@ -33,6 +33,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from odl_graph import iris
 from odl_graph.errors import OdlError, QueryError, StoreError
 from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format
 from odl_graph.remote import DEFAULT_GRAPH, RemoteStore, RemoteTimeout
@@ -50,6 +51,8 @@ GRAPH_OX = {
     "ntriples": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
 }
 UPDATE_PERSIST_TIMEOUT = 600.0  # writing a new on-disk version of ~1M triples takes seconds
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
@@ -75,6 +78,19 @@ class NotAcceptable(OdlError):
         self.kind = kind
         offered = ", ".join(f.media_type for f in formats)
         super().__init__(f"cannot serialise {kind} results in an acceptable format; available: {offered}")
+
+
+class RowCapExceeded(OdlError):
+    """A SELECT answer has more rows than the row cap, and the client did not opt into a cut answer."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        super().__init__(
+            f"the answer has more than {cap} rows, the row cap of this endpoint; nothing was cut silently: "
+            f"page through it with LIMIT {cap} OFFSET 0, then OFFSET {cap}, {2 * cap}, ... "
+            f"(with an ORDER BY so pages do not overlap), or add the parameter truncate=true to get the "
+            f"first {cap} rows marked X-ODL-Truncated: true"
+        )
 
 
 class UpdateRejected(OdlError):
@@ -142,6 +158,9 @@ class _Request:
     graph_format: str | None = None
     row_cap: int = 0
     graph: str | None = None
+    allow_truncated: bool = False  # a cut SELECT answer is an error unless the client opted in
+    base_iri: str | None = None  # relative IRIs in the query resolve against it
+    prefixes: dict[str, str] | None = None  # declared in Turtle, TriG, RDF/XML and JSON-LD answers
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -168,8 +187,12 @@ class _LineCap:
         pass
 
 
-def _serialize_solutions(solutions: ox.QuerySolutions, fmt: str, row_cap: int) -> tuple[bytes, bool, int | None]:
+def _serialize_solutions(
+    solutions: ox.QuerySolutions, fmt: str, row_cap: int, allow_truncated: bool = True
+) -> tuple[bytes, bool, int | None]:
     """Serialise SELECT results, stopping at row_cap rows (0 = no cap). Returns (body, truncated, rows).
+
+    An answer longer than the cap raises RowCapExceeded unless `allow_truncated`.
 
     With a cap, results go through TSV (one row per line, newlines escaped) into a sink that stops
     after cap + 1 rows; the kept rows are re-read and written in the requested format, in Rust.
@@ -186,6 +209,8 @@ def _serialize_solutions(solutions: ox.QuerySolutions, fmt: str, row_cap: int) -
         if "_StopWriting" not in repr(exc) and sink.lines < row_cap + 2:
             raise
         truncated = True
+    if truncated and not allow_truncated:
+        raise RowCapExceeded(row_cap)
     tsv = b"".join(sink.chunks)
     lines = tsv.split(b"\n")
     if truncated:
@@ -197,6 +222,44 @@ def _serialize_solutions(solutions: ox.QuerySolutions, fmt: str, row_cap: int) -
         return tsv, truncated, rows
     parsed = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV)
     return parsed.serialize(format=RESULTS_OX[fmt]), truncated, rows
+
+
+def serialize_rdf(data: Any, fmt: str, prefixes: Mapping[str, str] | None = None) -> bytes:
+    """Triples or quads (an iterable, or pyoxigraph results) in one of GRAPH_OX's formats, with the
+    known prefixes declared: `@prefix` lines in Turtle/TriG, xmlns in RDF/XML, an `@context` in JSON-LD."""
+    target = GRAPH_OX[fmt]
+    if fmt == "jsonld":
+        body = data.serialize(format=target) if hasattr(data, "serialize") else ox.serialize(data, format=target)
+        return jsonld_with_context(body, prefixes or {})
+    if not prefixes or fmt in ("ntriples", "nquads"):
+        return data.serialize(format=target) if hasattr(data, "serialize") else ox.serialize(data, format=target)
+    return ox.serialize(data, format=target, prefixes=dict(prefixes))
+
+
+def jsonld_with_context(body: bytes, prefixes: Mapping[str, str]) -> bytes:
+    """Pyoxigraph's expanded JSON-LD with the prefixes as its `@context` and property names compacted."""
+    import json
+
+    nodes = json.loads(body or b"[]")
+    ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+
+    def compact(key: str) -> str:
+        for name, ns in ordered:
+            if key.startswith(ns) and len(key) > len(ns):
+                local = key[len(ns):]
+                if re.fullmatch(r"[A-Za-z_][\w.-]*", local):
+                    return f"{name}:{local}"
+        return key
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(n) for n in node]
+        if isinstance(node, dict):
+            return {(k if k.startswith("@") else compact(k)): walk(v) for k, v in node.items()}
+        return node
+
+    doc = {"@context": dict(prefixes), "@graph": walk(nodes)}
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _dataset_kwargs(defaults: Iterable[str], named: Iterable[str]) -> dict[str, Any]:
@@ -223,12 +286,12 @@ def _execute(store: ox.Store, req: _Request) -> Any:
                 raise GraphNotFound(f"no graph named <{req.graph}>")
             res = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{req.graph}> {{ ?s ?p ?o }} }}")
         fmt = req.graph_format or "turtle"
-        return ("graph", fmt, res.serialize(format=GRAPH_OX[fmt]), False, None)
+        return ("graph", fmt, serialize_rdf(res, fmt, req.prefixes), False, None)
     if isinstance(store, _Answered):
         res = store.result
     else:
         res = run_query(store, req.sparql, **_dataset_kwargs(req.default_graph_uris, req.named_graph_uris),
-                        substitutions=req.extra.get("substitutions"))
+                        substitutions=req.extra.get("substitutions"), base_iri=req.base_iri)
     if req.op == "rows":
         if isinstance(res, ox.QuerySolutions):
             names = [v.value for v in res.variables]
@@ -244,7 +307,7 @@ def _execute(store: ox.Store, req: _Request) -> Any:
     if isinstance(res, ox.QuerySolutions):
         if req.results_format is None:
             return ("not-acceptable", "solutions")
-        body, truncated, rows = _serialize_solutions(res, req.results_format, req.row_cap)
+        body, truncated, rows = _serialize_solutions(res, req.results_format, req.row_cap, req.allow_truncated)
         return ("solutions", req.results_format, body, truncated, rows)
     if isinstance(res, ox.QueryBoolean):
         if req.results_format is None:
@@ -252,7 +315,7 @@ def _execute(store: ox.Store, req: _Request) -> Any:
         return ("boolean", req.results_format, res.serialize(format=RESULTS_OX[req.results_format]), False, None)
     if req.graph_format is None:
         return ("not-acceptable", "graph")
-    return ("graph", req.graph_format, res.serialize(format=GRAPH_OX[req.graph_format]), False, None)
+    return ("graph", req.graph_format, serialize_rdf(res, req.graph_format, req.prefixes), False, None)
 
 
 def _execute_remote(store: RemoteStore, req: _Request) -> Any:
@@ -270,10 +333,10 @@ def _execute_remote(store: RemoteStore, req: _Request) -> Any:
     if req.op == "gsp_get":
         fmt = req.graph_format or "turtle"
         if req.graph is None:
-            return ("graph", fmt, store.graph_triples(DEFAULT_GRAPH).serialize(format=GRAPH_OX[fmt]), False, None)
+            return ("graph", fmt, serialize_rdf(store.graph_triples(DEFAULT_GRAPH), fmt, req.prefixes), False, None)
         if req.graph not in store.graph_names():
             raise GraphNotFound(f"no graph named <{req.graph}>")
-        return ("graph", fmt, store.graph_triples(req.graph).serialize(format=GRAPH_OX[fmt]), False, None)
+        return ("graph", fmt, serialize_rdf(store.graph_triples(req.graph), fmt, req.prefixes), False, None)
     timeout = req.extra.get("timeout")
     res = store.query(req.sparql, **_dataset_kwargs(req.default_graph_uris, req.named_graph_uris),
                       substitutions=req.extra.get("substitutions"), timeout=timeout, row_cap=req.row_cap)
@@ -292,6 +355,8 @@ def _error_reply(exc: BaseException) -> tuple:
         return ("error", "query", str(exc), exc.line, exc.column)
     if isinstance(exc, GraphNotFound):
         return ("error", "notfound", str(exc), None, None)
+    if isinstance(exc, RowCapExceeded):
+        return ("error", "rowcap", str(exc), exc.cap, None)
     if isinstance(exc, SyntaxError):
         line, col = parse_error_position(str(exc))
         return ("error", "query", str(exc), line, col)
@@ -378,6 +443,7 @@ class Engine:
         mode: str = "memory",
         remote: RemoteStore | None = None,
         cache_bytes: int = 0,
+        base_iri: str | None = None,
     ) -> None:
         if mode not in ("memory", "disk"):
             raise StoreError(f"unknown store mode {mode!r} (expected 'memory' or 'disk')")
@@ -389,6 +455,7 @@ class Engine:
         self.timeout = float(timeout)
         self.row_cap = int(row_cap)
         self.mode = mode
+        self.prefixes = iris.rdf_prefixes(base_iri or iris.BASE)
         self._lock = threading.Condition()
         self._update_lock = threading.Lock()
         self._idle: list[_Worker] = []
@@ -415,6 +482,7 @@ class Engine:
             mode=settings.get("store_mode", "memory"),
             remote=RemoteStore.from_settings(settings) if settings.get("store_backend") == "remote" else None,
             cache_bytes=settings.get("result_cache_bytes", 0),
+            base_iri=settings.get("base_iri"),
         )
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -588,6 +656,8 @@ class Engine:
         _, kind, message, line, column = reply
         if kind == "notfound":
             raise GraphNotFound(message)
+        if kind == "rowcap":
+            raise RowCapExceeded(line)
         if kind == "memory":
             raise WorkerCrashed(message)
         raise QueryError(message, line=line, column=column)
@@ -651,8 +721,14 @@ class Engine:
         default_graph_uris: Iterable[str] = (),
         named_graph_uris: Iterable[str] = (),
         row_cap: int | None = None,
+        allow_truncated: bool = False,
+        base_iri: str | None = None,
     ) -> Result:
         """Run a query and serialise its answer; the row cap applies to SELECT only.
+
+        A SELECT answer longer than the cap raises RowCapExceeded unless `allow_truncated`: a cut
+        answer that only our own headers reveal would be silent to every standard client.
+        `base_iri` resolves relative IRIs when the query sets no BASE (the protocol: the request URL).
 
         With the result cache on, an answer already serialised for this store version, query text,
         dataset, formats and row cap is returned as is (`cache="hit"`), without a worker. Only
@@ -667,11 +743,15 @@ class Engine:
             results_format.name if results_format else None,
             graph_format.name if graph_format else None,
             cap,
+            allow_truncated=allow_truncated,
+            base_iri=base_iri,
+            prefixes=self.prefixes,
         )
         caching = self.cache.enabled
         if caching:
             version = self.checked_version()
-            key = (sparql, req.default_graph_uris, req.named_graph_uris, req.results_format, req.graph_format, cap)
+            key = (sparql, req.default_graph_uris, req.named_graph_uris, req.results_format, req.graph_format, cap,
+                   allow_truncated, base_iri)
             hit = self.cache.get(version, key)
             if hit is not None:  # its text passed check_query_text when it was first run
                 return hit
@@ -742,7 +822,8 @@ class Engine:
         """Graph Store Protocol GET: one named graph (or the default graph when graph is None)."""
         if graph is not None:
             ox.NamedNode(graph)  # ValueError on a bad IRI
-        kind, _name, body, _, _ = self._call(_Request("gsp_get", graph=graph, graph_format=fmt.name))
+        kind, _name, body, _, _ = self._call(_Request("gsp_get", graph=graph, graph_format=fmt.name,
+                                                        prefixes=self.prefixes))
         return Result(kind, fmt, body)
 
     # -- updates ---------------------------------------------------------------------------

@@ -87,6 +87,11 @@ SPARQL_PREFIXES = {
 }
 
 
+def rdf_prefixes(base_iri: str = BASE) -> dict[str, str]:
+    """The known prefixes, declared in Turtle, TriG and RDF/XML answers and in JSON-LD contexts."""
+    return {"odl": f"{base_iri}def#", **SPARQL_PREFIXES}
+
+
 def sparql_prefixes(base_iri: str = BASE) -> str:
     """The PREFIX block for the project's queries (odl: under the configured base)."""
     lines = [f"PREFIX odl: <{base_iri}def#>"] + [f"PREFIX {p}: <{ns}>" for p, ns in SPARQL_PREFIXES.items()]

@@ -47,16 +47,27 @@ RESULTS_FORMATS: tuple[Format, ...] = (
 
 # CONSTRUCT / DESCRIBE and every RDF document we serve (service description, VoID, graph store).
 GRAPH_FORMATS: tuple[Format, ...] = (
+    # N3 clients (SPARQLWrapper's N3, rdflib) get Turtle, which is valid N3.
     Format("turtle", "text/turtle", "text/turtle; charset=utf-8",
-           ("application/turtle", "application/x-turtle"), W3_FORMATS + "Turtle"),
+           ("application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3", "application/n3"),
+           W3_FORMATS + "Turtle"),
     Format("ntriples", "application/n-triples", "application/n-triples", (), W3_FORMATS + "N-Triples"),
     Format("jsonld", "application/ld+json", "application/ld+json", ("application/json",),
            W3_FORMATS + "JSON-LD"),
     Format("rdfxml", "application/rdf+xml", "application/rdf+xml", ("application/xml", "text/xml"),
            W3_FORMATS + "RDF_XML"),
+    # Dataset syntaxes: a graph answer is a dataset with only a default graph.
+    Format("trig", "application/trig", "application/trig", (), W3_FORMATS + "TriG"),
+    Format("nquads", "application/n-quads", "application/n-quads", (), W3_FORMATS + "N-Quads"),
 )
 
-# `format=` parameter values: one name may mean a results format and a graph format.
+# What a whole dataset (several named graphs) is served in: the dumps, GET /store without a graph.
+DATASET_FORMATS: tuple[Format, ...] = tuple(f for f in GRAPH_FORMATS if f.name in ("trig", "nquads", "jsonld"))
+
+# `format=` / `output=` / `results=` parameter values: one name may mean a results format and a
+# graph format. The names SPARQLWrapper sends (json, xml, csv, tsv, turtle, n3, rdf, rdf+xml, json-ld),
+# Fuseki's `output=` names (ttl, nt, jsonld, trig, nq) and Virtuoso's `format=` values (media types,
+# text/plain for N-Triples); any media type of the tables above is accepted too.
 FORMAT_PARAM: dict[str, tuple[str | None, str | None]] = {
     "json": ("json", "jsonld"),
     "xml": ("xml", "rdfxml"),
@@ -64,14 +75,23 @@ FORMAT_PARAM: dict[str, tuple[str | None, str | None]] = {
     "tsv": ("tsv", None),
     "turtle": (None, "turtle"),
     "ttl": (None, "turtle"),
+    "n3": (None, "turtle"),
     "ntriples": (None, "ntriples"),
     "nt": (None, "ntriples"),
     "n-triples": (None, "ntriples"),
+    "text/plain": (None, "ntriples"),
     "jsonld": (None, "jsonld"),
     "json-ld": (None, "jsonld"),
     "rdfxml": (None, "rdfxml"),
     "rdf": (None, "rdfxml"),
+    "rdf+xml": (None, "rdfxml"),
+    "trig": (None, "trig"),
+    "nq": (None, "nquads"),
+    "nquads": (None, "nquads"),
+    "n-quads": (None, "nquads"),
 }
+# Query-string names that carry a format: SPARQLWrapper repeats its choice in all three.
+FORMAT_PARAM_NAMES = ("format", "output", "results")
 
 
 class UnknownFormat(OdlError):
@@ -144,6 +164,22 @@ def format_by_name(name: str, formats: Sequence[Format]) -> Format | None:
         if f.name == name:
             return f
     return None
+
+
+def formats_from_params(values: Sequence[str]) -> tuple[Format | None, Format | None]:
+    """The formats the first known value asks for; several values are what SPARQLWrapper sends
+    (`format=tsv&format=text/tab-separated-values`). All unknown: UnknownFormat for the first."""
+    first: UnknownFormat | None = None
+    for value in values:
+        if not value.strip():
+            continue
+        try:
+            return formats_from_param(value)
+        except UnknownFormat as exc:
+            first = first or exc
+    if first is not None:
+        raise first
+    return None, None
 
 
 def formats_from_param(value: str) -> tuple[Format | None, Format | None]:

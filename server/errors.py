@@ -15,6 +15,7 @@ from odl_graph.engine import (
     GraphNotFound,
     NotAcceptable,
     QueryTimeout,
+    RowCapExceeded,
     UpdateRejected,
     WorkerCrashed,
 )
@@ -29,6 +30,7 @@ STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (NotAcceptable, 406),
     (GraphNotFound, 404),
     (UpdateRejected, 400),
+    (RowCapExceeded, 400),  # 400: the status whose message every client (SPARQLWrapper, rdflib, Comunica) shows
     (UnknownFormat, 400),
     (QueryError, 400),
     (ConfigError, 400),

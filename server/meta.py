@@ -8,8 +8,16 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
 
 import odl_graph
+from odl_graph.engine import serialize_rdf
 from odl_graph.errors import OdlError
-from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format, choose_format, formats_from_param
+from odl_graph.negotiation import (
+    FORMAT_PARAM_NAMES,
+    GRAPH_FORMATS,
+    RESULTS_FORMATS,
+    Format,
+    choose_format,
+    formats_from_params,
+)
 from server import get_engine, settings
 from server.errors import ApiError
 
@@ -20,12 +28,6 @@ SD = "http://www.w3.org/ns/sparql-service-description#"
 VOID = "http://rdfs.org/ns/void#"
 DCTERMS = "http://purl.org/dc/terms/"
 PREFIXES = {"sd": SD, "void": VOID, "dcterms": DCTERMS, "formats": "http://www.w3.org/ns/formats/"}
-GRAPH_OX = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
 
 
 def base_url() -> str:
@@ -38,17 +40,16 @@ def _n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
-def rdf_response(triples: list[ox.Triple]) -> Response:
+def rdf_response(triples: list[ox.Triple], prefixes: dict[str, str] | None = None) -> Response:
     """Serialise a small RDF document in the format the client accepts (Turtle by default)."""
-    param = request.args.get("format")
-    fmt: Format | None = formats_from_param(param)[1] if param else choose_format(
+    params = [v for name in FORMAT_PARAM_NAMES for v in request.args.getlist(name)]
+    fmt: Format | None = formats_from_params(params)[1] if params else choose_format(
         request.headers.get("Accept"), GRAPH_FORMATS
     )
     if fmt is None:
         offered = ", ".join(f.media_type for f in GRAPH_FORMATS)
         raise ApiError(406, f"no acceptable RDF format; available: {offered}")
-    prefixes = PREFIXES if fmt.name in ("turtle", "rdfxml") else None
-    body = ox.serialize(triples, format=GRAPH_OX[fmt.name], prefixes=prefixes)
+    body = serialize_rdf(triples, fmt.name, {**PREFIXES, **(prefixes or {})})
     resp = Response(body, content_type=fmt.content_type)
     resp.headers.add("Vary", "Accept")
     return resp

@@ -8,10 +8,17 @@ from typing import Any
 from flask import Blueprint, Flask, Response, request
 
 from odl_graph.engine import Result
-from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format, choose_format, formats_from_param
+from odl_graph.negotiation import (
+    FORMAT_PARAM_NAMES,
+    GRAPH_FORMATS,
+    RESULTS_FORMATS,
+    Format,
+    choose_format,
+    formats_from_params,
+)
 from server import get_engine
 from server.errors import ApiError
-from server.meta import service_description
+from server.meta import base_url, service_description
 
 bp = Blueprint("sparql", __name__)
 
@@ -61,7 +68,8 @@ class CachedResponses:
             version = engine.checked_version()
         except Exception:  # let Flask report it
             return self.wsgi_app(environ, start_response)
-        key = (self._token, environ.get("SCRIPT_NAME", ""), environ["QUERY_STRING"], environ.get("HTTP_ACCEPT"))
+        key = (self._token, environ.get("SCRIPT_NAME", ""), environ["QUERY_STRING"], environ.get("HTTP_ACCEPT"),
+               environ.get("HTTP_HOST"))  # the host is part of the base IRI of relative IRIs
         hit = engine.cache.get(version, key)
         if hit is not None:
             status, headers, body = hit
@@ -98,10 +106,22 @@ def _one(values: list[str], name: str) -> str | None:
     return values[0] if values else None
 
 
+def request_base_iri() -> str:
+    """The base IRI of relative IRIs in a query or update that sets no BASE: the request URL
+    (on the configured public base URL, so it is the same behind a proxy)."""
+    return base_url() + request.path.lstrip("/")
+
+
+def _allow_truncated() -> bool:
+    """`truncate=true` (what the editor sends): the client accepts a SELECT answer cut at the row cap."""
+    values = request_params("truncate")
+    return bool(values) and values[-1].strip().lower() in ("1", "true", "yes", "on")
+
+
 def _graph_uris(name: str) -> list[str]:
     import pyoxigraph as ox
 
-    uris = request.args.getlist(name) + (request.form.getlist(name) if request.mimetype == FORM else [])
+    uris = request_params(name)
     for uri in uris:
         try:
             ox.NamedNode(uri)
@@ -140,10 +160,16 @@ def _read_query() -> str | None:
     )
 
 
+def request_params(name: str) -> list[str]:
+    """Every value of a parameter, from the URL and, for a form POST, from the body."""
+    return request.args.getlist(name) + (request.form.getlist(name) if request.mimetype == FORM else [])
+
+
 def _formats() -> tuple[Format | None, Format | None]:
-    param = request.args.get("format") or (request.form.get("format") if request.mimetype == FORM else None)
-    if param:
-        return formats_from_param(param)
+    params = [v for name in FORMAT_PARAM_NAMES for v in request_params(name)]
+    results, graph = formats_from_params(params)
+    if results is not None or graph is not None:
+        return results, graph
     accept = request.headers.get("Accept")
     results, graph = choose_format(accept, RESULTS_FORMATS), choose_format(accept, GRAPH_FORMATS)
     if results is None and graph is None:
@@ -179,5 +205,7 @@ def sparql() -> Response:
         graph_format=graph_format,
         default_graph_uris=_graph_uris("default-graph-uri"),
         named_graph_uris=_graph_uris("named-graph-uri"),
+        allow_truncated=_allow_truncated(),
+        base_iri=request_base_iri(),
     )
     return result_response(result)

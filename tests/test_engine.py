@@ -16,6 +16,7 @@ from odl_graph.engine import (
     GraphNotFound,
     NotAcceptable,
     QueryTimeout,
+    RowCapExceeded,
     UpdateRejected,
     graph_store_update,
     looks_like_update,
@@ -130,8 +131,10 @@ def test_busy_pool_answers_503_not_hang(store_path: Path) -> None:
 @pytest.mark.parametrize("name", ["json", "xml", "csv", "tsv"])
 def test_row_cap_boundaries(engine: Engine, name: str, fixture_counts: dict[str, int]) -> None:
     total = sum(fixture_counts.values())
+    with pytest.raises(RowCapExceeded, match=f"more than {total - 1} rows"):
+        engine.execute(ALL, results_format=fmt(name), row_cap=total - 1)
     for cap, truncated, rows in ((total - 1, True, total - 1), (total, False, total), (total + 1, False, total)):
-        res = engine.execute(ALL, results_format=fmt(name), row_cap=cap)
+        res = engine.execute(ALL, results_format=fmt(name), row_cap=cap, allow_truncated=True)
         assert (res.truncated, res.rows) == (truncated, rows), cap
         if name == "csv":  # CSV cannot be parsed back to RDF terms; the fixture has no newlines in values
             assert res.body.count(b"\r\n") == rows + 1

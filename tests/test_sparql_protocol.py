@@ -307,16 +307,23 @@ def test_runaway_query_is_stopped(client: Any, engine: Any) -> None:
     assert engine.status()["idle"] == engine.size
 
 
-def test_row_cap_truncation_is_announced(app_factory: Any) -> None:
+def test_row_cap_is_an_error_unless_the_client_opts_in(app_factory: Any) -> None:
     client = app_factory(row_cap=3).test_client()
     q = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
     for fmt in ("json", "xml", "csv", "tsv"):
-        resp = client.get("/sparql", query_string={"query": q, "format": fmt})
+        refused = client.get("/sparql", query_string={"query": q, "format": fmt})
+        body = assert_error_shape(refused, 400)
+        assert "more than 3 rows" in body["error"] and "LIMIT 3 OFFSET" in body["error"]
+        assert "truncate=true" in body["error"]
+        resp = client.get("/sparql", query_string={"query": q, "format": fmt, "truncate": "true"})
         assert resp.status_code == 200
         assert resp.headers["X-ODL-Truncated"] == "true" and resp.headers["X-ODL-Row-Cap"] == "3"
         assert resp.headers["X-ODL-Rows"] == "3"
-    data = client.get("/sparql", query_string={"query": q}).get_json()
+    data = client.post("/sparql", data={"query": q, "truncate": "true"}).get_json()
     assert len(data["results"]["bindings"]) == 3
+    page = client.get("/sparql", query_string={"query": q + " LIMIT 3 OFFSET 3"})
+    assert page.status_code == 200 and page.headers["X-ODL-Truncated"] == "false"
+    assert len(page.get_json()["results"]["bindings"]) == 3
     small = client.get("/sparql", query_string={"query": SELECT_DATASETS})
     assert small.headers["X-ODL-Truncated"] == "false" and len(bindings(small)) == 2
 

@@ -8,7 +8,9 @@
   Yasgui.Yasqe.defaults.autocompleters = ["variables", "prefixes"];
   var fromUrl = new URLSearchParams(window.location.search).has("query");
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
-    requestConfig: { endpoint: endpoint, method: "POST" },
+    // truncate=true: the editor shows at most the row cap of a long SELECT answer (the endpoint
+    // refuses a cut answer to clients that did not ask for one).
+    requestConfig: { endpoint: endpoint, method: "POST", args: [{ name: "truncate", value: "true" }] },
     copyEndpointOnNewTab: false,
     endpointCatalogueOptions: { getData: function () { return []; } },
     persistenceId: null,
