@@ -134,6 +134,70 @@ def uses_service(sparql: str, skel: str | None = None) -> bool:
     return bool(_SERVICE.search(skeleton(sparql) if skel is None else skel))
 
 
+_WHERE_OR_BRACE = re.compile(r"(?<![\w?$:.\-])WHERE(?![\w:\-])|[{}]", re.I)
+
+
+def with_update_dataset(sparql: str, using: Iterable[str], using_named: Iterable[str]) -> str:
+    """The update with the protocol's `using-graph-uri` / `using-named-graph-uri` applied to each
+    DELETE/INSERT ... WHERE operation, as USING / USING NAMED clauses (SPARQL 1.1 Protocol §2.2.3).
+
+    Decided on the parsed update (rdflib's parser): an operation that already has USING or WITH
+    makes the parameters an error. The clauses go before the WHERE at brace depth 0 of each such
+    operation (IRIs, strings and comments skipped with the one lexer), and the result is parsed
+    again to check each operation now has exactly the requested dataset.
+    """
+    using, using_named = list(using), list(using_named)
+    if not using and not using_named:
+        return sparql
+    for iri in (*using, *using_named):
+        ox.NamedNode(iri)  # ValueError on a bad IRI
+    ops = _parsed_update_ops(sparql)
+    for i, op in enumerate(ops, 1):
+        if "withClause" in op or "using" in op:
+            clause = "WITH" if "withClause" in op else "USING"
+            raise QueryError(f"operation {i} of the update has its own {clause} clause: it cannot be combined "
+                             f"with the using-graph-uri / using-named-graph-uri parameters")
+    owners = [op.name for op in ops if op.name in ("Modify", "DeleteWhere")]
+    clauses = "".join(f" USING <{g}>" for g in using) + "".join(f" USING NAMED <{g}>" for g in using_named) + " "
+    skipped = [(m.start(), m.end()) for m in _LEXEMES.finditer(sparql)]
+    out, last, depth, k, seen = [], 0, 0, 0, 0
+    for m in _WHERE_OR_BRACE.finditer(sparql):
+        while k < len(skipped) and skipped[k][1] <= m.start():
+            k += 1
+        if k < len(skipped) and skipped[k][0] <= m.start():
+            continue  # inside an IRI, a string or a comment
+        token = m.group(0)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+        elif depth == 0:
+            if seen < len(owners) and owners[seen] == "Modify":
+                out += [sparql[last:m.start()], clauses]
+                last = m.start()
+            seen += 1
+    rewritten = "".join([*out, sparql[last:]])
+    expected = ([("default", g) for g in using] + [("named", g) for g in using_named])
+    got = [[(("named", str(u["named"])) if "named" in u else ("default", str(u["default"])))
+            for u in op.get("using", [])] if "using" in op else [] for op in _parsed_update_ops(rewritten)]
+    wanted = [expected if op.name == "Modify" else [] for op in ops]
+    if seen != len(owners) or got != wanted:
+        raise QueryError("cannot apply using-graph-uri / using-named-graph-uri to this update; "
+                         "write USING clauses in the update instead")
+    return rewritten
+
+
+def _parsed_update_ops(sparql: str) -> list[Any]:
+    """The operations of an update, parsed by rdflib (which exposes them; pyoxigraph does not)."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        return list(parseUpdate(sparql).request)
+    except ParseException as exc:
+        raise QueryError(f"malformed SPARQL update: {exc}", line=exc.lineno, column=exc.col) from exc
+
+
 # -- results ---------------------------------------------------------------------------------
 @dataclass
 class Result:
@@ -827,20 +891,24 @@ class Engine:
         return Result(kind, fmt, body)
 
     # -- updates ---------------------------------------------------------------------------
-    def update(self, sparql: str) -> str:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> str:
         """Apply a SPARQL Update, persist it as a new store version, recycle workers. Returns the version.
 
-        The update runs in a child forked for it, under the same time limit as queries.
+        The update runs in a child forked for it, under the same time limit as queries; `base_iri`
+        resolves its relative IRIs when it sets no BASE.
         """
         self.start()
         if uses_service(sparql):
             raise QueryError("SERVICE (federated query) is not allowed on this endpoint")
         with self._update_lock:
-            version = self._remote_update(sparql) if self.remote is not None else self._run_update_child(sparql)
+            if self.remote is not None:
+                version = self._remote_update(sparql, base_iri)
+            else:
+                version = self._run_update_child(sparql, base_iri=base_iri)
             self.reload()
             return version
 
-    def _remote_update(self, sparql: str) -> str:
+    def _remote_update(self, sparql: str, base_iri: str | None = None) -> str:
         """Remote backend: apply the update (killable child) to an in-memory copy of the live version,
         then load the result as a new remote version: the same all-or-nothing switch as a build."""
         assert self.remote is not None
@@ -851,9 +919,10 @@ class Engine:
             self.remote.replace_all(nquads)  # type: ignore[union-attr]
             return self.remote.version() or ""  # type: ignore[union-attr]
 
-        return self._run_update_child(sparql, mem=mem, persist=persist)
+        return self._run_update_child(sparql, mem=mem, persist=persist, base_iri=base_iri)
 
-    def _run_update_child(self, sparql: str, mem: ox.Store | None = None, persist: Any = None) -> str:
+    def _run_update_child(self, sparql: str, mem: ox.Store | None = None, persist: Any = None,
+                          base_iri: str | None = None) -> str:
         """Apply the update in a forked child (killable), then persist its result as a new version.
 
         The child never touches RocksDB (a RocksDB opened after fork can deadlock); it sends the
@@ -876,7 +945,7 @@ class Engine:
                 else:
                     store = mem
                 try:
-                    store.update(sparql)
+                    store.update(sparql, base_iri=base_iri)
                 except BaseException as exc:
                     child_conn.send(_error_reply(exc))
                     return
@@ -926,25 +995,31 @@ class Engine:
 
 
 # -- Graph Store Protocol writes, expressed as SPARQL Update --------------------------------
-def graph_store_update(method: str, graph: str | None, body: bytes, media_type: str) -> str:
-    """The SPARQL Update equivalent to a Graph Store Protocol PUT, POST or DELETE."""
+def graph_store_update(method: str, graph: str | None, body: bytes, media_type: str,
+                       more: Iterable[tuple[bytes, str]] = ()) -> str:
+    """The SPARQL Update equivalent to a Graph Store Protocol PUT, POST or DELETE.
+
+    `more`: further (body, media type) documents of the same request (the parts of a multipart POST).
+    """
     target = f"GRAPH <{graph}>" if graph else "DEFAULT"
     if graph is not None:
         ox.NamedNode(graph)  # ValueError on a bad IRI
     if method == "DELETE":
         return f"DROP SILENT {target}"
-    fmt = ox.RdfFormat.from_media_type(media_type.split(";", 1)[0].strip()) if media_type else None
-    if fmt is None or fmt.supports_datasets:
-        raise QueryError(f"unsupported RDF media type {media_type!r}; send Turtle, N-Triples, JSON-LD or RDF/XML")
-    try:
-        triples = [q.triple for q in ox.parse(body, format=fmt, base_iri=graph or None)]
-    except SyntaxError as exc:
-        line, col = parse_error_position(str(exc))
-        raise QueryError(f"malformed RDF body: {exc}", line=line, column=col) from exc
+    if method not in ("PUT", "POST"):
+        raise QueryError(f"method {method} is not part of the Graph Store Protocol")
+    triples: list[ox.Triple] = []
+    for data, media in ((body, media_type), *more):
+        fmt = ox.RdfFormat.from_media_type(media.split(";", 1)[0].strip()) if media else None
+        if fmt is None or fmt.supports_datasets:
+            raise QueryError(f"unsupported RDF media type {media!r}; send Turtle, N-Triples, JSON-LD or RDF/XML")
+        try:
+            triples += [q.triple for q in ox.parse(data, format=fmt, base_iri=graph or None)]
+        except SyntaxError as exc:
+            line, col = parse_error_position(str(exc))
+            raise QueryError(f"malformed RDF body: {exc}", line=line, column=col) from exc
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8") if triples else ""
     insert = f"INSERT DATA {{ GRAPH <{graph}> {{ {data} }} }}" if graph else f"INSERT DATA {{ {data} }}"
     if method == "PUT":
         return f"DROP SILENT {target} ;\n{insert}" if data else f"DROP SILENT {target}"
-    if method == "POST":
-        return insert if data else "INSERT DATA { }"  # nothing to add
-    raise QueryError(f"method {method} is not part of the Graph Store Protocol")
+    return insert if data else "INSERT DATA { }"  # nothing to add

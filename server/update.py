@@ -1,16 +1,25 @@
-"""SPARQL Update at /update and the Graph Store Protocol at /store: off unless a token is set."""
+"""SPARQL Update at /update and the Graph Store Protocol at /store.
+
+Writes (updates, PUT, POST, DELETE) are off unless a token is set; reading a graph (GET, HEAD) is
+public, as the same graphs are through /sparql.
+"""
 
 from __future__ import annotations
 
 import hmac
+import uuid
+from urllib.parse import quote
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
 
-from odl_graph.engine import graph_store_update
+from odl_graph import iris
+from odl_graph.engine import graph_store_update, with_update_dataset
 from odl_graph.negotiation import GRAPH_FORMATS, choose_format
 from server import get_engine, settings
 from server.errors import ApiError
-from server.sparql import result_response
+from server.meta import base_url
+from server.sparql import request_base_iri, request_params, result_response
 
 bp = Blueprint("update", __name__)
 
@@ -18,7 +27,7 @@ bp = Blueprint("update", __name__)
 @bp.before_request
 def _require_token() -> None:
     """401 without credentials, 403 with wrong ones or when no token is configured."""
-    if request.method == "OPTIONS":
+    if request.method == "OPTIONS" or (request.endpoint == "update.graph_store" and request.method in ("GET", "HEAD")):
         return
     token = settings().get("update_token") or ""
     if not token:
@@ -48,7 +57,11 @@ def update() -> Response:
         raise ApiError(415, "send the update as application/sparql-update or a form with 'update'")
     if not text.strip():
         raise ApiError(400, "empty update")
-    version = get_engine().update(text)
+    try:
+        text = with_update_dataset(text, request_params("using-graph-uri"), request_params("using-named-graph-uri"))
+    except ValueError as exc:
+        raise ApiError(400, f"invalid using-graph-uri / using-named-graph-uri: {exc}") from exc
+    version = get_engine().update(text, base_iri=request_base_iri())
     return jsonify({"ok": True, "store_version": version})
 
 
@@ -61,12 +74,43 @@ def _target_graph() -> str | None:
     return None if default else graph[0]
 
 
+def _new_graph_iri() -> str:
+    """IRI minted for a graph created by POST to the graph store (docs/design.md)."""
+    return f"{settings().get('base_iri') or iris.BASE}graph/store/{uuid.uuid4().hex}"
+
+
+def _payload() -> list[tuple[bytes, str]]:
+    """The RDF documents of a PUT/POST: the body, or each part of a multipart/form-data body
+    (media type from the part's Content-Type, else from its file name)."""
+    if request.mimetype != "multipart/form-data":
+        return [(request.get_data(cache=False), request.content_type or "")]
+    parts = []
+    for part in request.files.values():
+        media = part.mimetype
+        if not media or media == "application/octet-stream":
+            fmt = ox_format_from_name(part.filename or "")
+            media = fmt.media_type if fmt is not None else ""
+        if not media:
+            raise ApiError(415, f"multipart part {part.name!r} ({part.filename!r}) has no RDF media type; "
+                                "give it a Content-Type or a file extension such as .ttl")
+        parts.append((part.read(), media))
+    if not parts:
+        raise ApiError(400, "the multipart body has no file part")
+    return parts
+
+
+def ox_format_from_name(filename: str) -> ox.RdfFormat | None:
+    _, dot, ext = filename.rpartition(".")
+    return ox.RdfFormat.from_extension(ext) if dot and ext else None
+
+
 @bp.route("/store", methods=["GET", "PUT", "POST", "DELETE"])
-def graph_store() -> Response | tuple[str, int]:
-    graph = _target_graph()
+def graph_store() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
+    created = request.method == "POST" and not request.args
+    graph = _new_graph_iri() if created else _target_graph()
     engine = get_engine()
     try:
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             fmt = choose_format(request.headers.get("Accept"), GRAPH_FORMATS)
             if fmt is None:
                 raise ApiError(406, "no acceptable RDF format; available: "
@@ -74,11 +118,17 @@ def graph_store() -> Response | tuple[str, int]:
             resp = result_response(engine.graph_get(graph, fmt))
             resp.headers.add("Vary", "Accept")
             return resp
-        existed = graph is None or graph in engine.triple_counts()
+        existed = not created and (graph is None or graph in engine.triple_counts())
         if request.method == "DELETE" and not existed:
             raise ApiError(404, f"no graph named <{graph}>")
-        body = request.get_data(cache=False) if request.method != "DELETE" else b""
-        engine.update(graph_store_update(request.method, graph, body, request.content_type or ""))
+        parts = _payload() if request.method != "DELETE" else [(b"", "")]
+        update = graph_store_update(request.method, graph, parts[0][0], parts[0][1], more=parts[1:])
+        if created and update == "INSERT DATA { }":
+            raise ApiError(400, "nothing to create: the body holds no triple")
+        engine.update(update)
     except ValueError as exc:
         raise ApiError(400, f"invalid graph IRI: {exc}") from exc
-    return "", 201 if request.method == "PUT" and not existed else 204
+    if created:
+        location = f"{base_url()}store?graph={quote(graph or '', safe='')}"
+        return "", 201, {"Location": location}
+    return "", 201 if request.method in ("PUT", "POST") and not existed else 204
