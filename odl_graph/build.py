@@ -11,9 +11,11 @@ from typing import Any
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, XSD
 
-from odl_graph import __version__, iris
+from odl_graph import __version__, iris, vocab_files
 from odl_graph.errors import ValidationFailed
 from odl_graph.sources import SourceGraph, collect_all
+from odl_graph.standard_types import NAME as STANDARD_TYPES
+from odl_graph.standard_types import standard_types
 from odl_graph.store import GraphStore, open_store
 from odl_graph.validate import Report, validate
 
@@ -74,6 +76,9 @@ def build(
     report = validate(graphs, cache_dir=Path(settings["cache_dir"]))
     if fail_on_violation and not report.conforms:
         raise ValidationFailed(report, f"{len(report.violations)} SHACL violation(s); the store was not changed")
+    ontology = next(sg.graph for sg in graphs if sg.kind == "ontology")
+    inferred = standard_types(ontology, [sg.graph for sg in graphs if sg.is_data or sg.kind == "vocab"])
+    graphs = [*graphs, SourceGraph("inferred", STANDARD_TYPES, inferred, [vocab_files.ONTOLOGY_FILE])]
     everything = [*graphs, SourceGraph("meta", "", meta_graph(graphs, PROJECT_ROOT), [])]
     payload = serialise(everything, settings["base_iri"])
     say("writing the store")
