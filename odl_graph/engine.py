@@ -34,6 +34,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from odl_graph import iris
+from odl_graph.dumps import DIR as DUMPS_DIR
 from odl_graph.errors import OdlError, QueryError, StoreError
 from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format
 from odl_graph.remote import DEFAULT_GRAPH, RemoteStore, RemoteTimeout
@@ -514,7 +515,7 @@ class Engine:
         # With a remote store (issue 7) there are no workers: queries go over HTTP under the same
         # time limit and row cap; `store` is the RemoteStore, which the pages and the API query too.
         self.remote = remote
-        self.store: Any = remote if remote is not None else EmbeddedStore(store_path)
+        self.store: Any = remote if remote is not None else EmbeddedStore(store_path, base_iri)
         self.size = max(1, int(workers))
         self.timeout = float(timeout)
         self.row_cap = int(row_cap)
@@ -882,6 +883,13 @@ class Engine:
             self._counts = self._call(_Request("counts"), timeout=max(self.timeout, 60.0))
         return dict(self._counts)
 
+    def dumps_dir(self) -> Path | None:
+        """The dump files of the store version queries run against (None: the backend writes none)."""
+        version = self.checked_version()
+        if self.remote is not None or not version:
+            return None
+        return self.store.path / "versions" / version / DUMPS_DIR
+
     def graph_get(self, graph: str | None, fmt: Format) -> Result:
         """Graph Store Protocol GET: one named graph (or the default graph when graph is None)."""
         if graph is not None:
@@ -978,12 +986,13 @@ class Engine:
         code = (
             "import sys\n"
             "from odl_graph.store import EmbeddedStore\n"
-            "s = EmbeddedStore(sys.argv[1]); s.replace_all(sys.stdin.buffer.read()); print(s.version())\n"
+            "s = EmbeddedStore(sys.argv[1], sys.argv[2] or None); s.replace_all(sys.stdin.buffer.read())\n"
+            "print(s.version())\n"
         )
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PROJECT_ROOT, os.environ.get("PYTHONPATH")]))}
         try:
             done = subprocess.run(
-                [sys.executable, "-c", code, str(self.store.path)],
+                [sys.executable, "-c", code, str(self.store.path), self.store.base_iri or ""],
                 input=nquads, capture_output=True, timeout=UPDATE_PERSIST_TIMEOUT, env=env, check=False,
             )
         except subprocess.TimeoutExpired as exc:

@@ -16,6 +16,9 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
+from odl_graph import iris
+from odl_graph.dumps import DIR as DUMPS_DIR
+from odl_graph.dumps import write_dumps
 from odl_graph.errors import QueryError, StoreError
 
 KEEP_VERSIONS = 2  # the current one and the previous one (still open in running readers)
@@ -111,8 +114,9 @@ def graph_result(ntriples: bytes) -> ox.QueryTriples:
 class EmbeddedStore:
     """Versioned on-disk pyoxigraph store: `<path>/current` -> `<path>/versions/<stamp>`."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], base_iri: str | None = None) -> None:
         self.path = Path(path)
+        self.base_iri = base_iri  # of the `odl:` prefix in the dumps (None: the default base)
         self._store: ox.Store | None = None
         self._opened_version: Path | None = None
 
@@ -172,6 +176,11 @@ class EmbeddedStore:
         rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         return {r["g"].value: int(r["n"].value) for r in rows}
 
+    @property
+    def dumps_dir(self) -> Path:
+        """The dump files of the version readers currently see (odl_graph/dumps.py)."""
+        return self.current.resolve() / DUMPS_DIR
+
     def dump_nquads(self) -> bytes:
         return self._open().dump(format=ox.RdfFormat.N_QUADS)
 
@@ -200,6 +209,7 @@ class EmbeddedStore:
                     store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
             store.flush()
             store.optimize()
+            write_dumps(store, target / DUMPS_DIR, self.base_iri or iris.BASE)  # before the flip: same version
             del store
         except BaseException:
             shutil.rmtree(target, ignore_errors=True)
@@ -223,7 +233,7 @@ def open_store(settings: Mapping[str, Any]) -> GraphStore:
     """The store the configuration names (embedded by default)."""
     backend = settings.get("store_backend", "embedded")
     if backend == "embedded":
-        return EmbeddedStore(settings["store"])
+        return EmbeddedStore(settings["store"], settings.get("base_iri"))
     if backend == "remote":
         from odl_graph.remote import RemoteStore  # the second backend (issue 7)
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, send_file
 
 import odl_graph
+from odl_graph import dcat
+from odl_graph.dumps import read_manifest
 from odl_graph.engine import serialize_rdf
 from odl_graph.errors import OdlError
 from odl_graph.negotiation import (
@@ -17,6 +22,7 @@ from odl_graph.negotiation import (
     Format,
     choose_format,
     formats_from_params,
+    negotiate,
 )
 from server import get_engine, settings
 from server.errors import ApiError
@@ -78,6 +84,7 @@ def service_description() -> Response:
         ox.Triple(default_graph, RDF_TYPE, _n(SD + "Graph")),
         ox.Triple(default_graph, _n(VOID + "triples"), _int(sum(counts.values()))),
     ]
+    t += [ox.Triple(dataset, _n(VOID + "dataDump"), _n(dump_url(e))) for e in _dumps_or_none() if e["graph"] is None]
     for f in (*RESULTS_FORMATS, *GRAPH_FORMATS):
         t.append(ox.Triple(service, _n(SD + "resultFormat"), _n(f.sd_iri)))
     for i, (name, n) in enumerate(sorted((g, c) for g, c in counts.items() if g)):
@@ -109,8 +116,11 @@ def void() -> Response:
         ox.Triple(ds, _n(VOID + "sparqlEndpoint"), _n(root + "sparql")),
         ox.Triple(ds, _n(VOID + "triples"), _int(sum(counts.values()))),
     ]
+    dumps = _dumps_or_none()
+    t += [ox.Triple(ds, _n(VOID + "dataDump"), _n(dump_url(e))) for e in dumps if e["graph"] is None]
     for i, (name, n) in enumerate(sorted((g, c) for g, c in counts.items() if g)):
         sub = _n(f"{root}.well-known/void#graph-{i}")
+        t += [ox.Triple(sub, _n(VOID + "dataDump"), _n(dump_url(e))) for e in dumps if e["graph"] == name]
         t += [
             ox.Triple(ds, _n(VOID + "subset"), sub),
             ox.Triple(sub, RDF_TYPE, _n(VOID + "Dataset")),
@@ -120,6 +130,70 @@ def void() -> Response:
             ox.Triple(sub, _n(VOID + "sparqlEndpoint"), _n(root + "sparql")),
         ]
     return rdf_response(t)
+
+
+# -- dumps and the DCAT-AP description ----------------------------------------------------------------
+def manifest() -> tuple[Path, list[dict[str, Any]]]:
+    """The dump folder and manifest of the store version served now."""
+    folder = get_engine().dumps_dir()
+    if folder is None:
+        raise ApiError(404, "no dumps here: the remote store backend writes none (use `odl-graph export DIR`)")
+    entries = read_manifest(folder)
+    if entries is None:
+        raise ApiError(404, "this store version has no dumps (written before dumps existed): run `odl-graph build`")
+    return folder, entries
+
+
+def dump_url(entry: dict[str, Any]) -> str:
+    return base_url() + "download/" + quote(entry["file"])
+
+
+def _dumps_or_none() -> list[dict[str, Any]]:
+    try:
+        return manifest()[1]
+    except ApiError:
+        return []
+
+
+@bp.route("/download/", methods=["GET"])
+def downloads() -> Response:
+    """The dump files: an HTML table (French by default) or, for `Accept: application/json`, JSON."""
+    _folder, entries = manifest()
+    files = [{**e, "url": dump_url(e)} for e in entries]
+    if negotiate(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json" \
+            or request.args.get("format") == "json":
+        resp = jsonify({"ok": True, "store_version": get_engine().version, "files": files})
+    else:
+        from server.pages.i18n import request_lang
+        from server.pages.views import render
+
+        lang, explicit = request_lang(request)
+        resp = render("pages/downloads.html", lang, explicit, files=files, catalog_url=base_url() + "catalog",
+                      json_url=base_url() + "download/?format=json")
+    resp.vary.add("Accept")
+    return resp
+
+
+@bp.route("/download/<name>", methods=["GET"])
+def download(name: str) -> Response:
+    folder, entries = manifest()
+    entry = next((e for e in entries if e["file"] == name), None)
+    if entry is None:
+        raise ApiError(404, f"no dump named {name!r}; the list is at /download/")
+    resp = send_file(folder / entry["file"], mimetype="application/gzip", as_attachment=True,
+                     download_name=entry["file"], etag=entry["sha256"], conditional=True)
+    digest = base64.b64encode(bytes.fromhex(entry["sha256"])).decode()
+    resp.headers["Repr-Digest"] = f"sha-256=:{digest}:"  # RFC 9530: the checksum of the file as sent
+    return resp
+
+
+@bp.route("/catalog", methods=["GET"])
+def catalog() -> Response:
+    """DCAT-AP 3 description of the graph: catalogue, dataset, dumps as distributions, SPARQL service."""
+    engine = get_engine()
+    graph_facts = dcat.facts(engine, settings().get("base_iri") or "")
+    triples = dcat.catalogue(base_url(), _dumps_or_none(), graph_facts, settings(), engine.version)
+    return rdf_response(triples, dcat.PREFIXES)
 
 
 @bp.route("/health", methods=["GET"])
