@@ -14,6 +14,11 @@ fi
 if [ "${ODL_SETUP_VIRTUOSO:-1}" = "1" ]; then
   command -v virtuoso-t >/dev/null 2>&1 || need_apt+=(virtuoso-opensource)
 fi
+# Comunica (a SPARQL client the tests run against the server) needs Node.js and npm.
+if [ "${ODL_SETUP_COMUNICA:-1}" = "1" ]; then
+  command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+  command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
   echo "setup: installing system packages: ${need_apt[*]}"
@@ -28,4 +33,8 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -m pip install -q -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import odl_graph, pyoxigraph, pyshacl, owlready2" 
+if [ "${ODL_SETUP_COMUNICA:-1}" = "1" ] && [ ! -d tests/clients/node_modules/@comunica/query-sparql ]; then
+  echo "setup: installing Comunica into tests/clients/node_modules (npm ci)"
+  (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error)
+fi
 echo "setup: ok ($(.venv/bin/python --version), java: $(command -v java || echo missing))"

@@ -13,10 +13,11 @@ import rdflib
 from conftest import TOKEN, odl_graph_cli
 from rdflib.namespace import SH
 
+from odl_graph.config import load_settings
 from odl_graph.dumps import DATASET_FILES, GRAPH_FILES, read_manifest
 from odl_graph.store import EmbeddedStore
 
-DCAT_AP = Path("/work/shared/data/vocab/dcat-ap-3.0.1")
+DCAT_AP = Path(load_settings()["shared_dir"]) / "vocab" / "dcat-ap-3.0.1"
 FORMATS = {ext: fmt for ext, fmt, _media in (*DATASET_FILES, *GRAPH_FILES)}
 
 
