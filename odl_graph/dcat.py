@@ -41,8 +41,10 @@ PREFIXES = {"dcat": DCAT, "dcterms": DCT, "foaf": FOAF, "vcard": VCARD, "spdx": 
 THEMES_QUERY = f"""SELECT DISTINCT ?eu WHERE {{
   ?x <{DCAT}theme> ?t . ?t <{SKOS}broadMatch>|<{SKOS}closeMatch>|<{SKOS}exactMatch> ?eu .
   FILTER(STRSTARTS(STR(?eu), "{EU_THEME}/")) }} ORDER BY ?eu"""
-PERIOD_QUERY = f"""SELECT (MIN(?start) AS ?from) (MAX(?end) AS ?to) WHERE {{
-  {{ ?p <{DCAT}startDate> ?start }} UNION {{ ?p <{DCAT}endDate> ?end }} }}"""
+# Two subqueries: an aggregate over a UNION with unbound values is unbound in Oxigraph.
+PERIOD_QUERY = f"""SELECT ?from ?to WHERE {{
+  {{ SELECT (MIN(?start) AS ?from) WHERE {{ ?p <{DCAT}startDate> ?start }} }}
+  {{ SELECT (MAX(?end) AS ?to) WHERE {{ ?q <{DCAT}endDate> ?end }} }} }}"""
 BUILT_QUERY = f"""SELECT (MAX(?m) AS ?built) WHERE {{
   GRAPH <{iris.BASE}graph/meta> {{ ?g <{DCT}modified> ?m }} }}"""
 

@@ -17,6 +17,9 @@ DCAT, FOAF, IGEO = Namespace("http://www.w3.org/ns/dcat#"), Namespace("http://xm
     Namespace("http://rdf.insee.fr/def/geo#")
 ODL = Namespace(iris.BASE + "def#")
 
+# The odl: side names the territory classes (instances are typed with the most specific one).
+TERRITORIES = "VALUES ?tk { odl:Territory odl:Commune odl:EPCI odl:Departement odl:Region }"
+
 # (question, partner query in DCAT/DCTERMS/FOAF/ORG/SKOS/PROV/igeo terms, the odl: query)
 QUESTIONS = [
     ("datasets of a commune",
@@ -31,10 +34,10 @@ QUESTIONS = [
     ("activities in a territory",
      "SELECT DISTINCT ?a ?t WHERE { ?a a prov:Activity ; dcterms:spatial ?t . ?t a dcterms:Location }",
      "SELECT DISTINCT ?a ?t WHERE { VALUES ?k { odl:Experiment odl:Interview } ?a a ?k ; dcterms:spatial ?t . "
-     "?t a odl:Territory }"),
+     f"?t a ?tk . {TERRITORIES} }}"),
     ("places of France",
      "SELECT DISTINCT ?t WHERE { ?t a dcterms:Location }",
-     "SELECT DISTINCT ?t WHERE { ?t a odl:Territory }"),
+     f"SELECT DISTINCT ?t WHERE {{ ?t a ?tk . {TERRITORIES} }}"),
     ("concepts of the openness scheme",
      "SELECT DISTINCT ?c WHERE { ?c a skos:Concept ; skos:inScheme ?s . ?d a dcat:Dataset ; dcterms:accessRights ?x }",
      "SELECT DISTINCT ?c WHERE { ?c a skos:Concept ; skos:inScheme ?s . ?d a odl:Dataset ; dcterms:accessRights ?x }"),
