@@ -294,3 +294,22 @@ def test_a_harvested_snapshot_builds_into_its_graph(folder: Path, tmp_path: Path
     meta = list(s.query(f"""PREFIX prov: <http://www.w3.org/ns/prov#>
         SELECT ?src WHERE {{ GRAPH ?m {{ <{graph}> prov:wasDerivedFrom ?src }} }}"""))
     assert any(r["src"].value.endswith("harvest/snapshot.jsonl") for r in meta)
+
+
+def test_the_synthetic_snapshot_is_in_the_snapshot_format(tmp_path: Path, context: mapping.Context) -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import synthetic_harvest
+
+    out = tmp_path / "snapshot.jsonl"
+    assert synthetic_harvest.main(["--count", "400", "--out", str(out)]) == 0
+    records = list(read_records(out))
+    assert len(records) == 400 and records == list(read_records(out))  # deterministic order
+    assert synthetic_harvest.records(400, 10) == synthetic_harvest.records(400, 10)
+    g = mapping.to_graph(records, context).graph
+    communes = {o for o in g.objects(None, DCTERMS.spatial) if str(o).startswith(str(iris.resource("commune", "")))}
+    assert len(communes) == 400  # the first datasets go one to a territory, communes first
+    assert set(g.subjects(RDF.type, ODL.Dataset))  # some reach a data category, by schema or by rule
+    cats = {str(c).rsplit("/", 1)[-1] for c in g.objects(None, ODL.instantiates)}
+    assert cats <= context.categories
