@@ -313,3 +313,30 @@ def test_the_synthetic_snapshot_is_in_the_snapshot_format(tmp_path: Path, contex
     assert set(g.subjects(RDF.type, ODL.Dataset))  # some reach a data category, by schema or by rule
     cats = {str(c).rsplit("/", 1)[-1] for c in g.objects(None, ODL.instantiates)}
     assert cats <= context.categories
+
+
+def test_a_publisher_no_source_qualifies_has_an_unknown_category(context: mapping.Context) -> None:
+    record = {"source": "dcat", "id": "x", "title": "Jeu", "zones": [], "resources": [], "tags": [],
+              "organization": {"id": "https://portal.example.org/org/anon", "name": "Un organisme", "siren": None,
+                               "badges": [], "page": "https://portal.example.org/org/anon", "url": None},
+              "page": "https://portal.example.org/ds/x", "fetched_from": "https://portal.example.org/catalog"}
+    mapped = mapping.to_graph([record], context)
+    g = mapped.graph
+    publisher = g.value(mapping.dataset_iri(record), DCTERMS.publisher)
+    assert (publisher, ODL.unknownValueOf, ODL.actorCategory) in g
+    assert (publisher, ODL.actorCategory, None) not in g
+    assert mapped.warnings["publisher without SIREN"] == 1
+
+
+def test_cli_harvest_exit_codes(tmp_path: Path) -> None:
+    folder = data_dir(tmp_path)
+    env = {"ODL_DATA_DIR": str(folder), "ODL_HARVEST_MIN_INTERVAL": "0", "ODL_HARVEST_RETRIES": "1",
+           "ODL_HARVEST_BACKOFF": "0.01"}
+    with serve(standard_stand_in(folder)) as api:
+        ok = odl_graph_cli("harvest", "--territories", f"epci:{EPCI}", "--base-url", api.url + "/api/1/", env=env)
+        assert ok.returncode == 0, ok.stdout + ok.stderr
+        assert "datasets in the snapshot" in ok.stdout
+        bad = odl_graph_cli("harvest", "--territories", "commune:35238", "--base-url", api.url + "/api/1/", env=env)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "failed:" in bad.stdout and "HTTP 500" in bad.stdout
+    assert "ds-epci" in snapshot(folder)
