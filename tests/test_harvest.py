@@ -230,19 +230,20 @@ def test_mapping_of_records(folder: Path, context: mapping.Context) -> None:
     mapped = mapping.to_graph(read_records(folder / "harvest" / "snapshot.jsonl"), context)
     g = mapped.graph
     irve = iris.resource("dataset", "datagouv-ds-irve")
-    council = iris.resource("actor", f"siren-{commune_siren(DATA, COMMUNE)}")
+    council = iris.body(commune_siren(DATA, COMMUNE))
     assert (irve, RDF.type, ODL.Dataset) in g and (irve, RDF.type, DCAT.Dataset) in g
     assert (irve, DCTERMS.title, Literal("Bornes de recharge de Vitré", lang="fr")) in g
     assert (irve, DCTERMS.spatial, iris.commune(COMMUNE)) in g
-    assert (irve, DCTERMS.publisher, council) in g
-    assert (council, ODL.actorCategory, iris.concept("actor-category", "commune")) in g
-    assert (council, ODL.competentFor, iris.commune(COMMUNE)) in g
+    # an ACV town council is described by the bodies import: the harvest links to it, no more
+    assert (irve, DCTERMS.publisher, council) in g and council == context.actors[commune_siren(DATA, COMMUNE)]
+    assert (council, ODL.actorCategory, None) not in g and (council, RDFS.label, None) not in g
+    assert (council, RDFS.seeAlso, None) in g
     assert (irve, DCTERMS.conformsTo, iris.standard("etalab/schema-irve-statique")) in g
     assert (irve, ODL.instantiates, iris.resource("datacategory", "bornes-irve")) in g
     assert (irve, ODL.opennessStatus, iris.concept("openness", "open")) in g
     # the observatory's actor is reused, not described again
     covoit = iris.resource("dataset", "datagouv-ds-covoit")
-    known = iris.resource("actor", f"siren-{observatory_siren(DATA)}")
+    known = iris.body(observatory_siren(DATA))
     assert (covoit, DCTERMS.publisher, known) in g and (known, ODL.actorCategory, None) not in g
     assert (covoit, ODL.instantiates, iris.resource("datacategory", "lieux-covoiturage")) in g  # by rule
     nodesc = iris.resource("dataset", "datagouv-ds-nodesc")
@@ -285,7 +286,7 @@ def test_a_harvested_snapshot_builds_into_its_graph(folder: Path, tmp_path: Path
           ?d a dcat:Dataset ; dct:publisher ?pub ; dct:spatial ?place ; odl:instantiates ?cat ;
              odl:opennessStatus ?status }} }}"""))
     found = {(r["d"].value, r["pub"].value, r["place"].value, r["cat"].value, r["status"].value) for r in rows}
-    council = str(iris.resource("actor", f"siren-{commune_siren(DATA, COMMUNE)}"))
+    council = str(iris.body(commune_siren(DATA, COMMUNE)))
     assert (str(iris.resource("dataset", "datagouv-ds-irve")), council, str(iris.commune(COMMUNE)),
             str(iris.resource("datacategory", "bornes-irve")), str(iris.concept("openness", "open"))) in found
     arbres = mapping.dataset_iri({"source": "dcat", "id": "arbres-vitre"})
@@ -313,6 +314,21 @@ def test_the_synthetic_snapshot_is_in_the_snapshot_format(tmp_path: Path, contex
     assert set(g.subjects(RDF.type, ODL.Dataset))  # some reach a data category, by schema or by rule
     cats = {str(c).rsplit("/", 1)[-1] for c in g.objects(None, ODL.instantiates)}
     assert cats <= context.categories
+
+
+def test_a_council_no_other_source_describes_is_minted_from_the_cog(context: mapping.Context) -> None:
+    siren, insee = next((s, c) for s, c in sorted(context.commune_by_siren.items()) if s not in context.actors)
+    record = {"source": "datagouv", "id": "abc", "title": "Jeu", "zones": [f"fr:commune:{insee}"], "tags": [],
+              "resources": [], "page": "https://www.data.gouv.fr/fr/datasets/abc/", "fetched_from": "x",
+              "organization": {"id": "o", "name": "Mairie", "siren": siren, "badges": [],
+                               "page": "https://www.data.gouv.fr/fr/organizations/o/", "url": None}}
+    g = mapping.to_graph([record], context).graph
+    council = iris.body(siren)
+    assert (mapping.dataset_iri(record), DCTERMS.publisher, council) in g
+    assert (council, ODL.actorCategory, iris.concept("actor-category", "commune")) in g
+    assert (council, ODL.competentFor, iris.commune(insee)) in g
+    assert (council, ODL.siren, Literal(siren)) in g
+    assert set(g.objects(council, RDFS.label)) == {Literal("Mairie", lang="fr"), Literal("Mairie", lang="en")}
 
 
 def test_a_publisher_no_source_qualifies_has_an_unknown_category(context: mapping.Context) -> None:

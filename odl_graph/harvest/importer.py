@@ -34,17 +34,18 @@ class HarvestImporter:
 
     @staticmethod
     def _context_files(data_dir: Path) -> list[Path]:
-        cog = sources_dir(data_dir, "cog")
-        return [harvest_dir(data_dir) / RULES, Path(data_dir) / "curated" / "data_categories.csv",
-                Path(data_dir) / "curated" / "actors.csv",
-                sources_dir(data_dir, "observatory") / "odater_organisations.csv",
-                sources_dir(data_dir, "scdl") / "schemas-index.csv",
-                *(cog / f for f in ("communes.csv", "epci.csv", "departements.csv", "regions.csv"))]
+        from odl_graph.importers.bodies import BodiesImporter
+
+        files = [harvest_dir(data_dir) / RULES, Path(data_dir) / "curated" / "data_categories.csv",
+                 Path(data_dir) / "curated" / "actors.csv", sources_dir(data_dir, "scdl") / "schemas-index.csv",
+                 *BodiesImporter().sources(data_dir)]  # COG, ACV, both observatories, BNLC
+        return list(dict.fromkeys(files))
 
     def context(self, data_dir: Path):  # -> mapping.Context
         """What the mapping matches records against, read from the shipped files."""
         from odl_graph.harvest import mapping
         from odl_graph.harvest.territories import load_cog
+        from odl_graph.importers.bodies import BodiesImporter
         from odl_graph.importers.observatory import ObservatoryImporter, cog_codes
         from odl_graph.sources import SourceGraph, compiler_context, parse_rdf
         from odl_graph.vocab_files import VOCABULARY_FILES
@@ -52,7 +53,10 @@ class HarvestImporter:
         data_dir = Path(data_dir)
         cog = load_cog(data_dir)
         commune_by_siren, _epcis, _deps, _regs = cog_codes(data_dir)
-        actors = {s: iris.resource("actor", f"siren-{s}") for s in ObservatoryImporter().read(data_dir)}
+        # Actors other importers describe: the 2021 observatory's, and the concrete bodies (councils, EPCI,
+        # bodies named by the 2022 observatory or the BNLC); harvested records only link to them.
+        actors = {s: iris.body(s) for s in ObservatoryImporter().read(data_dir)}
+        actors.update({b.siren: b.iri for b in BodiesImporter().bodies(data_dir) if b.siren})
         for row in read_csv(data_dir / "curated" / "actors.csv", ("id", "siren")):
             if SIREN_RE.match(row.get("siren")):
                 actors[row.get("siren")] = iris.resource("actor", row.get("id"))

@@ -197,7 +197,7 @@ def _publisher(g: Graph, record: dict, ctx: Context, warnings: Counter[str], des
             g.add((subject, RDFS.seeAlso, page))
         return subject
     if isinstance(siren, str) and siren:
-        subject = iris.resource("actor", f"siren-{siren}")
+        subject = iris.body(siren)
     else:
         subject = iris.resource("actor", f"{record.get('source')}-org-"
                                 + hashlib.sha1(str(org.get("id")).encode()).hexdigest()[:16])
