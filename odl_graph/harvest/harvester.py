@@ -7,7 +7,7 @@ disk, and a part that is complete is skipped on the next run unless `refresh` is
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,7 +105,8 @@ class Harvester:
         if sleep is not None:
             self.fetcher.sleep = sleep
 
-    def parts_for(self, zones: list[str] = (), organizations: list[str] = (), catalogs: list[str] = ()) -> list[Part]:  # type: ignore[assignment]
+    def parts_for(self, zones: Sequence[str] = (), organizations: Sequence[str] = (),
+                  catalogs: Sequence[str] = ()) -> list[Part]:
         return ([zone_part(self.base_url, z, self.page_size) for z in zones]
                 + [organization_part(self.base_url, o, self.page_size) for o in organizations]
                 + [catalog_part(c) for c in catalogs])
