@@ -112,9 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     items = records(args.count, args.seed)
     if args.data_dir is not None:
-        for sub in ("sources", "curated", "vocab"):
-            if (DATA / sub).exists() and not (args.data_dir / sub).exists():
-                shutil.copytree(DATA / sub, args.data_dir / sub)
+        for sub in DATA.iterdir():  # every shipped folder (sources, curated, mappings...) but the harvest's
+            if sub.is_dir() and sub.name != "harvest" and not (args.data_dir / sub.name).exists():
+                shutil.copytree(sub, args.data_dir / sub.name)
         (args.data_dir / "harvest").mkdir(parents=True, exist_ok=True)
         shutil.copy(DATA / "harvest" / "category-rules.csv", args.data_dir / "harvest" / "category-rules.csv")
         path = args.data_dir / "harvest" / "snapshot.jsonl"

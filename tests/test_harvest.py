@@ -42,8 +42,7 @@ ZONES = [f"fr:commune:{COMMUNE}", f"fr:departement:{DEP}", f"fr:region:{REG}"]
 def data_dir(tmp_path: Path) -> Path:
     """A data folder with the shipped extracts and curated files the harvest reads, and no snapshot."""
     target = tmp_path / "data"
-    shutil.copytree(DATA / "sources", target / "sources")
-    shutil.copytree(DATA / "curated", target / "curated")
+    shutil.copytree(DATA, target, ignore=lambda folder, _names: ["harvest"] if Path(folder) == DATA else [])
     (target / "harvest").mkdir()
     shutil.copy(DATA / "harvest" / "category-rules.csv", target / "harvest" / "category-rules.csv")
     return target
