@@ -23,7 +23,11 @@ from odl_graph.config import SETTINGS, load_settings
 from odl_graph.errors import OdlError, ValidationFailed
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
-BUILD_STEPS = 10  # ontology, vocabularies, shapes, 4 imports, curated, validation, store
+def build_steps() -> int:
+    """Progress steps of a build: ontology, vocabularies, shapes, one per import, curated, validation, store."""
+    from odl_graph.importers import IMPORTERS
+
+    return 6 + len(IMPORTERS)
 
 err = Console(stderr=True)
 
@@ -114,13 +118,14 @@ def build_store(obj: Ctx, curated: Path | None = None) -> None:
     try:
         settings = obj.settings
         with _progress() as progress:
-            task = progress.add_task("building", total=BUILD_STEPS)
+            steps = build_steps()
+            task = progress.add_task("building", total=steps)
 
             def step(message: str) -> None:
                 progress.update(task, description=message, advance=1)
 
             summary = run_build(settings, progress=step, curated_dir=curated)
-            progress.update(task, description="done", completed=BUILD_STEPS)
+            progress.update(task, description="done", completed=steps)
     except ValidationFailed as exc:
         _print_report(exc.report, "text")
         err.print(f"[bold red]build failed:[/] {exc}")
@@ -385,6 +390,64 @@ def import_(obj: Ctx, name: str | None, all_: bool) -> None:
         except OdlError as exc:
             fail(exc)
         Console().print(f"{n}: {len(written)} file(s) refreshed, {len(graph):,} triples; run `odl-graph build` to load")
+
+
+@cli.command()
+@click.option("--territories", default=None, metavar="SPEC",
+              help="'acv' (the 244 ACV communes, their EPCI, départements and régions), codes such as "
+                   "commune:35238,epci:200039022,departement:35,region:53, or a file of codes.")
+@click.option("--organizations", default=None, metavar="ID,ID", help="data.gouv.fr organisations (id or slug).")
+@click.option("--catalog", "catalogs", multiple=True, metavar="FILE_OR_URL",
+              help="A DCAT catalogue (Turtle, RDF/XML, JSON-LD), hydra paging followed (repeatable).")
+@click.option("--base-url", default=None, help="Root of the data.gouv.fr API (setting harvest_base_url).")
+@click.option("--refresh", is_flag=True, help="Fetch again what earlier runs completed.")
+@pass_ctx
+def harvest(obj: Ctx, territories: str | None, organizations: str | None, catalogs: tuple[str, ...],
+            base_url: str | None, refresh: bool) -> None:
+    """Harvest dataset records into data/harvest/ (snapshot, raw answers, manifest); exit 1 if a part failed.
+
+    The build then maps the snapshot to graph/import/harvest, without the network.
+    """
+    from odl_graph.harvest.harvester import Harvester
+    from odl_graph.harvest.territories import resolve
+
+    if not (territories or organizations or catalogs):
+        raise click.UsageError("name what to harvest: --territories, --organizations or --catalog")
+    if base_url is not None and not base_url.startswith(("http://", "https://")):
+        raise click.UsageError(f"--base-url {base_url!r} is not an http(s) URL")
+    for c in catalogs:
+        if "://" not in c and not Path(c).is_file():
+            raise click.UsageError(f"--catalog {c!r} is neither a URL nor an existing file")
+    try:
+        settings = obj.settings
+        zones = resolve(territories, Path(settings["data_dir"])) if territories else []
+        orgs = [o.strip() for o in (organizations or "").split(",") if o.strip()]
+        with _progress() as progress:
+            task = progress.add_task("harvesting", total=None)
+
+            def step(what: str, done: int, total: int) -> None:
+                progress.update(task, description=what[:28], completed=done, total=total)
+
+            harvester = Harvester(settings, base_url=base_url, refresh=refresh, progress=step)
+            report = harvester.run(harvester.parts_for(zones, orgs, list(catalogs)))
+    except OdlError as exc:
+        fail(exc)
+    out = Console(width=160)
+    table = Table(title=f"odl-graph harvest, run {report.run_id}")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for label, value in (("requests", report.requests), ("parts fetched", len(report.parts_done)),
+                         ("parts skipped (done earlier)", len(report.parts_skipped)),
+                         ("datasets read", report.datasets), ("datasets in the snapshot", report.snapshot_datasets),
+                         ("malformed records skipped", len(report.malformed)),
+                         ("incomplete records kept", len(report.incomplete)), ("failed parts", len(report.errors))):
+        table.add_row(label, f"{value:,}")
+    out.print(table)
+    for m in report.malformed:
+        out.print(f"[yellow]malformed record skipped:[/] {m['id']}: {m['reason']} ({m['url']})", highlight=False)
+    for e in report.errors:
+        out.print(f"[bold red]failed:[/] {e['part']}: {e['message']}", highlight=False)
+    sys.exit(EXIT_OK if report.ok else EXIT_FAIL)
 
 
 @cli.command()

@@ -53,6 +53,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("cache_dir", str(PROJECT_ROOT / "var" / "cache"), "Content-addressed cache of validation reports."),
     Setting("data_dir", str(PROJECT_ROOT / "data"), "Folder of curated data and source extracts."),
     Setting("shared_dir", str(PROJECT_ROOT.parent / "shared" / "data"), "Folder of the shared raw sources."),
+    Setting("harvest_base_url", "https://www.data.gouv.fr/api/1/", "Root of the data.gouv.fr API the harvester reads."),
+    Setting("harvest_page_size", 50, "Datasets asked for per page of the data.gouv.fr API.", int),
+    Setting("harvest_min_interval", 0.5, "Harvester: least seconds between two requests (rate limit).", float),
+    Setting("harvest_retries", 5, "Harvester: retries of a request answered 429, 5xx or not at all.", int),
+    Setting("harvest_backoff", 1.0, "Harvester: first retry delay in seconds, doubled at each retry.", float),
+    Setting("harvest_backoff_max", 120.0, "Harvester: longest wait between retries, Retry-After included.", float),
+    Setting("harvest_timeout", 30.0, "Harvester: seconds to wait for an answer.", float),
 )
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
 
