@@ -113,4 +113,5 @@ def concept_codes(scheme: str) -> set[str]:
 def licence_codes() -> frozenset[str]:
     """Codes of the EU Licence table extract ('ETALAB_2_0', 'ODC_BL', ...): what a curated `licence` cell may say."""
     graph = load(EXTERNAL_VOCABULARIES["licence"])
-    return frozenset(str(s)[len(EU_LICENCE) :] for s in graph.subjects(SKOS.inScheme, None) if str(s).startswith(EU_LICENCE))
+    subjects = {str(s) for s in graph.subjects(SKOS.inScheme, None)}
+    return frozenset(s[len(EU_LICENCE) :] for s in subjects if s.startswith(EU_LICENCE))

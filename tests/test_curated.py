@@ -60,10 +60,12 @@ FILES = {
         id,label_fr,label_en,commune,season,start,end,themes,use_case,objectives_fr,results_fr,effort_fr,sustainability_fr,scope_fr,constraints_fr,minimal_data,sources
         vitre-icu,Vitré,Vitré,35360,2,2022,2023,climate-adaptation,?,?,?,?,?,?,?,?,{SRC}
         """,
-    "datasets.csv": f"""\
-        id,label_fr,label_en,description_fr,description_en,data_category,publisher,holder,status,licence,spatial,local_content,standard,landing_page,sources
-        arbres-vitre,Arbres de Vitré,Trees of Vitré,Arbres gérés par la ville,Trees the town manages,arbres,vitre,,candidate,ETALAB_2_0,commune:35360,unknown,,?,{SRC}
-        """,
+    "datasets.csv": (
+        "id,label_fr,label_en,description_fr,description_en,data_category,publisher,holder,status,licence,"
+        "spatial,local_content,standard,landing_page,sources\n"
+        "arbres-vitre,Arbres de Vitré,Trees of Vitré,Arbres gérés par la ville,Trees the town manages,arbres,"
+        f"vitre,,candidate,ETALAB_2_0,commune:35360,unknown,,?,{SRC}\n"
+    ),
     "dataset_searches.csv": f"""\
         category,outcome,note_fr,note_en,date,sources
         arbres,found,Trouvé sur data.gouv.fr,Found on data.gouv.fr,2026-12-01,{SRC}
