@@ -23,16 +23,6 @@ FIGURES: dict[str, str] = {
     "datasets": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Dataset }",
     "data categories searched for datasets": """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
         ?s a odl:DatasetSearch ; odl:searchedCategory ?c . ?c a odl:DataCategory }""",
-    # a category is covered when a dataset instantiates it, or a search that cites its pages found none
-    "data categories with a dataset or a sourced none-known search": """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
-        ?c a odl:DataCategory .
-        { ?d odl:instantiates ?c }
-        UNION
-        { ?s odl:searchedCategory ?c ; odl:searchOutcome ?o ; <http://purl.org/dc/terms/source> ?page .
-          FILTER(STRENDS(STR(?o), "/search-outcome/none-known")) } }""",
-    "actors": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Actor }",
-    "experiments": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Experiment }",
-    "challenges": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Challenge }",
     "data categories with a dataset, or a sourced statement that none is known": """
         SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a odl:DataCategory .
           { ?d odl:instantiates ?c } UNION
