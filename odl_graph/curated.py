@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS
 
-from odl_graph import iris
+from odl_graph import iris, vocab_files
 from odl_graph.errors import CuratedDataError, SourceLocation
 from odl_graph.namespace import ODL
 
@@ -34,7 +34,8 @@ NATIONAL = iris.resource("territory", "france")
 class Column:
     """How one CSV column becomes triples.
 
-    kind: text | ref | concept | territory | standard | url | int | date | year | string
+    kind: text | ref | concept | territory | standard | url | int | date | year | string | licence
+    also: further predicates the same value is stated with (a dataset's label is also its dct:title).
     """
 
     name: str
@@ -46,6 +47,7 @@ class Column:
     required: bool = False
     unknown_ok: bool = False
     pattern: str | None = None
+    also: tuple[URIRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,10 @@ class FileSpec:
     id_columns: tuple[str, ...] = ("id",)
 
 
-def _labels() -> tuple[Column, ...]:
+def _labels(also: tuple[URIRef, ...] = ()) -> tuple[Column, ...]:
     return (
-        Column("label_fr", "text", RDFS.label, lang="fr", required=True),
-        Column("label_en", "text", RDFS.label, lang="en", required=True),
+        Column("label_fr", "text", RDFS.label, lang="fr", required=True, also=also),
+        Column("label_en", "text", RDFS.label, lang="en", required=True, also=also),
     )
 
 
@@ -189,20 +191,38 @@ SPECS: tuple[FileSpec, ...] = (
     ),
     FileSpec(
         "datasets",
-        (ODL.Dataset,),
+        (ODL.Dataset, DCAT.Dataset),
         "dataset",
         (
             Column("id", "id"),
-            *_labels(),
+            *_labels(also=(DCTERMS.title,)),
+            Column("description_fr", "text", DCTERMS.description, lang="fr", required=True),
+            Column("description_en", "text", DCTERMS.description, lang="en", required=True),
             Column("data_category", "ref", ODL.instantiates, target="data_categories", multi=True, required=True),
             Column("publisher", "ref", DCTERMS.publisher, target="actors", unknown_ok=True),
             Column("holder", "ref", DCTERMS.rightsHolder, target="actors", unknown_ok=True),
             Column("status", "concept", ODL.opennessStatus, target="openness", required=True, unknown_ok=True),
+            Column("licence", "licence", DCTERMS.license, unknown_ok=True),
             Column("spatial", "territory", DCTERMS.spatial, multi=True, unknown_ok=True),
+            Column("local_content", "concept", ODL.localContent, target="local-content", required=True),
             Column("standard", "standard", DCTERMS.conformsTo, multi=True),
             Column("landing_page", "url", DCAT.landingPage, unknown_ok=True),
             SOURCES,
         ),
+    ),
+    FileSpec(
+        "dataset_searches",
+        (ODL.DatasetSearch,),
+        "datasetsearch",
+        (
+            Column("category", "ref", ODL.searchedCategory, target="data_categories", required=True),
+            Column("outcome", "concept", ODL.searchOutcome, target="search-outcome", required=True),
+            Column("note_fr", "text", DCTERMS.description, lang="fr", required=True),
+            Column("note_en", "text", DCTERMS.description, lang="en", required=True),
+            Column("date", "date", DCTERMS.date, required=True),
+            SOURCES,
+        ),
+        id_columns=("category",),
     ),
 )
 SPECS_BY_NAME = {s.name: s for s in SPECS}
@@ -211,9 +231,11 @@ ORDER = [s.name for s in SPECS]
 
 @dataclass
 class Context:
-    """What compiling needs from the other sources: openness concept -> EU access-right IRI."""
+    """What compiling needs from the other sources: openness concept -> EU access-right IRI, and the
+    codes of the EU Licence table a `licence` cell may use."""
 
     access_rights: Mapping[URIRef, URIRef] = field(default_factory=dict)
+    licences: frozenset[str] = field(default_factory=vocab_files.licence_codes)
 
 
 @dataclass
@@ -291,6 +313,7 @@ class Compiler:
         self.rows: dict[str, list[Row]] = {}
         self.ids: dict[str, set[str]] = {}
         self.headers: dict[str, dict[str, int]] = {}
+        self._empty: set[tuple[URIRef, URIRef]] = set()  # (subject, predicate) of empty cells
 
     def _load(self) -> None:
         for spec in SPECS:
@@ -346,8 +369,14 @@ class Compiler:
         raw = row.cells[col.name]
         if col.kind == "id":
             return
-        if col.predicate is not None:
-            cells[(subject, col.predicate)] = (row.line, colno)
+        for predicate in (col.predicate, *col.also) if col.predicate is not None else ():
+            # Two columns may share a predicate (description_fr, description_en): an empty cell keeps
+            # the position, so a missing value is reported where it is missing.
+            key = (subject, predicate)
+            if not raw:
+                self._empty.add(key)
+            if not raw or key not in self._empty:
+                cells[key] = (row.line, colno)
         if raw == UNKNOWN:
             if not col.unknown_ok:
                 raise self._fail(row, colno, col, "'?' (unknown) is not allowed in this column")
@@ -371,6 +400,8 @@ class Compiler:
                 cells[(period, col.predicate)] = (row.line, colno)
                 continue
             g.add((subject, col.predicate, obj))
+            for extra in col.also:
+                g.add((subject, extra, obj))
             if col.predicate == ODL.opennessStatus and obj in self.context.access_rights:
                 g.add((subject, DCTERMS.accessRights, self.context.access_rights[obj]))
             if obj == NATIONAL:
@@ -400,6 +431,13 @@ class Compiler:
             if not _STANDARD_RE.match(value):
                 raise fail(f"{value!r} is not a schema id of the form owner/name")
             return iris.standard(value)
+        if kind == "licence":
+            if value not in self.context.licences:
+                raise fail(
+                    f"{value!r} is not a code of the EU Licence table (e.g. ETALAB_2_0, ODC_BL, CC_BY_4_0, CC0; "
+                    f"see {vocab_files.EXTERNAL_VOCABULARIES['licence'].name})"
+                )
+            return URIRef(vocab_files.EU_LICENCE + value)
         if kind == "url":
             return URIRef(value) if _URL_RE.match(value) else Literal(value)
         if kind == "int":

@@ -26,6 +26,8 @@ class ODL(DefinedNamespace):
     #   requirement level.
     Dataset: URIRef  # Concrete dataset, produced or held by an actor for a territory, instance of a data
     #   category.
+    DatasetSearch: URIRef  # Dated and sourced search for the national or local datasets of a data category:
+    #   what was looked for, in which pages, and what was found or not.
     Departement: URIRef  # Département of the official geographic code (COG), identified by its INSEE code.
     EPCI: URIRef  # Public body for intermunicipal cooperation with its own tax base (EPCI), identified by its
     #   SIREN.
@@ -77,6 +79,9 @@ class ODL(DefinedNamespace):
     requiredCategory: URIRef  # Data category that the requirement is about.
     requirementLevel: URIRef  # Level of the requirement (indispensable or useful), a concept of the
     #   "requirement-level" scheme.
+    searchedCategory: URIRef  # Data category whose datasets the search looked for.
+    searchOutcome: URIRef  # What the search found (found, or none known), a concept of the "search-outcome"
+    #   scheme.
     serviceKind: URIRef  # Kind of the service, a concept of the "service-kind" scheme.
     stage: URIRef  # How far the use case has gone, a concept of the "use-case-stage" scheme.
     testsUseCase: URIRef  # Use case tried out by the experiment.

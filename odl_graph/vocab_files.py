@@ -30,6 +30,7 @@ SCHEME_NAMES: tuple[str, ...] = (
     "local-content",
     "observatory-theme",
     "hazard",
+    "search-outcome",
 )
 
 # graph name (graph/vocab/{name}) -> our SKOS scheme file
@@ -48,7 +49,9 @@ EXTERNAL_VOCABULARIES: dict[str, Path] = {
     "igeo": EXTERNAL_DIR / "insee-geo.ttl",
     "access-right": EXTERNAL_DIR / "access-right-skos-ap-act.rdf",
     "data-theme": EXTERNAL_DIR / "data-theme-skos-ap-act.ttl",
+    "licence": EXTERNAL_DIR / "licence-sparql-extract.ttl",
 }
+EU_LICENCE = "http://publications.europa.eu/resource/authority/licence/"
 
 # Only used to lint our own shapes (shapes graph validated against SHACL-for-SHACL); never loaded in the store.
 LINT_VOCABULARIES: dict[str, Path] = {
@@ -104,3 +107,11 @@ def _scheme_codes(scheme: str) -> frozenset[str]:
 def concept_codes(scheme: str) -> set[str]:
     """Codes of the concepts of one of our SKOS schemes ('openness' -> {'open', 'candidate', ...})."""
     return set(_scheme_codes(scheme))
+
+
+@cache
+def licence_codes() -> frozenset[str]:
+    """Codes of the EU Licence table extract ('ETALAB_2_0', 'ODC_BL', ...): what a curated `licence` cell may say."""
+    graph = load(EXTERNAL_VOCABULARIES["licence"])
+    subjects = {str(s) for s in graph.subjects(SKOS.inScheme, None)}
+    return frozenset(s[len(EU_LICENCE) :] for s in subjects if s.startswith(EU_LICENCE))

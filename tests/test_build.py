@@ -79,7 +79,12 @@ def test_key_figures_match_the_source_files(shipped_store: EmbeddedStore) -> Non
     assert figures["use cases with ≥2 required data categories"] == figures["use cases"]
     assert figures["experiments"] == len(rows(CURATED / "experiments.csv")) == 17
     assert figures["data categories"] == len(rows(CURATED / "data_categories.csv"))
-    assert figures["datasets"] == len(rows(CURATED / "datasets.csv"))
+    assert figures["datasets"] >= len(rows(CURATED / "datasets.csv"))
+    searches = rows(CURATED / "dataset_searches.csv")
+    assert figures["data categories searched for datasets"] == len({r["category"] for r in searches})
+    covered = {c for r in rows(CURATED / "datasets.csv") for c in r["data_category"].split(";")}
+    covered |= {r["category"] for r in searches if r["outcome"] == "none-known" and r["sources"]}
+    assert figures["data categories with a dataset, or a sourced statement that none is known"] == len(covered) >= 40
 
 
 def test_stats_command_prints_the_figures(shipped_build: Any) -> None:
@@ -151,8 +156,11 @@ def test_named_graphs_record_their_source_files(shipped_store: EmbeddedStore) ->
 
 def test_validate_names_file_line_column_focus_path_and_both_messages(tmp_path: Path) -> None:
     folder, line, col = mutate(tmp_path, "datasets.csv", set_cell("status", "grand-ouvert"))
-    # a use case with no challenge, in the same run
+    # a use case with no challenge, a dataset with no French description and one with a local-content
+    # code outside its scheme, in the same run
     uc_line, uc_col = _blank_challenges(folder)
+    desc_line, desc_col = _set_dataset_cell(folder, 3, "description_fr", "")
+    local_line, local_col = _set_dataset_cell(folder, 4, "local_content", "everywhere")
     result = odl_graph_cli("validate", "--curated", str(folder), "--format", "json")
     assert result.returncode == 1, result.stderr[-2000:]
     report = json.loads(result.stdout)
@@ -162,9 +170,25 @@ def test_validate_names_file_line_column_focus_path_and_both_messages(tmp_path: 
     status = by_path[(iris.TERMS + "opennessStatus", f"datasets.csv:{line}:{col}")]
     assert status["focus"].startswith(iris.BASE + "id/dataset/")
     assert status["message_fr"] and status["message_en"] and status["message_fr"] != status["message_en"]
+    description = by_path[("http://purl.org/dc/terms/description", f"datasets.csv:{desc_line}:{desc_col}")]
+    assert description["shape"].endswith("description-fr-required")
+    local = by_path[(iris.TERMS + "localContent", f"datasets.csv:{local_line}:{local_col}")]
+    assert local["shape"].endswith("Dataset-localContent")
     challenge = by_path[(iris.TERMS + "addresses", f"use_cases.csv:{uc_line}:{uc_col}")]
     assert challenge["focus"].startswith(iris.BASE + "id/usecase/")
     assert "défi" in challenge["message_fr"].lower() or "challenge" in challenge["message_fr"].lower()
+
+
+def _set_dataset_cell(folder: Path, row: int, column: str, value: str) -> tuple[int, int]:
+    """Set one cell of datasets.csv (row 1 = first data row); returns its (line, column)."""
+    path = folder / "datasets.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        table = list(csv.reader(f))
+    col = table[0].index(column)
+    table[row][col] = value
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows(table)
+    return row + 1, col + 1
 
 
 def _blank_challenges(folder: Path) -> tuple[int, int]:

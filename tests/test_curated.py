@@ -4,6 +4,7 @@ fails with file:line:column and what is wrong."""
 from __future__ import annotations
 
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,8 @@ CODES = {
     "service-kind": {"new-application"},
     "use-case-stage": {"experimented"},
     "requirement-level": {"indispensable", "useful"},
+    "local-content": {"per-territory", "unknown"},
+    "search-outcome": {"found", "none-known"},
 }
 SRC = "https://example.org/page"
 
@@ -57,9 +60,16 @@ FILES = {
         id,label_fr,label_en,commune,season,start,end,themes,use_case,objectives_fr,results_fr,effort_fr,sustainability_fr,scope_fr,constraints_fr,minimal_data,sources
         vitre-icu,Vitré,Vitré,35360,2,2022,2023,climate-adaptation,?,?,?,?,?,?,?,?,{SRC}
         """,
-    "datasets.csv": f"""\
-        id,label_fr,label_en,data_category,publisher,holder,status,spatial,standard,landing_page,sources
-        arbres-vitre,Arbres de Vitré,Trees of Vitré,arbres,vitre,,candidate,commune:35360,,?,{SRC}
+    "datasets.csv": (
+        "id,label_fr,label_en,description_fr,description_en,data_category,publisher,holder,status,licence,"
+        "spatial,local_content,standard,landing_page,sources\n"
+        "arbres-vitre,Arbres de Vitré,Trees of Vitré,Arbres gérés par la ville,Trees the town manages,arbres,"
+        f"vitre,,candidate,ETALAB_2_0,commune:35360,unknown,,?,{SRC}\n"
+    ),
+    "dataset_searches.csv": f"""\
+        category,outcome,note_fr,note_en,date,sources
+        arbres,found,Trouvé sur data.gouv.fr,Found on data.gouv.fr,2026-12-01,{SRC}
+        meteo,none-known,Rien trouvé,Nothing found,2026-12-01,{SRC};https://example.org/other
         """,
 }
 ACCESS = {iris.concept("openness", "open"): URIRef("http://publications.europa.eu/resource/authority/access-right/PUBLIC")}
@@ -117,6 +127,38 @@ def test_status_maps_to_eu_access_right(tmp_path: Path) -> None:
     assert (ds, DCTERMS.accessRights, ACCESS[iris.concept("openness", "open")]) in g
 
 
+def test_dataset_is_a_dcat_dataset_with_title_description_and_licence(tmp_path: Path) -> None:
+    from rdflib.namespace import DCAT
+
+    g = merged(write(tmp_path))
+    ds = iris.resource("dataset", "arbres-vitre")
+    assert {ODL.Dataset, DCAT.Dataset} <= set(g.objects(ds, RDF.type))
+    assert (ds, DCTERMS.title, Literal("Arbres de Vitré", lang="fr")) in g
+    assert (ds, DCTERMS.title, Literal("Trees of Vitré", lang="en")) in g
+    assert (ds, DCTERMS.description, Literal("Trees the town manages", lang="en")) in g
+    licence = URIRef("http://publications.europa.eu/resource/authority/licence/ETALAB_2_0")
+    assert (ds, DCTERMS.license, licence) in g
+    assert (ds, ODL.localContent, iris.concept("local-content", "unknown")) in g
+
+
+def test_unknown_licence_says_unknown(tmp_path: Path) -> None:
+    g = merged(write(tmp_path, {"datasets.csv": FILES["datasets.csv"].replace(",ETALAB_2_0,", ",?,")}))
+    ds = iris.resource("dataset", "arbres-vitre")
+    assert (ds, ODL.unknownValueOf, DCTERMS.license) in g
+    assert not list(g.objects(ds, DCTERMS.license))
+
+
+def test_dataset_search_rows(tmp_path: Path) -> None:
+    g = merged(write(tmp_path))
+    search = iris.resource("datasetsearch", "meteo")
+    assert (search, RDF.type, ODL.DatasetSearch) in g
+    assert (search, ODL.searchedCategory, iris.resource("datacategory", "meteo")) in g
+    assert (search, ODL.searchOutcome, iris.concept("search-outcome", "none-known")) in g
+    assert (search, DCTERMS.description, Literal("Rien trouvé", lang="fr")) in g
+    assert (search, DCTERMS.date, Literal(date(2026, 12, 1))) in g
+    assert set(g.objects(search, DCTERMS.source)) == {URIRef(SRC), URIRef("https://example.org/other")}
+
+
 def test_national_coverage_is_a_described_territory(tmp_path: Path) -> None:
     g = merged(write(tmp_path))
     france = iris.resource("territory", "france")
@@ -126,9 +168,14 @@ def test_national_coverage_is_a_described_territory(tmp_path: Path) -> None:
 
 # Cells that cannot become an RDF term: the compiler stops at once, naming file:line:column.
 BAD = [
-    pytest.param("datasets.csv", "commune:35360", "ville:35360", 2, 8, "is not a territory", id="territory-form"),
+    pytest.param("datasets.csv", "commune:35360", "ville:35360", 2, 11, "is not a territory", id="territory-form"),
     pytest.param("use_cases.csv", ",chaleur,", ",Chaleur Urbaine,", 2, 7, "is not an id", id="ref-form"),
-    pytest.param("datasets.csv", ",candidate,", ",Wide Open,", 2, 7, "is not an id", id="code-form"),
+    pytest.param("datasets.csv", ",candidate,", ",Wide Open,", 2, 9, "is not an id", id="code-form"),
+    pytest.param("datasets.csv", ",ETALAB_2_0,", ",LICENCE_OUVERTE,", 2, 10, "is not a code of the EU Licence table",
+                 id="licence-code"),
+    pytest.param("datasets.csv", ",unknown,", ",?,", 2, 12, "'?' (unknown) is not allowed", id="local-content-unknown"),
+    pytest.param("datasets.csv", ",unknown,", ",Per Territory,", 2, 12, "is not an id", id="local-content-form"),
+    pytest.param("dataset_searches.csv", "meteo,", "Meteo,", 3, 1, "not a slug", id="search-category-slug"),
     pytest.param("data_categories.csv", ",candidate,,", ",candidate,irve,", 2, 7, "owner/name", id="standard-form"),
     pytest.param("challenges.csv", "chaleur,", "Chaleur,", 2, 1, "not a slug", id="slug"),
     pytest.param("actors.csv", ",agency,", ",?,", 2, 4, "'?' (unknown) is not allowed", id="unknown-not-allowed"),
@@ -153,10 +200,16 @@ def test_bad_cell_names_file_line_column(tmp_path, file, old, new, line, column,
 # Terms that are well formed but not acceptable compile; SHACL reports them at the cell
 # (tests/test_build.py). Here: the compiler keeps the cell's position for that report.
 JUDGED_BY_SHACL = [
-    pytest.param("datasets.csv", ",candidate,", ",wide-open,", "dataset/arbres-vitre", ODL.opennessStatus, 7,
+    pytest.param("datasets.csv", ",candidate,", ",wide-open,", "dataset/arbres-vitre", ODL.opennessStatus, 9,
                  id="unknown-status"),
+    pytest.param("datasets.csv", ",unknown,", ",everywhere,", "dataset/arbres-vitre", ODL.localContent, 12,
+                 id="bad-local-content"),
+    pytest.param("datasets.csv", ",Arbres gérés par la ville,", ",,", "dataset/arbres-vitre", DCTERMS.description, 4,
+                 id="missing-description"),
+    pytest.param("dataset_searches.csv", ",found,", ",maybe,", "datasetsearch/arbres", ODL.searchOutcome, 2,
+                 id="bad-outcome"),
     pytest.param("use_cases.csv", ",chaleur,", ",,", "usecase/icu", ODL.addresses, 7, id="no-challenge"),
-    pytest.param("datasets.csv", "commune:35360", "commune:99999", "dataset/arbres-vitre", DCTERMS.spatial, 8,
+    pytest.param("datasets.csv", "commune:35360", "commune:99999", "dataset/arbres-vitre", DCTERMS.spatial, 11,
                  id="unknown-commune"),
     pytest.param("experiments.csv", ",2,2022,", ",two,2022,", "experiment/vitre-icu", ODL.season, 5, id="season"),
     pytest.param("challenges.csv", f",{SRC}", ",ftp://x", "challenge/chaleur", DCTERMS.source, 7, id="url"),

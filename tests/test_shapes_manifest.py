@@ -228,6 +228,8 @@ def test_scheme_valued_properties_list_exactly_the_scheme_concepts() -> None:
         "https://w3id.org/odl-graph/def#serviceKind": "service-kind",
         "https://w3id.org/odl-graph/def#stage": "use-case-stage",
         "https://w3id.org/odl-graph/def#requirementLevel": "requirement-level",
+        "https://w3id.org/odl-graph/def#localContent": "local-content",
+        "https://w3id.org/odl-graph/def#searchOutcome": "search-outcome",
     }
     seen = set()
     for shape, listing in graph.subject_objects(SH["in"]):
