@@ -30,6 +30,8 @@ SCHEME_NAMES: tuple[str, ...] = (
     "local-content",
     "observatory-theme",
     "hazard",
+    "publication-kind",
+    "standardisation-status",
 )
 
 # graph name (graph/vocab/{name}) -> our SKOS scheme file
