@@ -41,7 +41,8 @@ FILES = {
         """,
     "data_categories.csv": f"""\
         id,label_fr,label_en,description_fr,producers,usual_status,standard,sources,status_reason_fr,status_reason_en,status_sources,standardisation_status,standardisation_note_fr,standardisation_note_en,standardisation_sources
-        arbres,Arbres,Trees,,vitre;ign,candidate,,{SRC},Tenu par la ville,Held by the town,{SRC},standard-needed,Aucun format commun,,{SRC}
+        arbres,Arbres,Trees,,vitre;ign,candidate,,{SRC},Tenu par la ville,Held by the town,{SRC},\
+standard-needed,Aucun format commun,,{SRC}
         meteo,Météo,Weather,,ign,open,,{SRC},,,,,,,
         """,
     "use_cases.csv": f"""\
@@ -125,7 +126,8 @@ def test_publications_reuse_dcterms_foaf_and_prov(tmp_path: Path) -> None:
     assert (fiche, DCTERMS.subject, iris.resource("usecase", "icu")) in g
     assert (fiche, DCAT.theme, iris.concept("theme", "climate-adaptation")) in g
     assert (entretien, PROV.wasGeneratedBy, iris.resource("interview", "vitre-2021")) in g
-    assert {(entretien, ODL.unknownValueOf, DCTERMS.issued), (entretien, ODL.unknownValueOf, DCTERMS.publisher)} <= set(g)
+    unknown = {(entretien, ODL.unknownValueOf, DCTERMS.issued), (entretien, ODL.unknownValueOf, DCTERMS.publisher)}
+    assert unknown <= set(g)
 
 
 def test_dates_keep_the_precision_of_the_source(tmp_path: Path) -> None:
