@@ -36,8 +36,8 @@ def use_cases(g: Graph) -> set[URIRef]:
     return set(g.subjects(RDF.type, ODL.UseCase))
 
 
-def test_there_are_at_least_fifty_use_cases(graph: Graph) -> None:
-    assert len(use_cases(graph)) >= 50
+def test_there_are_at_least_sixty_use_cases(graph: Graph) -> None:
+    assert len(use_cases(graph)) >= 60
 
 
 @pytest.mark.parametrize("theme", ACV_AXES + ENVIRONMENT)
