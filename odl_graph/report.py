@@ -234,7 +234,7 @@ def synthesis(store: Any, base_iri: str = DEFAULT_BASE_IRI, *, roadmap_top: int 
                                sorted(mean_buckets.items()), color="#c05621"),
     }
     usecases_count = len([u for u in t.usecases if t.indispensable_of(u)])
-    filled = sum(1 for e in exps for prop, _h in ASPECTS if prop in e.texts)
+    filled = sum(1 for e in exps for prop, _h in ASPECTS if prop in e.texts) + sum(1 for e in exps if e.minimal)
     return {
         "generated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "version": __version__,
@@ -248,7 +248,7 @@ def synthesis(store: Any, base_iri: str = DEFAULT_BASE_IRI, *, roadmap_top: int 
         "publications": publications(store, base_iri),
         "findings": category_findings(store, base_iri),
         "evaluation_filled": filled,
-        "evaluation_total": len(exps) * len(ASPECTS),
+        "evaluation_total": len(exps) * (len(ASPECTS) + 1),  # the text aspects and the minimal data
     }
 
 
