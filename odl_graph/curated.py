@@ -25,6 +25,8 @@ from odl_graph.namespace import ODL
 
 UNKNOWN = "?"
 _URL_RE = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+_WHEN_RE = re.compile(r"^(\d{4})(-(0[1-9]|1[0-2]))?(-\d{2})?$")
+_LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 _STANDARD_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TERRITORY_RE = re.compile(r"^(commune|epci|departement|region):([0-9AB]{2,9})$")
 NATIONAL = iris.resource("territory", "france")
@@ -48,6 +50,16 @@ class Column:
     unknown_ok: bool = False
     pattern: str | None = None
     also: tuple[URIRef, ...] = ()
+    node: SubNode | None = None
+
+
+@dataclass(frozen=True)
+class SubNode:
+    """A sub-resource of a row: `{row IRI}#{fragment}`, reached by `link`, of class `rdf_type`."""
+
+    fragment: str
+    link: URIRef
+    rdf_type: URIRef
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,8 @@ def _labels(also: tuple[URIRef, ...] = ()) -> tuple[Column, ...]:
 
 
 SOURCES = Column("sources", "url", DCTERMS.source, multi=True, required=True)
+ACCESS = SubNode("access", DCTERMS.accessRights, DCTERMS.RightsStatement)
+STANDARDISATION = SubNode("standardisation", ODL.standardisationNeed, ODL.StandardisationNeed)
 
 SPECS: tuple[FileSpec, ...] = (
     FileSpec(
@@ -108,7 +122,7 @@ SPECS: tuple[FileSpec, ...] = (
             *_labels(),
             Column("actors", "ref", PROV.wasAssociatedWith, target="actors", multi=True, required=True),
             Column("challenges", "ref", ODL.raises, target="challenges", multi=True, unknown_ok=True),
-            Column("date", "date", DCTERMS.date, unknown_ok=True),
+            Column("date", "when", DCTERMS.date, unknown_ok=True),
             SOURCES,
         ),
     ),
@@ -136,6 +150,14 @@ SPECS: tuple[FileSpec, ...] = (
             Column("usual_status", "concept", ODL.usualOpennessStatus, target="openness", required=True),
             Column("standard", "standard", DCTERMS.conformsTo, multi=True),
             SOURCES,
+            Column("status_reason_fr", "text", DCTERMS.description, lang="fr", node=ACCESS),
+            Column("status_reason_en", "text", DCTERMS.description, lang="en", node=ACCESS),
+            Column("status_sources", "url", DCTERMS.source, multi=True, node=ACCESS),
+            Column("standardisation_status", "concept", ODL.standardisationStatus, target="standardisation-status",
+                   unknown_ok=True, node=STANDARDISATION),
+            Column("standardisation_note_fr", "text", DCTERMS.description, lang="fr", node=STANDARDISATION),
+            Column("standardisation_note_en", "text", DCTERMS.description, lang="en", node=STANDARDISATION),
+            Column("standardisation_sources", "url", DCTERMS.source, multi=True, node=STANDARDISATION),
         ),
     ),
     FileSpec(
@@ -219,10 +241,28 @@ SPECS: tuple[FileSpec, ...] = (
             Column("outcome", "concept", ODL.searchOutcome, target="search-outcome", required=True),
             Column("note_fr", "text", DCTERMS.description, lang="fr", required=True),
             Column("note_en", "text", DCTERMS.description, lang="en", required=True),
-            Column("date", "date", DCTERMS.date, required=True),
+            Column("date", "when", DCTERMS.date, required=True),
             SOURCES,
         ),
         id_columns=("category",),
+    ),
+    FileSpec(
+        "publications",
+        (ODL.Publication, FOAF.Document),
+        "publication",
+        (
+            Column("id", "id"),
+            *_labels(),
+            Column("kind", "concept", ODL.publicationKind, target="publication-kind", required=True),
+            Column("url", "url", FOAF.page, required=True),
+            Column("date", "when", DCTERMS.issued, unknown_ok=True),
+            Column("publisher", "ref", DCTERMS.publisher, target="actors", unknown_ok=True),
+            Column("language", "language", DCTERMS.language, required=True),
+            Column("use_cases", "ref", DCTERMS.subject, target="use_cases", multi=True),
+            Column("themes", "concept", DCAT.theme, target="theme", multi=True),
+            Column("interview", "ref", PROV.wasGeneratedBy, target="interviews"),
+            SOURCES,
+        ),
     ),
 )
 SPECS_BY_NAME = {s.name: s for s in SPECS}
@@ -369,6 +409,12 @@ class Compiler:
         raw = row.cells[col.name]
         if col.kind == "id":
             return
+        if col.node is not None and raw:
+            node = URIRef(f"{subject}#{col.node.fragment}")
+            g.add((subject, col.node.link, node))
+            g.add((node, RDF.type, col.node.rdf_type))
+            cells.setdefault((subject, col.node.link), (row.line, colno))
+            subject = node
         for predicate in (col.predicate, *col.also) if col.predicate is not None else ():
             # Two columns may share a predicate (description_fr, description_en): an empty cell keeps
             # the position, so a missing value is reported where it is missing.
@@ -442,11 +488,18 @@ class Compiler:
             return URIRef(value) if _URL_RE.match(value) else Literal(value)
         if kind == "int":
             return Literal(int(value)) if re.fullmatch(r"-?\d+", value) else Literal(value)
-        if kind == "date":
-            try:
-                return Literal(date.fromisoformat(value))
-            except ValueError:
-                return Literal(value)
+        if kind == "when":
+            m = _WHEN_RE.match(value)
+            if m and m.group(4):
+                try:
+                    return Literal(date.fromisoformat(value))
+                except ValueError:
+                    return Literal(value)
+            if m and m.group(2):
+                return Literal(value, datatype=XSD.gYearMonth)
+            return Literal(value, datatype=XSD.gYear) if m else Literal(value)
+        if kind == "language":
+            return Literal(value, datatype=XSD.language) if _LANGUAGE_RE.match(value) else Literal(value)
         if kind == "year":
             return Literal(value, datatype=XSD.gYear) if re.fullmatch(r"\d{4}", value) else Literal(value)
         raise AssertionError(f"unknown column kind {kind}")

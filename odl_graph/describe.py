@@ -382,8 +382,11 @@ class Describer:
               "standards": sorted(d["standards"].values(), key=lambda n: fold(n.label))} for d in data.values()),
             key=lambda d: (level_order.get(d["level"].value if d["level"] else "", 1), fold(d["category"].label)),
         )
+        for d in table:
+            d["findings"] = self.findings(d["category"].value)
         return {
             "description": page.literal(DCT + "description"),
+            "publications": self.publications(f"?p dcterms:subject {i} ."),
             "challenges": self.refs(n.value for n in page.values(self.odl + "addresses")),
             "themes": self.refs(n.value for n in page.values(DCAT + "theme")),
             "stage": self.refs(n.value for n in page.values(self.odl + "stage")),
@@ -434,6 +437,7 @@ class Describer:
                 "evaluation": evaluation,
                 "minimal_data": self.refs(t.value for t in p.get("minimalData", [])),
                 "sources": sorted(t.value for t in p.get("source", [])),
+                "publications": self.publications(f"{sparql_iri(e)} odl:testsUseCase ?u . ?p dcterms:subject ?u ."),
             })
         return sorted(out, key=lambda x: fold(x["experiment"].label))
 
@@ -476,6 +480,35 @@ class Describer:
         return sorted(out, key=lambda x: (x["territories"][0].label if x["territories"] else "",
                                           x["status"].value if x["status"] else "", fold(x["dataset"].label)))
 
+    def findings(self, iri: str) -> dict[str, Any]:
+        """A category's sourced findings: why it is (not) open, where its standardisation stands."""
+        i = sparql_iri(iri)
+        out: dict[str, Any] = {"access": None, "standardisation": None}
+        for key, link, extra in (("access", "dcterms:accessRights", ""),
+                                 ("standardisation", "odl:standardisationNeed",
+                                  "OPTIONAL { ?n odl:standardisationStatus ?st }")):
+            rows = self.q(f"SELECT ?n ?d ?src ?st WHERE {{ {i} {link} ?n . ?n a ?t . "
+                          f"OPTIONAL {{ ?n dcterms:description ?d }} OPTIONAL {{ ?n dcterms:source ?src }} {extra} }}")
+            if not rows:
+                continue
+            self._finish(rows, "st")
+            texts = [(r["d"].value, getattr(r["d"], "language", None)) for r in rows if "d" in r]
+            out[key] = {
+                "text": pick_literal(texts, self.lang),
+                "sources": sorted({r["src"].value for r in rows if "src" in r}),
+                "status": next((self.ref(r["st"].value) for r in rows if "st" in r), None),
+            }
+        return out
+
+    def publications(self, where: str) -> list[dict[str, Any]]:
+        """Publications matched by `where` (binding ?p): fiches, dossiers, published interviews."""
+        rows = self.q(f"SELECT DISTINCT ?p ?k ?page ?issued WHERE {{ {where} ?p a odl:Publication ; foaf:page ?page . "
+                      f"OPTIONAL {{ ?p odl:publicationKind ?k }} OPTIONAL {{ ?p dcterms:issued ?issued }} }}")
+        self._finish(rows, "p", "k")
+        out = [{"publication": self.ref(r["p"].value), "kind": self.ref(r["k"].value) if "k" in r else None,
+                "page": r["page"].value, "issued": r["issued"].value if "issued" in r else None} for r in rows]
+        return sorted(out, key=lambda d: fold(d["publication"].label))
+
     def _datacategory(self, page: Page) -> dict[str, Any]:
         i = sparql_iri(page.iri)
         ucs = self.q(f"SELECT ?uc ?lvl WHERE {{ ?uc odl:hasRequirement ?r . ?r odl:requiredCategory {i} . "
@@ -498,6 +531,7 @@ class Describer:
             "standards": self.refs(n.value for n in page.values(DCT + "conformsTo")),
             "datasets": datasets,
             "status_counts": [(self.ref(s), n) for s, n in statuses.most_common()],
+            "findings": self.findings(page.iri),
             "sources": [n.value for n in page.values(DCT + "source")],
         }
 
@@ -639,6 +673,9 @@ class Describer:
                 key=lambda d: fold(d["usecase"].label)),
             "experiments": self.experiments(
                 f"{{ ?e dcat:theme {t} }} UNION {{ ?e odl:testsUseCase ?tu . ?tu dcat:theme {t} }}"
+            ),
+            "publications": self.publications(
+                f"{{ ?p dcat:theme {t} }} UNION {{ ?p dcterms:subject ?pu . ?pu dcat:theme {t} }}"
             ),
             "data": data,
         }

@@ -37,6 +37,10 @@ class ODL(DefinedNamespace):
     LocalRecords: URIRef  # The records a (often national) dataset holds for one territory, counted from the
     #   file itself, with the producer that supplied them: the verified local content of a dataset.
     Programme: URIRef  # Public programme that territories are members of, such as Action Cœur de Ville.
+    Publication: URIRef  # Document published by the programme or its partners: use-case sheet, thematic
+    #   dossier or published interview; its address (foaf:page), date (dcterms:issued), publisher
+    #   (dcterms:publisher), language (dcterms:language), the use cases it presents (dcterms:subject), its
+    #   themes (dcat:theme) and, for a published interview, the interview it comes from (prov:wasGeneratedBy).
     PublishingRecord: URIRef  # A dated statement, drawn from a source (the open data observatory of French
     #   territories), that a body publishes open data: where, how much, on which themes.
     Region: URIRef  # Region or overseas collectivity of the official geographic code (COG), identified by its
@@ -45,6 +49,9 @@ class ODL(DefinedNamespace):
     Service: URIRef  # Application, tool or practice through which a use case is implemented.
     Standard: URIRef  # Data schema published on schema.data.gouv.fr (Table Schema), including those of the
     #   Common Base of Local Data (SCDL).
+    StandardisationNeed: URIRef  # Finding, read from a source, on the standardisation of a data category: a
+    #   standard exists, is being drafted or is missing, or standardisation is a target of the programme
+    #   (odl:standardisationStatus, dcterms:description, dcterms:source).
     Territory: URIRef  # French administrative territory: municipality, EPCI, département, région, or the
     #   whole of France.
     UseCase: URIRef  # Way of using data categories to deliver a service that addresses a local challenge.
@@ -71,6 +78,7 @@ class ODL(DefinedNamespace):
     #   (deployment condition).
     opennessStatus: URIRef  # Openness status of the dataset, a concept of the "openness" scheme; one status
     #   per dataset.
+    publicationKind: URIRef  # Kind of the publication, a concept of the "publication-kind" scheme.
     publishesOnTheme: URIRef  # A theme ("observatory-theme" scheme) the body publishes on, according to the
     #   source.
     publishingBody: URIRef  # The body the record says publishes open data.
@@ -84,6 +92,9 @@ class ODL(DefinedNamespace):
     #   scheme.
     serviceKind: URIRef  # Kind of the service, a concept of the "service-kind" scheme.
     stage: URIRef  # How far the use case has gone, a concept of the "use-case-stage" scheme.
+    standardisationNeed: URIRef  # Finding on the standardisation of the data category.
+    standardisationStatus: URIRef  # Where standardisation stands, a concept of the "standardisation-status"
+    #   scheme.
     testsUseCase: URIRef  # Use case tried out by the experiment.
     typicalProducer: URIRef  # Actor that usually produces the data of this category.
     usualOpennessStatus: URIRef  # Most frequent openness status of the datasets of this category, a concept

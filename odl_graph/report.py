@@ -113,6 +113,59 @@ def experiments(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> list[Experiment
     return sorted(out.values(), key=lambda e: (e.season or "", e.label))
 
 
+Q_PUBLICATIONS = """
+SELECT ?p ?label ?kindLabel ?page ?ucLabel WHERE {
+  ?p a odl:Publication ; rdfs:label ?label ; foaf:page ?page .
+  FILTER(LANG(?label) = "fr")
+  OPTIONAL { ?p odl:publicationKind/skos:prefLabel ?kindLabel FILTER(LANG(?kindLabel) = "fr") }
+  OPTIONAL { ?p dcterms:subject/rdfs:label ?ucLabel FILTER(LANG(?ucLabel) = "fr") }
+} ORDER BY ?kindLabel ?label
+"""
+
+Q_CATEGORY_FINDINGS = """
+SELECT ?dc ?label ?statusLabel ?reason ?reasonSource ?stdLabel ?stdNote ?stdSource WHERE {
+  ?dc a odl:DataCategory ; rdfs:label ?label FILTER(LANG(?label) = "fr")
+  OPTIONAL { ?dc odl:usualOpennessStatus/skos:prefLabel ?statusLabel FILTER(LANG(?statusLabel) = "fr") }
+  OPTIONAL { ?dc dcterms:accessRights ?a . ?a dcterms:description ?reason FILTER(LANG(?reason) = "fr")
+             OPTIONAL { ?a dcterms:source ?reasonSource } }
+  OPTIONAL { ?dc odl:standardisationNeed ?n . ?n odl:standardisationStatus/skos:prefLabel ?stdLabel
+             FILTER(LANG(?stdLabel) = "fr")
+             OPTIONAL { ?n dcterms:description ?stdNote FILTER(LANG(?stdNote) = "fr") }
+             OPTIONAL { ?n dcterms:source ?stdSource } }
+} ORDER BY ?label
+"""
+
+
+def publications(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> list[dict[str, Any]]:
+    """The programme's published fiches, dossiers and interviews, with the use cases they present."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in store.query(dg.prefixes(base_iri) + Q_PUBLICATIONS):
+        p = out.setdefault(r["p"].value, {"label": r["label"].value, "page": r["page"].value,
+                                          "kind": r["kindLabel"].value if r["kindLabel"] else "", "usecases": []})
+        if r["ucLabel"] is not None and r["ucLabel"].value not in p["usecases"]:
+            p["usecases"].append(r["ucLabel"].value)
+    return list(out.values())
+
+
+def category_findings(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, list[dict[str, Any]]]:
+    """Data categories whose openness is explained, and those with a standardisation finding."""
+    access: dict[str, dict[str, Any]] = {}
+    std: dict[str, dict[str, Any]] = {}
+    for r in store.query(dg.prefixes(base_iri) + Q_CATEGORY_FINDINGS):
+        get = lambda k: None if r[k] is None else r[k].value  # noqa: B023, E731
+        if get("reason"):
+            a = access.setdefault(get("dc"), {"label": get("label"), "status": get("statusLabel"),
+                                              "reason": get("reason"), "sources": set()})
+            if get("reasonSource"):
+                a["sources"].add(get("reasonSource"))
+        if get("stdLabel"):
+            s = std.setdefault(get("dc"), {"label": get("label"), "status": get("stdLabel"),
+                                           "note": get("stdNote"), "sources": set()})
+            if get("stdSource"):
+                s["sources"].add(get("stdSource"))
+    return {"access": list(access.values()), "standardisation": list(std.values())}
+
+
 # -- charts (inline SVG, no JavaScript) ------------------------------------------------------
 def bar_chart(title: str, data: list[tuple[str, float]], *, width: int = 640, unit: str = "",
               color: str = "#2b6cb0") -> str:
@@ -181,6 +234,7 @@ def synthesis(store: Any, base_iri: str = DEFAULT_BASE_IRI, *, roadmap_top: int 
                                sorted(mean_buckets.items()), color="#c05621"),
     }
     usecases_count = len([u for u in t.usecases if t.indispensable_of(u)])
+    filled = sum(1 for e in exps for prop, _h in ASPECTS if prop in e.texts) + sum(1 for e in exps if e.minimal)
     return {
         "generated": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "version": __version__,
@@ -191,6 +245,10 @@ def synthesis(store: Any, base_iri: str = DEFAULT_BASE_IRI, *, roadmap_top: int 
         "usecases_assessed": usecases_count,
         "unknown_fr": UNKNOWN_FR,
         "priorities": dg.priorities(t)[:10],
+        "publications": publications(store, base_iri),
+        "findings": category_findings(store, base_iri),
+        "evaluation_filled": filled,
+        "evaluation_total": len(exps) * (len(ASPECTS) + 1),  # the text aspects and the minimal data
     }
 
 

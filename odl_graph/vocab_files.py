@@ -31,6 +31,8 @@ SCHEME_NAMES: tuple[str, ...] = (
     "observatory-theme",
     "hazard",
     "search-outcome",
+    "publication-kind",
+    "standardisation-status",
 )
 
 # graph name (graph/vocab/{name}) -> our SKOS scheme file

@@ -43,9 +43,10 @@ FILES = {
         carte,Carte,Map,new-application,,{SRC}
         """,
     "data_categories.csv": f"""\
-        id,label_fr,label_en,description_fr,producers,usual_status,standard,sources
-        arbres,Arbres,Trees,,vitre;ign,candidate,,{SRC}
-        meteo,Météo,Weather,,ign,open,,{SRC}
+        id,label_fr,label_en,description_fr,producers,usual_status,standard,sources,status_reason_fr,status_reason_en,status_sources,standardisation_status,standardisation_note_fr,standardisation_note_en,standardisation_sources
+        arbres,Arbres,Trees,,vitre;ign,candidate,,{SRC},Tenu par la ville,Held by the town,{SRC},\
+standard-needed,Aucun format commun,,{SRC}
+        meteo,Météo,Weather,,ign,open,,{SRC},,,,,,,
         """,
     "use_cases.csv": f"""\
         id,label_fr,label_en,description_fr,description_en,themes,challenges,service,stage,sources
@@ -59,6 +60,16 @@ FILES = {
     "experiments.csv": f"""\
         id,label_fr,label_en,commune,season,start,end,themes,use_case,objectives_fr,results_fr,effort_fr,sustainability_fr,scope_fr,constraints_fr,minimal_data,sources
         vitre-icu,Vitré,Vitré,35360,2,2022,2023,climate-adaptation,?,?,?,?,?,?,?,?,{SRC}
+        """,
+    "interviews.csv": f"""\
+        id,label_fr,label_en,actors,challenges,date,sources
+        vitre-2018,Ateliers,Workshops,vitre,chaleur,2018,{SRC}
+        vitre-2021,Entretien,Interview,vitre,?,2021-06,{SRC}
+        """,
+    "publications.csv": f"""\
+        id,label_fr,label_en,kind,url,date,publisher,language,use_cases,themes,interview,sources
+        fiche-icu,Fiche ICU,UHI sheet,fiche-cas-usage,{SRC},2021-12-01,vitre,fr,icu,climate-adaptation,,{SRC}
+        entretien,Entretien publié,Published interview,interview-published,{SRC},?,?,fr,,,vitre-2021,{SRC}
         """,
     "datasets.csv": (
         "id,label_fr,label_en,description_fr,description_en,data_category,publisher,holder,status,licence,"
@@ -109,6 +120,46 @@ def test_valid_files_compile_to_the_expected_triples(tmp_path: Path) -> None:
     cat = iris.resource("datacategory", "arbres")
     assert set(g.objects(cat, ODL.typicalProducer)) == {iris.resource("actor", "vitre"), iris.resource("actor", "ign")}
     assert (icu, DCTERMS.source, URIRef(SRC)) in g
+
+
+def test_publications_reuse_dcterms_foaf_and_prov(tmp_path: Path) -> None:
+    from rdflib.namespace import DCAT, FOAF, PROV, XSD
+
+    g = merged(write(tmp_path))
+    fiche, entretien = iris.resource("publication", "fiche-icu"), iris.resource("publication", "entretien")
+    assert {(fiche, RDF.type, ODL.Publication), (fiche, RDF.type, FOAF.Document)} <= set(g)
+    assert (fiche, ODL.publicationKind, iris.concept("publication-kind", "fiche-cas-usage")) in g
+    assert (fiche, FOAF.page, URIRef(SRC)) in g
+    assert (fiche, DCTERMS.issued, Literal("2021-12-01", datatype=XSD.date)) in g
+    assert (fiche, DCTERMS.publisher, iris.resource("actor", "vitre")) in g
+    assert (fiche, DCTERMS.language, Literal("fr", datatype=XSD.language)) in g
+    assert (fiche, DCTERMS.subject, iris.resource("usecase", "icu")) in g
+    assert (fiche, DCAT.theme, iris.concept("theme", "climate-adaptation")) in g
+    assert (entretien, PROV.wasGeneratedBy, iris.resource("interview", "vitre-2021")) in g
+    unknown = {(entretien, ODL.unknownValueOf, DCTERMS.issued), (entretien, ODL.unknownValueOf, DCTERMS.publisher)}
+    assert unknown <= set(g)
+
+
+def test_dates_keep_the_precision_of_the_source(tmp_path: Path) -> None:
+    from rdflib.namespace import XSD
+
+    g = merged(write(tmp_path))
+    assert (iris.resource("interview", "vitre-2018"), DCTERMS.date, Literal("2018", datatype=XSD.gYear)) in g
+    assert (iris.resource("interview", "vitre-2021"), DCTERMS.date, Literal("2021-06", datatype=XSD.gYearMonth)) in g
+
+
+def test_status_reason_and_standardisation_need_are_sub_resources(tmp_path: Path) -> None:
+    g = merged(write(tmp_path))
+    cat, meteo = iris.resource("datacategory", "arbres"), iris.resource("datacategory", "meteo")
+    access, need = URIRef(f"{cat}#access"), URIRef(f"{cat}#standardisation")
+    assert (cat, DCTERMS.accessRights, access) in g and (access, RDF.type, DCTERMS.RightsStatement) in g
+    assert (access, DCTERMS.description, Literal("Tenu par la ville", lang="fr")) in g
+    assert (access, DCTERMS.description, Literal("Held by the town", lang="en")) in g
+    assert (access, DCTERMS.source, URIRef(SRC)) in g
+    assert (cat, ODL.standardisationNeed, need) in g and (need, RDF.type, ODL.StandardisationNeed) in g
+    assert (need, ODL.standardisationStatus, iris.concept("standardisation-status", "standard-needed")) in g
+    assert not list(g.objects(meteo, DCTERMS.accessRights)), "an empty reason makes no statement"
+    assert not list(g.objects(meteo, ODL.standardisationNeed))
 
 
 def test_unknown_cells_say_unknown_instead_of_guessing(tmp_path: Path) -> None:

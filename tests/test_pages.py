@@ -107,6 +107,27 @@ def test_usecase_sheet(client) -> None:
     assert "https://example.org/fixture/usecase-ilots" in section(page, "h-sources")
 
 
+def test_usecase_sheet_shows_publications_and_the_findings_on_its_data(client) -> None:
+    page = html(client, "/id/usecase/ilots-de-fraicheur")
+    pubs = section(page, "h-pub")
+    assert "Fiche : îlots de fraîcheur à Vitré" in pubs and "Fiche cas d&#39;usage" in pubs and "2023-06" in pubs
+    assert 'href="https://example.org/fixture/fiche-fraicheur"' in pubs
+    assert "Dossier : villes et chaleur" not in pubs  # about the theme, not this use case
+    second = re.findall(r"<tr>.*?</tr>", section(page, "h-data"), re.S)[2]
+    assert "Mesures tenues par le Cerema, non publiées." in second
+    assert "https://example.org/fixture/why-not-open" in second
+    assert "Standard nécessaire" in second and "Aucun format commun pour les capteurs." in second
+    exp = section(page, "h-exp")
+    assert "Fiche : îlots de fraîcheur à Vitré" in exp  # the experiment's use case is presented there
+
+
+def test_datacategory_page_says_why_it_is_not_open(client) -> None:
+    page = html(client, "/id/datacategory/temperatures-surface")
+    assert "Mesures tenues par le Cerema, non publiées." in page and "Standard nécessaire" in page
+    en = html(client, "/id/datacategory/temperatures-surface?lang=en")
+    assert "Measurements held by Cerema, not published." in en
+
+
 def test_challenge_page(client) -> None:
     page = html(client, "/id/challenge/ilots-de-chaleur")
     assert "Cartographier les îlots de fraîcheur" in section(page, "h-uc")
@@ -161,6 +182,8 @@ def test_thematic_dossier(client) -> None:
     data = section(page, "h-data")
     assert "Arbres d&#39;alignement" in data and "Températures de surface" in data
     assert "Vacance" not in page  # another theme
+    pubs = section(page, "h-pub")
+    assert "Dossier : villes et chaleur" in pubs and "Fiche : îlots de fraîcheur à Vitré" in pubs
 
 
 def test_generic_page_groups_properties_and_incoming(client) -> None:

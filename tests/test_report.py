@@ -41,6 +41,18 @@ def test_synthesis_groups_by_theme_and_names_unknowns(store: EmbeddedStore) -> N
     assert [s.category_label for s in towns["11111"]["roadmap"]] == ["Catégorie B", "Catégorie A", "Catégorie D"]
 
 
+def test_synthesis_lists_publications_and_why_data_is_not_open(store: EmbeddedStore, written: Path) -> None:
+    data = synthesis(store)
+    assert [(p["label"], p["kind"], p["usecases"]) for p in data["publications"]] == [
+        ("Fiche 1", "Fiche cas d'usage", ["Cas A"])]
+    assert [(a["label"], a["reason"], a["sources"]) for a in data["findings"]["access"]] == [
+        ("Catégorie B", "Réservée aux collectivités.", {"https://example.org/why-b"})]
+    assert [(s["label"], s["status"]) for s in data["findings"]["standardisation"]] == [
+        ("Catégorie B", "Standard nécessaire")]
+    html = (written / "synthese.html").read_text(encoding="utf-8")
+    assert "Réservée aux collectivités." in html and "Pas de format commun." in html and "Fiche 1" in html
+
+
 def test_html_is_self_contained(written: Path) -> None:
     html = (written / "synthese.html").read_text(encoding="utf-8")
     for expected in ("Expérience 1", "Cartographier les îlots de chaleur.", UNKNOWN_FR, "<svg", "Unville",
