@@ -107,12 +107,9 @@ def cited_urls(path: Path) -> list[tuple[int, str]]:
 
 
 FILES = sorted(p for p in CURATED.iterdir() if p.suffix in {".csv", ".md"})
-OTHER_BRANCH = pytest.mark.xfail(
-    strict=True, reason="datasets.csv is being rewritten on another branch, which replaces its github.imc.re copy")
 
 
-@pytest.mark.parametrize("path", [pytest.param(p, marks=OTHER_BRANCH) if p.name == "datasets.csv" else p
-                                  for p in FILES], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_no_citation_of_a_mirror_or_scraped_copy(path: Path) -> None:
     bad = [f"{path.name}:{n}: {u}" for n, u in cited_urls(path) if MIRROR_HOSTS.match(u)]
     assert not bad, "cite the canonical page, not a copy:\n" + "\n".join(bad)
