@@ -81,6 +81,9 @@ def _labels(also: tuple[URIRef, ...] = ()) -> tuple[Column, ...]:
 
 
 SOURCES = Column("sources", "url", DCTERMS.source, multi=True, required=True)
+# A dataset record cites its pages with foaf:page (DCAT-AP "documentation"): DCAT-AP gives dcterms:source
+# the range dcat:Dataset (the dataset it derives from), which a cited web page is not.
+DATASET_PAGES = Column("sources", "url", FOAF.page, multi=True, required=True)
 ACCESS = SubNode("access", DCTERMS.accessRights, DCTERMS.RightsStatement)
 STANDARDISATION = SubNode("standardisation", ODL.standardisationNeed, ODL.StandardisationNeed)
 
@@ -229,7 +232,7 @@ SPECS: tuple[FileSpec, ...] = (
             Column("local_content", "concept", ODL.localContent, target="local-content", required=True),
             Column("standard", "standard", DCTERMS.conformsTo, multi=True),
             Column("landing_page", "url", DCAT.landingPage, unknown_ok=True),
-            SOURCES,
+            DATASET_PAGES,
         ),
     ),
     FileSpec(

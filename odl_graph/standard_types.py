@@ -3,7 +3,8 @@ SKOS, DCTERMS and igeo terms without knowing `odl:`.
 
 Computed at build from the ontology's own `rdfs:subClassOf` / `rdfs:subPropertyOf` axioms (closed
 transitively), never from a hand-kept list: a resource typed `odl:Commune` also gets `igeo:Commune`
-and `dcterms:Location`; a `odl:siren` value is also a `dcterms:identifier`. Only terms outside the
+and `dcterms:Location`; a `odl:siren` value is also a `dcterms:identifier`; an actor's label is its
+`foaf:name`. Only terms outside the
 `odl:` namespace are added, and only triples not already asserted in a data graph, so the graph
 `graph/inferred/standard-types` holds exactly what the axioms add (docs/design.md).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib import FOAF, OWL, RDF, RDFS, Graph, URIRef
 
 from odl_graph.namespace import ODL
 
@@ -58,6 +59,9 @@ def standard_types(ontology: Graph, graphs: Iterable[Graph]) -> Graph:
             for s, o in g.subject_objects(prop):
                 for sup in supers:
                     out.add((s, sup, o))
+        for s in g.subjects(RDF.type, ODL.Actor):  # an actor's label is its name (foaf:name, as DCAT-AP asks)
+            for label in g.objects(s, RDFS.label):
+                out.add((s, FOAF.name, label))
     for triple in list(out):
         if any(triple in g for g in graphs):
             out.remove(triple)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyshacl
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 
+from odl_graph import dcat_ap
 from odl_graph.sources import TERRITORY_CLASSES, SourceGraph
 
 
@@ -187,6 +188,8 @@ def validate(graphs: list[SourceGraph], cache_dir: Path | None = None) -> Report
             territory_report.serialize(destination=str(tmp), format="nt", encoding="utf-8")
             tmp.replace(cached)
         report_graph += territory_report
+    # Every dataset record (curated, imported, harvested) against the DCAT-AP 3.0.1 profile.
+    report_graph += dcat_ap.validate_records(sg.graph for sg in graphs if sg.is_data or sg.kind == "vocab")
     index = SourceIndex(graphs)
     results = []
     # Top-level results only: pyshacl also types the nested sh:detail results of sh:or.

@@ -268,7 +268,7 @@ def to_graph(records: Iterable[dict], ctx: Context) -> Mapped:
             g.add((subject, DCTERMS.description, Literal(record["description"], lang="fr")))
         else:
             warnings["dataset without description"] += 1
-        g.add((subject, DCTERMS.source, _source(record)))
+        g.add((subject, FOAF.page, _source(record)))  # DCAT-AP keeps dcterms:source for source datasets
         page = uri(record.get("page") or "")
         if page is not None:
             g.add((subject, DCAT.landingPage, page))

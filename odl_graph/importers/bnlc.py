@@ -19,6 +19,7 @@ from odl_graph.importers._common import (
     COMMUNE_RE,
     DCAT,
     DCTERMS,
+    FOAF,
     ORG,
     RDFS,
     SIREN_RE,
@@ -140,7 +141,7 @@ class BnlcImporter:
         g.add((d, ODL.localContent, iris.concept("local-content", "per-territory")))
         g.add((d, DCTERMS.conformsTo, STANDARD))
         g.add((d, DCTERMS.publisher, PUBLISHER))
-        g.add((d, DCTERMS.source, URIRef(f"{REPO}/tree/{SNAPSHOT}")))
+        g.add((d, FOAF.page, URIRef(f"{REPO}/tree/{SNAPSHOT}")))  # dcterms:source is for datasets (DCAT-AP)
         g.add((d, DCAT.landingPage, URIRef(REPO)))
         for row in read_csv(sources_dir(data_dir, self.name) / FILES[1], ("dataset_url",)):
             value = row.required("dataset_url")
