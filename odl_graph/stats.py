@@ -23,6 +23,9 @@ FIGURES: dict[str, str] = {
     "datasets": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Dataset }",
     "data categories searched for datasets": """SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {
         ?s a odl:DatasetSearch ; odl:searchedCategory ?c . ?c a odl:DataCategory }""",
+    "actors": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Actor }",
+    "experiments": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Experiment }",
+    "challenges": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Challenge }",
     "data categories with a dataset, or a sourced statement that none is known": """
         SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a odl:DataCategory .
           { ?d odl:instantiates ?c } UNION
