@@ -241,3 +241,17 @@ def test_shapes_document(client) -> None:
     assert (URIRef(iris.BASE + "shapes#UseCaseShape"), None, None) in g
     html = client.get("/shapes", headers={"Accept": BROWSER_ACCEPT}).get_data(as_text=True)
     assert 'id="UseCase"' in html and "sh:minCount" in html
+
+
+@pytest.mark.parametrize("path", SAMPLES)
+def test_every_advertised_alternate_answers_in_its_media_type(client, path: str) -> None:
+    """The Link header lists one alternate per format the page offers; each must answer, in that type."""
+    import re
+
+    r = client.get("/" + path, headers={"Accept": BROWSER_ACCEPT})
+    links = re.findall(r'<([^>]+)>; rel="alternate"; type="([^"]+)"', r.headers["Link"])
+    assert {t for _href, t in links} >= {"text/turtle", "application/trig", "application/n-quads"}
+    for href, media in links:
+        alt = client.get(href)
+        assert alt.status_code == 200, href
+        assert alt.mimetype == media, href

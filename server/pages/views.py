@@ -27,16 +27,14 @@ bp = Blueprint("pages", __name__, template_folder="../templates")
 
 HTML = Format("html", "text/html", "text/html; charset=utf-8", ("application/xhtml+xml",))
 PAGE_FORMATS: tuple[Format, ...] = (HTML, *GRAPH_FORMATS)
-EXTENSIONS: dict[str, Format] = {
-    "html": HTML,
-    "ttl": GRAPH_FORMATS[0],
-    "nt": GRAPH_FORMATS[1],
-    "jsonld": GRAPH_FORMATS[2],
-    "rdf": GRAPH_FORMATS[3],
-}
+# Each page format's file extension, so every format a page offers has its own address.
+_EXT_NAMES = {"html": "html", "turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf", "trig": "trig",
+              "nquads": "nq"}
+EXTENSIONS: dict[str, Format] = {_EXT_NAMES[f.name]: f for f in PAGE_FORMATS}
 EXT_OF = {f.name: ext for ext, f in EXTENSIONS.items()}
-FORMAT_LABELS = {"html": "HTML", "turtle": "Turtle", "ntriples": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF/XML"}
-_EXT_RE = re.compile(r"^(?P<path>.+)\.(?P<ext>html|ttl|nt|jsonld|rdf)$")
+FORMAT_LABELS = {"html": "HTML", "turtle": "Turtle", "ntriples": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF/XML",
+                 "trig": "TriG", "nquads": "N-Quads"}
+_EXT_RE = re.compile(r"^(?P<path>.+)\.(?P<ext>" + "|".join(EXTENSIONS) + r")$")
 
 _search_lock = threading.Lock()
 
