@@ -130,7 +130,9 @@ def test_virtuoso_cut_answers_never_pass_as_complete(remote_server: Any, app_fac
     body = protocol.assert_error_shape(uncapped.get("/sparql", query_string={"query": _grid(150)}), 503)
     assert "row limit" in body["error"] and "incomplete" in body["error"]
     capped = app_factory(row_cap=500).test_client()
-    resp = capped.get("/sparql", query_string={"query": _grid(150)})
+    body = protocol.assert_error_shape(capped.get("/sparql", query_string={"query": _grid(150)}), 400)
+    assert "more than 500 rows" in body["error"]
+    resp = capped.get("/sparql", query_string={"query": _grid(150), "truncate": "true"})
     assert resp.status_code == 200 and resp.headers["X-ODL-Truncated"] == "true"
     assert len(resp.get_json()["results"]["bindings"]) == 500
     v400, v100 = " ".join(map(str, range(400))), " ".join(map(str, range(100)))

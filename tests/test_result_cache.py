@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import TOKEN, make_store
 
-from odl_graph.engine import Engine, QueryTimeout, UpdateRejected
+from odl_graph.engine import Engine, QueryTimeout, RowCapExceeded, UpdateRejected
 from odl_graph.negotiation import RESULTS_FORMATS, format_by_name
 from odl_graph.result_cache import ENTRY_OVERHEAD, ResultCache
 from odl_graph.store import EmbeddedStore
@@ -65,16 +65,19 @@ def cached_engine(tmp_path: Path, fixture_nquads: bytes) -> Iterator[Engine]:
 
 
 def test_engine_hit_is_the_same_answer(cached_engine: Engine) -> None:
-    first = cached_engine.execute(ALL)
-    second = cached_engine.execute(ALL)
+    first = cached_engine.execute(ALL, allow_truncated=True)
+    second = cached_engine.execute(ALL, allow_truncated=True)
     assert (first.cache, second.cache) == ("miss", "hit")
     assert second.body == first.body and second.truncated is first.truncated is True
     assert (second.kind, second.format, second.rows, second.row_cap) == (first.kind, first.format, 5, 5)
     # the format, the row cap and the dataset are part of the key
     xml = format_by_name("xml", RESULTS_FORMATS)
-    assert cached_engine.execute(ALL, results_format=xml).cache == "miss"
-    assert cached_engine.execute(ALL, row_cap=2).rows == 2
-    named = cached_engine.execute(ALL, default_graph_uris=["https://w3id.org/odl-graph/graph/vocab/openness"])
+    assert cached_engine.execute(ALL, results_format=xml, allow_truncated=True).cache == "miss"
+    assert cached_engine.execute(ALL, row_cap=2, allow_truncated=True).rows == 2
+    with pytest.raises(RowCapExceeded):  # an error is never served from the cache of a cut answer
+        cached_engine.execute(ALL)
+    named = cached_engine.execute(ALL, default_graph_uris=["https://w3id.org/odl-graph/graph/vocab/openness"],
+                                  allow_truncated=True)
     assert named.cache == "miss" and named.body != first.body
 
 
@@ -119,15 +122,18 @@ def test_hit_has_identical_body_and_headers(app_factory: Any) -> None:
     for query, accept in ((ALL, "application/sparql-results+json"), (ALL, "text/csv"),
                           ("ASK { ?s ?p ?o }", "application/sparql-results+xml"),
                           ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "text/turtle")):
-        miss = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
-        hit = client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+        qs = {"query": query, "truncate": "true"}  # a cut answer, asked for: cached like any other
+        miss = client.get("/sparql", query_string=qs, headers={"Accept": accept})
+        hit = client.get("/sparql", query_string=qs, headers={"Accept": accept})
         assert miss.status_code == hit.status_code == 200
         assert (miss.headers["X-ODL-Cache"], hit.headers["X-ODL-Cache"]) == ("miss", "hit")
         assert hit.data == miss.data
         assert headers_without_cache(hit) == headers_without_cache(miss)
     assert miss.headers.get("X-ODL-Truncated") is None  # CONSTRUCT: no row headers, cached or not
-    capped = client.get("/sparql", query_string={"query": ALL})
+    capped = client.get("/sparql", query_string={"query": ALL, "truncate": "true"})
     assert capped.headers["X-ODL-Truncated"] == "true" and capped.headers["X-ODL-Rows"] == "3"
+    for _ in range(2):  # not asked for: an error, never a cached cut answer
+        assert client.get("/sparql", query_string={"query": ALL}).status_code == 400
 
 
 def test_cache_off_sends_no_cache_header(app_factory: Any) -> None:
