@@ -212,15 +212,21 @@ def readiness() -> Response:
 
 # -- OpenAPI ---------------------------------------------------------------------------------
 def _param_schema(p: catalogue.Param) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string"}
+    """The JSON Schema of what `catalogue.to_term` accepts for this parameter type (the document
+    promises no more than the server takes: schemathesis checks that every valid value is accepted)."""
+    schema: dict[str, Any] = {"type": "string", "maxLength": 2000}
     if p.type == "xsd:integer":
-        schema = {"type": "integer"}
+        schema = {"type": "integer", "minimum": -(10**18 - 1), "maximum": 10**18 - 1}
     elif p.type == "xsd:boolean":
         schema = {"type": "boolean"}
     elif p.type == "xsd:date":
         schema = {"type": "string", "format": "date"}
     elif p.type == "xsd:decimal":
-        schema = {"type": "number"}
+        schema = {"type": "string", "pattern": catalogue.DECIMAL_PATTERN}
+    elif p.type == "standard":
+        schema = {"type": "string", "pattern": catalogue.STANDARD_PATTERN}
+    elif p.type not in ("xsd:string", "iri"):  # a resource of a kind: its slug or code
+        schema = {"type": "string", "pattern": catalogue.CODE_PATTERN}
     if p.default is not None:
         schema["default"] = int(p.default) if schema["type"] == "integer" else (
             p.default == "true" if schema["type"] == "boolean" else
