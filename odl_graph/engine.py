@@ -514,7 +514,7 @@ def _worker_loop(conn: Connection, store_factory: Any, timeout: float, parent: i
         sandbox.confine(parent, memory_mb << 20, die_with_parent_thread=False)  # no network, bounded memory
         store = store_factory()
     except BaseException as exc:
-        conn.send(("error", "store", f"cannot open store: {exc}", None, None))
+        conn.send(("error", "store", f"cannot start a query worker: {exc}", None, None))
         return
     conn.send(("ready",))
     while True:
