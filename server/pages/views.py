@@ -228,7 +228,7 @@ def _rdf_response(body: bytes, fmt: Format, path: str) -> Response:
 
 
 def _construct(sparql: str, fmt: Format) -> bytes:
-    result = engine().execute(sparql, results_format=None, graph_format=fmt)
+    result = engine().execute(sparql, results_format=None, graph_format=fmt, own=True)  # our text, checked IRIs
     return result.body
 
 
