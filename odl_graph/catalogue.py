@@ -287,7 +287,7 @@ def to_term(param: Param, value: str, base_iri: str = DEFAULT_BASE_IRI) -> ox.Na
     if t == "xsd:integer":
         if not _INTEGER_RE.match(value.strip()):
             raise fail(f"{value!r} is not an integer")
-        return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        return ox.Literal(str(int(value.strip())), datatype=ox.NamedNode(XSD + "integer"))
     if t == "xsd:decimal":
         if not _DECIMAL_RE.match(value.strip()):
             raise fail(f"{value!r} is not a decimal number")

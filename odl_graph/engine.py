@@ -666,6 +666,7 @@ class Engine:
             self._lock.notify_all()
         for w in workers:
             self._reap(w)
+            self._close_stderr(w)
 
     def __enter__(self) -> Engine:
         return self.start()
@@ -724,14 +725,18 @@ class Engine:
         self._all[pid] = worker
         if not parent_conn.poll(max(self.timeout, 30.0)):
             self._reap(worker)
+            self._close_stderr(worker)
             raise StoreError("a query worker did not start in time")
         try:
             hello = parent_conn.recv()
         except (EOFError, OSError) as exc:
             self._reap(worker)
-            raise StoreError(f"a query worker died at start: {worker.stderr_tail().strip()[-300:]}") from exc
+            tail = worker.stderr_tail().strip()[-300:]
+            self._close_stderr(worker)
+            raise StoreError(f"a query worker died at start: {tail}") from exc
         if hello[0] != "ready":
             self._reap(worker)
+            self._close_stderr(worker)
             raise StoreError(hello[2])
         return worker
 
@@ -793,7 +798,7 @@ class Engine:
         with self._lock:
             if w.generation == self._generation and not self._closed:
                 (self._idle_reserve if w.reserve else self._idle).append(w)
-                self._lock.notify()
+                self._lock.notify_all()  # a waiter that may not take a reserve worker must not swallow it
                 return
         self._replace(w)
 
@@ -904,7 +909,8 @@ class Engine:
         verdict = query_guard.check(sparql, update=update)
         if not verdict.parsed and self.remote is not None:  # no sandbox around a remote store
             raise QueryError(f"the query checker could not parse this query ({verdict.parse_error}); "
-                             f"with a remote store only SPARQL 1.1 that it can check is accepted")
+                             f"with a remote store only SPARQL 1.1 that it can check is accepted",
+                             line=verdict.line, column=verdict.column)
         return verdict
 
     def execute(

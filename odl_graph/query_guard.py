@@ -36,6 +36,8 @@ class Verdict:
     parsed: bool  # False: rdflib could not parse it (see module docstring)
     reads_default_graph: bool = False  # update only
     parse_error: str = ""
+    line: int | None = None  # of the parse error
+    column: int | None = None
 
 
 def _field(node: CompValue, name: str) -> object:
@@ -70,7 +72,8 @@ def _parse(text: str, update: bool) -> Verdict:
     except RecursionError:
         return Verdict(False, parse_error="nested too deeply for the query checker")
     except Exception as exc:  # pyparsing ParseException, rdflib's own errors, SPARQL 1.2 syntax
-        return Verdict(False, parse_error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return Verdict(False, parse_error=str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+                       line=getattr(exc, "lineno", None), column=getattr(exc, "col", None))
     finally:
         quiet.setLevel(level)
     reads_default = False
