@@ -907,7 +907,7 @@ class Engine:
         if not parse:
             return query_guard.Verdict(True)
         verdict = query_guard.check(sparql, update=update)
-        if not verdict.parsed and self.remote is not None:  # no sandbox around a remote store
+        if not verdict.parsed and self.remote is not None and query_guard.may_fetch(sparql):  # no sandbox there
             raise QueryError(f"the query checker could not parse this query ({verdict.parse_error}); "
                              f"with a remote store only SPARQL 1.1 that it can check is accepted",
                              line=verdict.line, column=verdict.column)

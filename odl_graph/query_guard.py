@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from dataclasses import dataclass
 
 from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
@@ -89,6 +90,17 @@ def _parse(text: str, update: bool) -> Verdict:
         if op.name == "DeleteWhere" and _field(op, "triples"):
             reads_default = True
     return Verdict(True, reads_default_graph=reads_default)
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def may_fetch(text: str) -> bool:
+    """Could this text hold a SERVICE or LOAD at all? False only when, even with SPARQL's \\u escapes
+    decoded, neither word appears anywhere in it: a sound reason to let a text the parser could
+    not read go on (to a store that reports its own syntax error), never a reason to refuse."""
+    decoded = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text).lower()
+    return "service" in decoded or "load" in decoded
 
 
 @functools.lru_cache(maxsize=2048)
