@@ -191,7 +191,7 @@ def test_simple_queries_answered_while_two_runaways_run(server: tuple[str, Path]
                        headers={"Accept": "application/sparql-results+json"}, timeout=10)
             delays.append(time.monotonic() - t0)
             assert r.status_code == 200 and r.json()["boolean"] is True
-            page = s.get(url + "/id/dataset/arbres-rennes", headers={"Accept": "text/html"}, timeout=10)
+            page = s.get(url + "/search", params={"q": "arbres"}, timeout=10)
             assert page.status_code == 200
             time.sleep(0.5)
     for t in heavy:
