@@ -52,10 +52,13 @@ PARAM_TYPES = (*LITERAL_TYPES, "iri", *RESOURCE_KINDS, "standard", *(f"concept:{
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 _VAR_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _INTEGER_RE = re.compile(r"^[+-]?\d{1,18}$")
-_DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+DECIMAL_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+CODE_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z-]{0,40}$"  # slugs, INSEE codes (2A004), SIRENs
+STANDARD_PATTERN = r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$"
+_DECIMAL_RE = re.compile(DECIMAL_PATTERN)
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,40}$")  # slugs, INSEE codes (2A004), SIRENs
-_STANDARD_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_CODE_RE = re.compile(CODE_PATTERN)
+_STANDARD_RE = re.compile(STANDARD_PATTERN)
 
 
 class ParameterError(OdlError):
@@ -284,7 +287,7 @@ def to_term(param: Param, value: str, base_iri: str = DEFAULT_BASE_IRI) -> ox.Na
     if t == "xsd:integer":
         if not _INTEGER_RE.match(value.strip()):
             raise fail(f"{value!r} is not an integer")
-        return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
+        return ox.Literal(str(int(value.strip())), datatype=ox.NamedNode(XSD + "integer"))
     if t == "xsd:decimal":
         if not _DECIMAL_RE.match(value.strip()):
             raise fail(f"{value!r} is not a decimal number")

@@ -304,11 +304,14 @@ def read_rows(path: Path, spec: FileSpec) -> list[Row]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CuratedDataError(SourceLocation(str(path)), f"not UTF-8: {exc}") from exc
-    reader = csv.reader(text.splitlines(keepends=True))
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(lines, strict=True)  # a stray quote is an error, not a character of the cell
     try:
         header = next(reader)
     except StopIteration as exc:
         raise CuratedDataError(SourceLocation(str(path), 1), "empty file: a header row is required") from exc
+    except csv.Error as exc:
+        raise _quote_error(path, lines, 1, exc) from exc
     header = [h.strip() for h in header]
     for i, name in enumerate(header, start=1):
         if name not in expected:
@@ -320,7 +323,13 @@ def read_rows(path: Path, spec: FileSpec) -> list[Row]:
         raise CuratedDataError(SourceLocation(str(path), 1), f"missing column(s): {', '.join(missing)}")
     rows: list[Row] = []
     last = reader.line_num
-    for record in reader:
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise _quote_error(path, lines, last + 1, exc) from exc
         start = last + 1
         last = reader.line_num
         if not any(cell.strip() for cell in record):
@@ -332,6 +341,33 @@ def read_rows(path: Path, spec: FileSpec) -> list[Row]:
             )
         rows.append(Row(path, start, {h: v.strip() for h, v in zip(header, record, strict=True)}))
     return rows
+
+
+def _quote_error(path: Path, lines: list[str], start: int, exc: csv.Error) -> CuratedDataError:
+    """Where the malformed quoting of the record starting at line `start` is, as file:line:column."""
+    line, in_quotes, at_field_start = start, False, True
+    for text in lines[start - 1:]:
+        i = 0
+        while i < len(text):
+            ch = text[i]
+            if in_quotes:
+                if ch == '"' and text[i + 1:i + 2] == '"':
+                    i += 1  # an escaped quote
+                elif ch == '"':
+                    after = text[i + 1:i + 2]
+                    if after not in (",", "\n", "\r", ""):
+                        return CuratedDataError(SourceLocation(str(path), line, i + 1),
+                                                f"stray quote in a quoted cell: write it as \"\" ({exc})")
+                    in_quotes = False
+            elif ch == '"' and at_field_start:
+                in_quotes = True
+            at_field_start = ch == ","
+            i += 1
+        if not in_quotes:
+            break
+        line += 1
+    where = SourceLocation(str(path), min(line, len(lines)))
+    return CuratedDataError(where, f"malformed CSV quoting: {exc} (a quoted cell is never closed?)")
 
 
 def _row_id(spec: FileSpec, row: Row, header_index: Mapping[str, int]) -> str:

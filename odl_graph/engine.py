@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import os
 import re
 import resource
@@ -33,7 +34,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from odl_graph import iris
+from odl_graph import iris, query_guard, sandbox
 from odl_graph.dumps import DIR as DUMPS_DIR
 from odl_graph.errors import OdlError, QueryError, StoreError
 from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format
@@ -69,7 +70,15 @@ class EngineBusy(OdlError):
 
 
 class WorkerCrashed(OdlError):
-    """The worker died while evaluating (for example out of memory); it was replaced."""
+    """The worker was killed from outside while evaluating (the host's OOM killer); it was replaced."""
+
+
+class MemoryLimit(OdlError):
+    """The query needed more memory than a worker may allocate (`worker_memory_mb`); it was stopped."""
+
+
+class EngineFailure(OdlError):
+    """The engine itself failed on this query (a panic, a crash): it would fail again, so no retry."""
 
 
 class NotAcceptable(OdlError):
@@ -112,7 +121,7 @@ _LEXEMES = re.compile(
 )
 _PROLOGUE = re.compile(r"^\s*(?:(?:PREFIX\s+[^\s:]*:|BASE)\s*)*", re.I)
 _UPDATE_VERBS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
-_SERVICE = re.compile(r"(?<![\w?$:.\-])SERVICE(?![\w:\-])", re.I)
+_OPEN, _CLOSE = frozenset("{(["), frozenset("})]")
 
 
 def skeleton(sparql: str) -> str:
@@ -130,9 +139,17 @@ def looks_like_update(sparql: str, skel: str | None = None) -> bool:
     return bool(m and m.group(1).upper() in _UPDATE_VERBS)
 
 
-def uses_service(sparql: str, skel: str | None = None) -> bool:
-    """True when the text calls SERVICE (federation would let clients make this server fetch URLs)."""
-    return bool(_SERVICE.search(skeleton(sparql) if skel is None else skel))
+def nesting_depth(skel: str) -> int:
+    """Deepest nesting of braces, parentheses and brackets in a skeleton (a bound, not a parse: the
+    engine's parser recurses per level and overflows its stack on thousands of them)."""
+    depth = deepest = 0
+    for ch in skel:
+        if ch in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in _CLOSE:
+            depth = max(0, depth - 1)
+    return deepest
 
 
 _WHERE_OR_BRACE = re.compile(r"(?<![\w?$:.\-])WHERE(?![\w:\-])|[{}]", re.I)
@@ -426,8 +443,40 @@ def _error_reply(exc: BaseException) -> tuple:
         line, col = parse_error_position(str(exc))
         return ("error", "query", str(exc), line, col)
     if isinstance(exc, MemoryError):
-        return ("error", "memory", "the query ran out of memory", None, None)
+        return ("error", "memory", "", None, None)
+    if type(exc).__name__ == "PanicException":  # pyo3: a Rust panic caught on the calling thread
+        return ("error", "engine", str(exc), None, None)
     return ("error", "query", f"{type(exc).__name__}: {exc}", None, None)
+
+
+_PANIC = re.compile(r"panicked at [^\n]*:\n([^\n]+)")
+
+
+def crash_error(status: int, stderr_tail: str, memory_mb: int) -> OdlError:
+    """What a worker's death says about the query, from its exit status and the end of its stderr.
+
+    A Rust allocation past RLIMIT_AS aborts with "memory allocation of N bytes failed"; a panic off
+    the calling thread aborts with "thread ... panicked at ...: message"; a stack overflow in the
+    parser is a SIGSEGV. All of these fail again on a retry; a plain SIGKILL came from outside
+    (the host's OOM killer), which a retry may survive."""
+    if "memory allocation of" in stderr_tail or "MemoryError" in stderr_tail:
+        return MemoryLimit(memory_message(memory_mb))
+    m = _PANIC.search(stderr_tail)
+    if m:
+        return EngineFailure(f"the query engine failed on this query: {m.group(1).strip()}")
+    sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+    if sig == signal.SIGKILL:
+        return WorkerCrashed("the query worker was killed during evaluation (out of memory on the host?); "
+                             "it was replaced")
+    if sig == signal.SIGSEGV or "overflowed its stack" in stderr_tail:
+        return EngineFailure("the query engine crashed on this query (stack overflow: is it nested too deeply?)")
+    what = f"signal {signal.Signals(sig).name}" if sig else f"exit status {os.WEXITSTATUS(status)}"
+    return EngineFailure(f"the query engine crashed on this query ({what})")
+
+
+def memory_message(memory_mb: int) -> str:
+    return (f"the query needed more than the {memory_mb} MB a query worker may allocate "
+            f"(worker_memory_mb) and was stopped")
 
 
 def _detach_fds(keep: int) -> None:
@@ -458,13 +507,14 @@ def _limit_cpu(seconds: float) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-def _worker_loop(conn: Connection, store_factory: Any, timeout: float, parent: int) -> None:
+def _worker_loop(conn: Connection, store_factory: Any, timeout: float, parent: int, memory_mb: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
+        sandbox.confine(parent, memory_mb << 20, die_with_parent_thread=False)  # no network, bounded memory
         store = store_factory()
     except BaseException as exc:
-        conn.send(("error", "store", f"cannot open store: {exc}", None, None))
+        conn.send(("error", "store", f"cannot start a query worker: {exc}", None, None))
         return
     conn.send(("ready",))
     while True:
@@ -493,6 +543,17 @@ class _Worker:
     conn: Connection
     generation: int
     alive: bool = True
+    reserve: bool = False  # kept for short queries: its queries stop at reserve_timeout
+    stderr: int = -1  # memfd holding the worker's stderr (why it died)
+    status: int = 0  # wait status once reaped
+
+    def stderr_tail(self) -> str:
+        if self.stderr < 0:
+            return ""
+        with contextlib.suppress(OSError):
+            size = os.fstat(self.stderr).st_size
+            return os.pread(self.stderr, 65536, max(0, size - 65536)).decode("utf-8", "replace")
+        return ""
 
 
 class Engine:
@@ -509,6 +570,10 @@ class Engine:
         remote: RemoteStore | None = None,
         cache_bytes: int = 0,
         base_iri: str | None = None,
+        memory_mb: int = 1024,
+        reserve_workers: int = 1,
+        reserve_timeout: float = 1.0,
+        max_depth: int = 64,
     ) -> None:
         if mode not in ("memory", "disk"):
             raise StoreError(f"unknown store mode {mode!r} (expected 'memory' or 'disk')")
@@ -521,9 +586,14 @@ class Engine:
         self.row_cap = int(row_cap)
         self.mode = mode
         self.prefixes = iris.rdf_prefixes(base_iri or iris.BASE)
+        self.memory_mb = max(0, int(memory_mb))
+        self.reserve_size = max(0, int(reserve_workers))
+        self.reserve_timeout = min(float(reserve_timeout), self.timeout)
+        self.max_depth = int(max_depth)
         self._lock = threading.Condition()
         self._update_lock = threading.Lock()
         self._idle: list[_Worker] = []
+        self._idle_reserve: list[_Worker] = []
         self._all: dict[int, _Worker] = {}
         self._generation = 0
         self._mem: ox.Store | None = None
@@ -548,6 +618,10 @@ class Engine:
             remote=RemoteStore.from_settings(settings) if settings.get("store_backend") == "remote" else None,
             cache_bytes=settings.get("result_cache_bytes", 0),
             base_iri=settings.get("base_iri"),
+            memory_mb=settings.get("worker_memory_mb", 1024),
+            reserve_workers=settings.get("reserve_workers", 1),
+            reserve_timeout=settings.get("reserve_timeout", 1.0),
+            max_depth=settings.get("max_query_depth", 64),
         )
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -568,6 +642,8 @@ class Engine:
             self._load()
             for _ in range(self.size):
                 self._idle.append(self._spawn())
+            for _ in range(self.reserve_size):
+                self._idle_reserve.append(self._spawn(reserve=True))
             self._started = True
             return self
 
@@ -586,9 +662,11 @@ class Engine:
             self._closed = True
             workers = list(self._all.values())
             self._idle.clear()
+            self._idle_reserve.clear()
             self._lock.notify_all()
         for w in workers:
             self._reap(w)
+            self._close_stderr(w)
 
     def __enter__(self) -> Engine:
         return self.start()
@@ -606,6 +684,10 @@ class Engine:
                 "mode": "remote" if self.remote is not None else self.mode,
                 "workers": self.size,
                 "idle": self.size if self.remote is not None else len(self._idle),  # remote: no workers
+                "reserve_workers": 0 if self.remote is not None else self.reserve_size,
+                "reserve_idle": 0 if self.remote is not None else len(self._idle_reserve),
+                "reserve_timeout_s": self.reserve_timeout,
+                "worker_memory_mb": self.memory_mb,
                 "store_version": self._version,
                 "timeout_s": self.timeout,
                 "row_cap": self.row_cap,
@@ -620,54 +702,79 @@ class Engine:
         path = str(self.store.current.resolve())
         return lambda: ox.Store.read_only(path)
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, reserve: bool = False) -> _Worker:
         """Fork one worker (caller holds the lock, so no two forks interleave)."""
         parent_conn, child_conn = Pipe(duplex=True)
         factory = self._store_factory()
         parent = os.getpid()
+        err = os.memfd_create("odl-worker-stderr", os.MFD_CLOEXEC)
         pid = os.fork()
         if pid == 0:  # child
             code = 0
             try:
+                os.dup2(err, 2)
+                os.environ["RUST_BACKTRACE"] = "0"  # the engine's message, not pages of frames
                 _detach_fds(child_conn.fileno())
-                _worker_loop(child_conn, factory, self.timeout, parent)
+                _worker_loop(child_conn, factory, self.timeout, parent, self.memory_mb)
             except BaseException:
                 code = 1
             finally:
                 os._exit(code)
         child_conn.close()
-        worker = _Worker(pid, parent_conn, self._generation)
+        worker = _Worker(pid, parent_conn, self._generation, reserve=reserve, stderr=err)
         self._all[pid] = worker
         if not parent_conn.poll(max(self.timeout, 30.0)):
             self._reap(worker)
+            self._close_stderr(worker)
             raise StoreError("a query worker did not start in time")
-        hello = parent_conn.recv()
+        try:
+            hello = parent_conn.recv()
+        except (EOFError, OSError) as exc:
+            self._reap(worker)
+            tail = worker.stderr_tail().strip()[-300:]
+            self._close_stderr(worker)
+            raise StoreError(f"a query worker died at start: {tail}") from exc
         if hello[0] != "ready":
             self._reap(worker)
+            self._close_stderr(worker)
             raise StoreError(hello[2])
         return worker
 
     def _reap(self, w: _Worker) -> None:
-        """SIGKILL a worker and wait for it: its CPU and memory are freed when this returns."""
+        """SIGKILL a worker and wait for it: its CPU and memory are freed when this returns.
+        A worker that already died keeps its own wait status in `w.status`."""
         if w.alive:
             w.alive = False
             with contextlib.suppress(ProcessLookupError):
                 os.kill(w.pid, signal.SIGKILL)
             with contextlib.suppress(ChildProcessError):
-                os.waitpid(w.pid, 0)
+                w.status = os.waitpid(w.pid, 0)[1]
             w.conn.close()
         with self._lock:
             self._all.pop(w.pid, None)
 
+    def _close_stderr(self, w: _Worker) -> None:
+        if w.stderr >= 0:
+            with contextlib.suppress(OSError):
+                os.close(w.stderr)
+            w.stderr = -1
+
     def _replace(self, w: _Worker) -> None:
         self._reap(w)
+        self._close_stderr(w)
         with self._lock:
-            if not self._closed and len(self._all) < self.size:
+            same_kind = sum(1 for x in self._all.values() if x.reserve == w.reserve)
+            if not self._closed and same_kind < (self.reserve_size if w.reserve else self.size):
                 with contextlib.suppress(StoreError):  # next borrow retries
-                    self._idle.append(self._spawn())
+                    spawned = self._spawn(reserve=w.reserve)
+                    (self._idle_reserve if w.reserve else self._idle).append(spawned)
             self._lock.notify_all()
 
-    def _borrow(self) -> _Worker:
+    def _borrow(self, reserve_ok: bool = True) -> _Worker:
+        """An idle regular worker, else (for requests that accept its shorter limit) a reserve one.
+
+        The reserve workers only ever take a query when every regular worker is busy, and stop it
+        at reserve_timeout: however many long queries run, a short one finds a worker."""
         deadline = time.monotonic() + self.timeout
         with self._lock:
             while True:
@@ -675,8 +782,11 @@ class Engine:
                     raise EngineBusy("the query engine is shut down")
                 if self._idle:
                     return self._idle.pop()
-                if len(self._all) < self.size:
+                regular = sum(1 for x in self._all.values() if not x.reserve)
+                if regular < self.size:
                     return self._spawn()
+                if reserve_ok and self._idle_reserve:
+                    return self._idle_reserve.pop()
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise EngineBusy(
@@ -687,8 +797,8 @@ class Engine:
     def _release(self, w: _Worker) -> None:
         with self._lock:
             if w.generation == self._generation and not self._closed:
-                self._idle.append(w)
-                self._lock.notify()
+                (self._idle_reserve if w.reserve else self._idle).append(w)
+                self._lock.notify_all()  # a waiter that may not take a reserve worker must not swallow it
                 return
         self._replace(w)
 
@@ -702,16 +812,24 @@ class Engine:
                 return _execute_remote(self.remote, req)
             except RemoteTimeout as exc:
                 raise QueryTimeout(f"query exceeded the {limit:g} s time limit and was stopped: {exc}") from exc
-        w = self._borrow()
+        w = self._borrow(reserve_ok=limit <= self.timeout)
+        if w.reserve:
+            limit = min(limit, self.reserve_timeout)
         try:
             w.conn.send(req)
             if not w.conn.poll(limit):
                 self._replace(w)
+                if w.reserve:
+                    raise QueryTimeout(
+                        f"every one of the {self.size} query workers is busy with a long query; this one ran "
+                        f"on the reserve worker, which stops queries after {limit:g} s, and was stopped")
                 raise QueryTimeout(f"query exceeded the {limit:g} s time limit and was stopped")
             reply = w.conn.recv()
         except (EOFError, OSError) as exc:
+            self._reap(w)
+            error = crash_error(w.status, w.stderr_tail(), self.memory_mb)
             self._replace(w)
-            raise WorkerCrashed("the query worker died during evaluation; it was replaced") from exc
+            raise error from exc
         except BaseException:
             self._replace(w)
             raise
@@ -724,7 +842,10 @@ class Engine:
         if kind == "rowcap":
             raise RowCapExceeded(line)
         if kind == "memory":
-            raise WorkerCrashed(message)
+            self._replace(w)  # a worker that hit its limit may hold fragmented memory: start afresh
+            raise MemoryLimit(memory_message(self.memory_mb))
+        if kind == "engine":
+            raise EngineFailure(f"the query engine failed on this query: {message}")
         raise QueryError(message, line=line, column=column)
 
     # -- store versions --------------------------------------------------------------------
@@ -756,7 +877,8 @@ class Engine:
             self._version = version
             self._counts = None
             self._generation += 1
-            stale, self._idle = self._idle, []
+            stale, self._idle = self._idle + self._idle_reserve, []
+            self._idle_reserve = []
             self.cache.clear(version)
         for w in stale:
             self._replace(w)
@@ -768,14 +890,28 @@ class Engine:
         return self._version
 
     # -- queries ---------------------------------------------------------------------------
-    @staticmethod
-    def check_query_text(sparql: str) -> None:
-        """Refuse what must never reach a worker: updates and SERVICE calls."""
-        skel = skeleton(sparql)  # once, not once per check: 34 -> 9 us on the benchmark's lookup
-        if looks_like_update(sparql, skel):
+    def check_query_text(self, sparql: str, *, update: bool = False, parse: bool = True) -> query_guard.Verdict:
+        """Refuse what must never reach a worker: an update at the query endpoint, nesting past
+        max_query_depth, and SERVICE or LOAD anywhere in the parsed query (odl_graph/query_guard.py).
+
+        `parse=False` for the project's own queries (pages, API, diagnostic: fixed texts with
+        validated terms or typed substitutions), which skip the ~4 ms parse; they run in the same
+        network-less workers."""
+        skel = skeleton(sparql)  # once, not once per check
+        if not update and looks_like_update(sparql, skel):
             raise UpdateRejected("updates are not accepted at /sparql; send them to /update with a token")
-        if uses_service(sparql, skel):
-            raise QueryError("SERVICE (federated query) is not allowed on this endpoint")
+        depth = nesting_depth(skel)
+        if self.max_depth and depth > self.max_depth:
+            raise QueryError(f"the query is nested {depth} levels deep; the limit is {self.max_depth} "
+                             f"(max_query_depth)")
+        if not parse:
+            return query_guard.Verdict(True)
+        verdict = query_guard.check(sparql, update=update)
+        if not verdict.parsed and self.remote is not None and query_guard.may_fetch(sparql):  # no sandbox there
+            raise QueryError(f"the query checker could not parse this query ({verdict.parse_error}); "
+                             f"with a remote store only SPARQL 1.1 that it can check is accepted",
+                             line=verdict.line, column=verdict.column)
+        return verdict
 
     def execute(
         self,
@@ -788,12 +924,14 @@ class Engine:
         row_cap: int | None = None,
         allow_truncated: bool = False,
         base_iri: str | None = None,
+        own: bool = False,
     ) -> Result:
         """Run a query and serialise its answer; the row cap applies to SELECT only.
 
         A SELECT answer longer than the cap raises RowCapExceeded unless `allow_truncated`: a cut
         answer that only our own headers reveal would be silent to every standard client.
         `base_iri` resolves relative IRIs when the query sets no BASE (the protocol: the request URL).
+        `own=True` for the project's own query texts (pages): see check_query_text.
 
         With the result cache on, an answer already serialised for this store version, query text,
         dataset, formats and row cap is returned as is (`cache="hit"`), without a worker. Only
@@ -820,7 +958,7 @@ class Engine:
             hit = self.cache.get(version, key)
             if hit is not None:  # its text passed check_query_text when it was first run
                 return hit
-        self.check_query_text(sparql)
+        self.check_query_text(sparql, parse=not own)
         reply = self._call(req)
         if reply[0] == "not-acceptable":
             formats = RESULTS_FORMATS if reply[1] in ("solutions", "boolean") else GRAPH_FORMATS
@@ -845,7 +983,7 @@ class Engine:
         """The GraphStore interface over the workers: the time limit applies, the answer comes back as
         pyoxigraph results (what the catalogue, the diagnostic and the CLI consume). No row cap: these
         are the project's own queries, and a cut answer would be a wrong one."""
-        self.check_query_text(sparql)
+        self.check_query_text(sparql, parse=False)
         req = _Request("query", sparql, tuple(default_graph_uris), tuple(named_graph_uris), "json", "ntriples", 0)
         if substitutions:
             req.extra["substitutions"] = dict(substitutions)  # pyoxigraph terms pickle to the worker
@@ -863,7 +1001,7 @@ class Engine:
         limit: int = 0,
     ) -> list[dict[str, Any]]:
         """SELECT rows as dicts of pyoxigraph terms (for pages and the CLI); limit 0 = all rows."""
-        self.check_query_text(sparql)
+        self.check_query_text(sparql, parse=False)
         req = _Request("rows", sparql, tuple(default_graph_uris), tuple(named_graph_uris), row_cap=limit)
         out = self._call(req)
         if not isinstance(out, list) or (out and not isinstance(out[0], dict)):
@@ -871,7 +1009,7 @@ class Engine:
         return out
 
     def ask(self, sparql: str) -> bool:
-        self.check_query_text(sparql)
+        self.check_query_text(sparql, parse=False)
         out = self._call(_Request("rows", sparql))
         if not isinstance(out, bool):
             raise QueryError("ask() needs an ASK query")
@@ -906,8 +1044,14 @@ class Engine:
         resolves its relative IRIs when it sets no BASE.
         """
         self.start()
-        if uses_service(sparql):
-            raise QueryError("SERVICE (federated query) is not allowed on this endpoint")
+        verdict = self.check_query_text(sparql, update=True)
+        if verdict.reads_default_graph and not self.triple_counts().get("", 0):
+            raise QueryError(
+                "this update matches triples in the default graph (a WHERE pattern outside GRAPH, or DELETE "
+                "WHERE), but the store's default graph is empty: every triple is in a named graph. At /sparql "
+                "the default graph is the union of the named graphs; updates do not do that, so this one "
+                "would match nothing. Wrap the pattern in GRAPH ?g { ... } (and the template in GRAPH ?g "
+                "{ ... }), or name the graphs to match with USING <graph>.")
         with self._update_lock:
             if self.remote is not None:
                 version = self._remote_update(sparql, base_iri)
@@ -939,6 +1083,7 @@ class Engine:
         parent_conn, child_conn = Pipe(duplex=True)
         mem = mem if mem is not None else self._mem
         path = "" if mem is not None else str(self.store.current.resolve())
+        parent = os.getpid()
         with self._lock:
             pid = os.fork()
         if pid == 0:  # child
@@ -946,6 +1091,9 @@ class Engine:
             try:
                 _detach_fds(child_conn.fileno())
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
+                # No network (LOAD, SERVICE), and gone with the server: an update whose client saw the
+                # server die must not go on. No memory cap: updates are token-gated and copy the store.
+                sandbox.confine(parent, 0)
                 if mem is None:  # disk mode: the parent never opened RocksDB, so the child may
                     store = ox.Store()
                     store.bulk_load(ox.Store.read_only(path).dump(format=ox.RdfFormat.N_QUADS),
@@ -971,7 +1119,8 @@ class Engine:
                 raise QueryTimeout(f"update exceeded the {self.timeout:g} s time limit and was stopped")
             reply = parent_conn.recv()
         except EOFError as exc:
-            raise WorkerCrashed("the update process died; nothing was changed") from exc
+            self._reap(worker)
+            raise crash_error(worker.status, "", 0) from exc
         finally:
             self._reap(worker)
         if reply[0] != "applied":
@@ -982,19 +1131,18 @@ class Engine:
         return (persist or self._write_version)(reply[1])
 
     def _write_version(self, nquads: bytes) -> str:
-        """Write a new store version from a fresh interpreter (no forked RocksDB state)."""
-        code = (
-            "import sys\n"
-            "from odl_graph.store import EmbeddedStore\n"
-            "s = EmbeddedStore(sys.argv[1], sys.argv[2] or None); s.replace_all(sys.stdin.buffer.read())\n"
-            "print(s.version())\n"
-        )
+        """Write a new store version from a fresh interpreter (no forked RocksDB state).
+
+        The writer is told the length and SHA-256 of what it must commit and refuses anything else
+        (a pipe cut short by a dying server), and it dies with this process (odl_graph.store.write_main).
+        """
+        code = "from odl_graph.store import write_main; write_main()"
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PROJECT_ROOT, os.environ.get("PYTHONPATH")]))}
+        args = [sys.executable, "-c", code, str(self.store.path), str(len(nquads)),
+                hashlib.sha256(nquads).hexdigest(), str(os.getpid()), self.store.base_iri or ""]
         try:
-            done = subprocess.run(
-                [sys.executable, "-c", code, str(self.store.path), self.store.base_iri or ""],
-                input=nquads, capture_output=True, timeout=UPDATE_PERSIST_TIMEOUT, env=env, check=False,
-            )
+            done = subprocess.run(args, input=nquads, capture_output=True, timeout=UPDATE_PERSIST_TIMEOUT,
+                                  env=env, check=False)
         except subprocess.TimeoutExpired as exc:
             raise StoreError("writing the updated store took too long; the update was not saved") from exc
         if done.returncode != 0:

@@ -2,13 +2,24 @@
 
 A build writes a complete new store version next to the current one and only then flips the
 `current` symlink (an atomic rename), so a failed build never touches what readers see.
+
+Crash safety (docs/security.md): one writer at a time (an flock on `<store>/.writer.lock`, released
+by the kernel if the writer dies); every file of a new version is fsynced, then the completion
+marker (`odl-complete.json`) is written, fsynced, and only then is `current` switched and the store
+folder fsynced. A version folder without a marker is what a killed writer left: the next writer
+removes it, and pruning keeps the newest complete versions, never a partial one.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import json
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -22,6 +33,7 @@ from odl_graph.dumps import write_dumps
 from odl_graph.errors import QueryError, StoreError
 
 KEEP_VERSIONS = 2  # the current one and the previous one (still open in running readers)
+COMPLETE = "odl-complete.json"  # completion marker: the last file written into a version folder
 
 
 class GraphStore(Protocol):
@@ -198,35 +210,137 @@ class EmbeddedStore:
         """
         versions = self.path / "versions"
         versions.mkdir(parents=True, exist_ok=True)
-        stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
-        target = versions / stamp
-        try:
-            store = ox.Store(str(target))
-            if isinstance(data, bytes | bytearray):
-                store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-            else:
-                for graph_iri, ntriples in data.items():
-                    store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
-            store.flush()
-            store.optimize()
-            write_dumps(store, target / DUMPS_DIR, self.base_iri or iris.BASE)  # before the flip: same version
-            del store
-        except BaseException:
-            shutil.rmtree(target, ignore_errors=True)
-            raise
-        tmp_link = self.path / f".current-{stamp}"
-        tmp_link.symlink_to(Path("versions") / stamp)
-        os.replace(tmp_link, self.current)  # atomic on POSIX
-        self.refresh()
-        self._prune(versions)
+        with _writer_lock(self.path):
+            self._remove_partial(versions)
+            stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
+            target = versions / stamp
+            try:
+                store = ox.Store(str(target))
+                if isinstance(data, bytes | bytearray):
+                    store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                else:
+                    for graph_iri, ntriples in data.items():
+                        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+                store.flush()
+                store.optimize()
+                write_dumps(store, target / DUMPS_DIR, self.base_iri or iris.BASE)  # before the flip: same version
+                quads = len(store)
+                del store
+                # Anything else written into the version folder goes here, before the marker.
+                seal_version(target, quads)
+            except BaseException:
+                shutil.rmtree(target, ignore_errors=True)
+                raise
+            tmp_link = self.path / f".current-{stamp}"
+            tmp_link.symlink_to(Path("versions") / stamp)
+            os.replace(tmp_link, self.current)  # atomic on POSIX
+            _fsync_dir(self.path)  # the switch itself survives a power cut
+            self.refresh()
+            self._prune(versions)
+
+    def _remove_partial(self, versions: Path) -> None:
+        """Folders a killed writer left (no marker), and its temporary links; the lock is held."""
+        current = self.current.resolve() if self.exists() else None
+        for p in versions.iterdir():
+            if p.is_dir() and p.resolve() != current and not is_complete(p):
+                shutil.rmtree(p, ignore_errors=True)
+        for link in self.path.glob(".current-*"):
+            with contextlib.suppress(OSError):
+                link.unlink()
 
     def _prune(self, versions: Path) -> None:
-        keep = {self.current.resolve()}
+        """Keep `current` and the newest KEEP_VERSIONS complete versions; drop older and partial ones."""
+        current = self.current.resolve()
         ordered = sorted((p for p in versions.iterdir() if p.is_dir()), key=lambda p: p.name)
-        keep.update(ordered[-KEEP_VERSIONS:])
+        complete = [p for p in ordered if is_complete(p)]
+        keep = {current, *(p.resolve() for p in complete[-KEEP_VERSIONS:])}
         for p in ordered:
             if p.resolve() not in keep:
                 shutil.rmtree(p, ignore_errors=True)
+        _fsync_dir(versions)
+
+    def complete_versions(self) -> list[str]:
+        """Names of the complete versions on disk, oldest first."""
+        versions = self.path / "versions"
+        if not versions.is_dir():
+            return []
+        return sorted(p.name for p in versions.iterdir() if p.is_dir() and is_complete(p))
+
+
+def is_complete(version: Path) -> bool:
+    """Does this version folder carry its completion marker (written last, after every other file)?"""
+    try:
+        json.loads((version / COMPLETE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def seal_version(version: Path, quads: int) -> None:
+    """fsync every file of a finished version folder, then write the marker (itself fsynced)."""
+    files = []
+    for p in sorted(version.rglob("*")):
+        if p.is_file():
+            _fsync_file(p)
+            files.append(str(p.relative_to(version)))
+    for d in sorted({p.parent for p in version.rglob("*")} | {version}, key=lambda p: -len(p.parts)):
+        _fsync_dir(d)
+    marker = {"quads": quads, "files": files, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    tmp = version / (COMPLETE + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(marker, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, version / COMPLETE)
+    _fsync_dir(version)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _writer_lock(path: Path) -> Any:
+    """One writer per store at a time (a build and a server update may race); the kernel drops the
+    lock when its holder dies, so a killed writer never blocks the next one."""
+    path.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def write_main(argv: list[str] | None = None) -> None:
+    """The server's version writer: `STORE LENGTH SHA256 PARENT_PID [BASE_IRI]`, N-Quads on stdin.
+
+    It dies with the server (PR_SET_PDEATHSIG), and commits only input of exactly the announced
+    length and digest: a pipe cut short by a dying parent is refused, never half-applied."""
+    from odl_graph import sandbox
+
+    path, length, digest, parent, *rest = argv if argv is not None else sys.argv[1:]
+    sandbox.die_with_parent(int(parent))
+    data = sys.stdin.buffer.read()
+    if len(data) != int(length) or hashlib.sha256(data).hexdigest() != digest:
+        print(f"refused: got {len(data)} bytes (sha256 {hashlib.sha256(data).hexdigest()[:12]}), expected "
+              f"{length} bytes (sha256 {digest[:12]}); nothing was written", file=sys.stderr)
+        sys.exit(3)
+    store = EmbeddedStore(path, (rest[0] if rest else "") or None)
+    store.replace_all(data)
+    print(store.version())
 
 
 def open_store(settings: Mapping[str, Any]) -> GraphStore:

@@ -52,11 +52,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+WRITE_BLUEPRINTS = frozenset({"update"})  # /update and /store: token-bearing clients only, no CORS
+
+
 def _cors(resp: Response) -> Response:
+    """CORS on the read endpoints only: a page on another origin must not drive the write endpoints."""
+    from flask import request
+
+    if request.blueprint in WRITE_BLUEPRINTS:
+        return resp
     resp.headers["Access-Control-Allow-Origin"] = "*"
     resp.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
-    resp.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, DELETE, OPTIONS"
-    resp.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type, Authorization"
+    resp.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    resp.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
     resp.headers["Access-Control-Max-Age"] = "86400"
     return resp
 

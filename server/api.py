@@ -92,7 +92,10 @@ def _no_store(exc: StoreError) -> Response:
 
 @bp.errorhandler(OdlError)
 def _odl_error(exc: OdlError) -> Response:
-    return problem(400, str(exc))
+    """The status every endpoint gives this error (a time limit is 503, as at /sparql)."""
+    from server.errors import status_of
+
+    return problem(status_of(exc), str(exc))
 
 
 def json_response(value: Any) -> Response:
@@ -106,6 +109,8 @@ def _query_or_404(name: str) -> catalogue.NamedQuery | None:
 
 def _pick_format(query: catalogue.NamedQuery, ext: str | None) -> str | None:
     fmt = ext or request.args.get("format")
+    if fmt == "" and ext is None:
+        raise catalogue.ParameterError("format", "empty 'format'; give a format name or leave the parameter out")
     if fmt:
         return fmt
     for mime, _q in request.accept_mimetypes:
@@ -165,7 +170,7 @@ def diagnostic(commune: str, usecase: str) -> Response:
 def roadmap(commune: str) -> Response:
     t = tables()
     limit = request.args.get("limit", "")
-    if limit and not limit.isdigit():
+    if "limit" in request.args and (not limit.isdigit() or int(limit) < 1):
         raise catalogue.ParameterError("limit", f"{limit!r} is not a positive integer")
     c = t.resolve_commune(commune)
     steps = dg.roadmap(t, c, limit=int(limit) if limit else None)
@@ -207,15 +212,21 @@ def readiness() -> Response:
 
 # -- OpenAPI ---------------------------------------------------------------------------------
 def _param_schema(p: catalogue.Param) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string"}
+    """The JSON Schema of what `catalogue.to_term` accepts for this parameter type (the document
+    promises no more than the server takes: schemathesis checks that every valid value is accepted)."""
+    schema: dict[str, Any] = {"type": "string", "maxLength": 2000}
     if p.type == "xsd:integer":
-        schema = {"type": "integer"}
+        schema = {"type": "integer", "minimum": -(10**18 - 1), "maximum": 10**18 - 1}
     elif p.type == "xsd:boolean":
         schema = {"type": "boolean"}
     elif p.type == "xsd:date":
         schema = {"type": "string", "format": "date"}
     elif p.type == "xsd:decimal":
-        schema = {"type": "number"}
+        schema = {"type": "string", "pattern": catalogue.DECIMAL_PATTERN}
+    elif p.type == "standard":
+        schema = {"type": "string", "pattern": catalogue.STANDARD_PATTERN}
+    elif p.type not in ("xsd:string", "iri"):  # a resource of a kind: its slug or code
+        schema = {"type": "string", "pattern": catalogue.CODE_PATTERN}
     if p.default is not None:
         schema["default"] = int(p.default) if schema["type"] == "integer" else (
             p.default == "true" if schema["type"] == "boolean" else
@@ -223,8 +234,16 @@ def _param_schema(p: catalogue.Param) -> dict[str, Any]:
     return schema
 
 
+def _body_schema(mime: str) -> dict[str, Any]:
+    """SPARQL JSON results are an object; JSON-LD from the engine is an array of node objects."""
+    if mime.startswith("application/ld+json"):
+        return {"type": "array", "items": {"type": "object"}}
+    return {"type": "object"} if "json" in mime else {"type": "string"}
+
+
 def _error_responses(*codes: int) -> dict[str, Any]:
-    text = {400: "Bad parameter", 404: "Unknown resource", 406: "Format not available", 503: "No store"}
+    text = {400: "Bad parameter", 404: "Unknown resource", 406: "Format not available",
+            503: "No store, or the query hit the time or memory limit"}
     return {str(c): {"description": text[c], "content": {"application/json": {"schema": {
         "$ref": "#/components/schemas/Problem"}}}} for c in codes}
 
@@ -246,8 +265,7 @@ def openapi_document() -> dict[str, Any]:
         params.append({"name": "format", "in": "query", "required": False,
                        "description": "Result format (else from the Accept header).",
                        "schema": {"type": "string", "enum": list(formats)}})
-        content = {mime.split(";")[0]: {"schema": {"type": "object"} if "json" in mime else {"type": "string"}}
-                   for _f, mime in formats.values()}
+        content = {mime.split(";")[0]: {"schema": _body_schema(mime)} for _f, mime in formats.values()}
         paths[f"/api/queries/{q.name}"] = {"get": {
             "operationId": "query_" + q.name.replace("-", "_"), "tags": ["catalogue"],
             "summary": q.title_en, "description": f"{q.title_fr}\n\n{q.description}\n\nPreferred view: {q.view}. "

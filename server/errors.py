@@ -1,6 +1,7 @@
 """One JSON error shape for every endpoint: {"ok": false, "status", "error", "errors": [...]}.
 
-Every failure a client can cause maps to a 4xx/503 here; a 500 would be a bug.
+Every failure a client can cause maps to a 4xx/503 here; a 500 is a bug: ours (`internal error`), or
+the engine's (EngineFailure, with the engine's own message).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from werkzeug.exceptions import HTTPException
 
 from odl_graph.engine import (
     EngineBusy,
+    EngineFailure,
     GraphNotFound,
+    MemoryLimit,
     NotAcceptable,
     QueryTimeout,
     RowCapExceeded,
@@ -26,6 +29,8 @@ STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (QueryTimeout, 503),
     (EngineBusy, 503),
     (WorkerCrashed, 503),
+    (MemoryLimit, 503),
+    (EngineFailure, 500),  # deterministic: the same query fails again, so no 503 inviting a retry
     (StoreError, 503),
     (NotAcceptable, 406),
     (GraphNotFound, 404),
@@ -62,10 +67,15 @@ def error_response(
     return resp
 
 
+def status_of(exc: BaseException, default: int = 400) -> int:
+    """The HTTP status of an odl error (one table for every endpoint)."""
+    return next((code for cls, code in STATUS if isinstance(exc, cls)), default)
+
+
 def _from_odl(exc: OdlError) -> Response:
     if isinstance(exc, ApiError):
         return error_response(exc.status, str(exc), headers=exc.headers)
-    status = next((code for cls, code in STATUS if isinstance(exc, cls)), 400)
+    status = status_of(exc)
     if isinstance(exc, QueryError):
         message = str(exc)
         detail = message.split(": ", 1)[1] if message.startswith("error at ") and ": " in message else message

@@ -8,6 +8,7 @@ engine per process and could not recycle them all after an update).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 from collections.abc import Mapping
@@ -16,11 +17,30 @@ from typing import Any
 from odl_graph.config import load_settings
 from server import close_engine, create_app, get_engine
 
+M_ARENA_MAX = -8  # glibc mallopt parameter
+MALLOC_ARENAS = 2
+
+
+def bound_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
+    """Cap glibc's malloc arenas before the request threads start.
+
+    By default glibc gives each thread that allocates under contention its own arena (up to 8 per
+    core) and keeps freed memory in each one, so the server's resident size crept up with traffic
+    even with the result cache off (measured: 273 -> 382 MB over 960 varied queries with the
+    default; flat at 334 MB with 2 arenas; docs/security.md). Waiting threads do little allocation,
+    so two arenas cost nothing measurable. No-op where mallopt does not exist (not glibc)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).mallopt(ctypes.c_int(M_ARENA_MAX), ctypes.c_int(arenas))
+
 
 def run(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
         settings: Mapping[str, Any] | None = None) -> None:
     """Serve until SIGINT/SIGTERM; the store must exist (the CLI builds it first)."""
     import waitress
+
+    bound_malloc_arenas()
 
     values = load_settings(settings)
     if workers:

@@ -297,3 +297,18 @@ def test_multiline_cell_keeps_line_numbers(tmp_path: Path) -> None:
     with pytest.raises(CuratedDataError) as info:
         compile_folder(tmp_path, context())
     assert (info.value.location.line, info.value.location.column) == (4, 4)
+
+
+@pytest.mark.parametrize(
+    ("row", "line", "column"),
+    [
+        (f'a,"A "quoted" word",A,new-application,,{SRC}\n', 2, 6),  # stray quote inside a quoted cell
+        (f'a,A,A,new-application,"deux\nli"gnes",{SRC}\n', 3, 3),  # same, on the second line of a cell
+    ],
+)
+def test_stray_quote_fails_with_file_line_column(tmp_path: Path, row: str, line: int, column: int) -> None:
+    write(tmp_path, {"services.csv": "id,label_fr,label_en,kind,description_fr,sources\n" + row})
+    with pytest.raises(CuratedDataError, match="stray quote") as info:
+        compile_folder(tmp_path, context())
+    assert info.value.location.path.endswith("services.csv")
+    assert (info.value.location.line, info.value.location.column) == (line, column)

@@ -180,9 +180,18 @@ def _split_extension(path: str, desc: d.Describer) -> tuple[str, Format | None]:
     m = _EXT_RE.match(path)
     if not m:
         return path, None
-    if desc.exists(base_iri() + path):
+    if _is_iri(base_iri() + path) and desc.exists(base_iri() + path):
         return path, None
     return m.group("path"), EXTENSIONS[m.group("ext")]
+
+
+def _is_iri(iri: str) -> bool:
+    """Can this text be an IRI at all? (a path such as `a%3Cb.ttl` cannot, and is simply not found)"""
+    try:
+        d.sparql_iri(iri)
+    except ValueError:
+        return False
+    return True
 
 
 def _negotiate() -> Format:
@@ -217,7 +226,7 @@ def _rdf_response(body: bytes, fmt: Format, path: str) -> Response:
 
 
 def _construct(sparql: str, fmt: Format) -> bytes:
-    result = engine().execute(sparql, results_format=None, graph_format=fmt)
+    result = engine().execute(sparql, results_format=None, graph_format=fmt, own=True)  # our text, checked IRIs
     return result.body
 
 
@@ -227,9 +236,7 @@ def dereference(prefix: str, rest: str) -> Response:
     desc = describer(lang)
     path, forced = _split_extension(f"{prefix}/{rest}", desc)
     iri = base_iri() + path
-    try:
-        d.sparql_iri(iri)
-    except ValueError:
+    if not _is_iri(iri):
         abort(404)
     if not desc.exists(iri):
         return render("pages/not_found.html", lang, explicit, iri=iri), 404  # type: ignore[return-value]

@@ -1,0 +1,258 @@
+"""Crash-safe writes: the writer verifies its input and dies with the server; versions carry a completion
+marker; partial versions are removed and never outlive complete ones; and SIGKILL trials of the server,
+of the writer and of a build's store write, at random moments, always leave a complete version served
+and a previous complete version kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import requests
+from conftest import ROOT, TOKEN, free_port, make_store
+
+from odl_graph.store import COMPLETE, EmbeddedStore, is_complete
+
+pytestmark = pytest.mark.slow
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+WRITER = [sys.executable, "-c", "from odl_graph.store import write_main; write_main()"]
+SEED = int(os.environ.get("ODL_FAULT_SEED", str(int(time.time()))))
+TRIALS = int(os.environ.get("ODL_FAULT_TRIALS", "8"))  # per kind; three kinds
+
+
+def nquads(n: int, tag: str = "v") -> bytes:
+    return "".join(f'<http://e/s{i}> <http://e/p> "{tag}{i}" <http://e/g{i % 3}> .\n' for i in range(n)).encode()
+
+
+def graphs(n: int, tag: str) -> dict[str, bytes]:
+    """What `odl-graph build` hands to the store: N-Triples per named graph."""
+    return {f"http://e/g{k}": "".join(f'<http://e/s{i}> <http://e/p> "{tag}{i}" .\n'
+                                      for i in range(k, n, 3)).encode() for k in range(3)}
+
+
+def quad_count(path: Path) -> int:
+    return len(ox.Store.read_only(str(EmbeddedStore(path).current.resolve())))
+
+
+def assert_sound(path: Path, allowed: set[int], note: str) -> int:
+    """A complete version is served, old or new (never a mix or a truncation), and a previous one is kept."""
+    store = EmbeddedStore(path)
+    current = store.current.resolve()
+    assert is_complete(current), f"{note}: current version {current.name} has no completion marker"
+    n = quad_count(path)
+    assert n in allowed, f"{note}: served {n} quads, expected one of {sorted(allowed)}"
+    complete = store.complete_versions()
+    assert len(complete) >= 2 and current.name in complete, f"{note}: complete versions {complete}"
+    return n
+
+
+def write(path: Path, data: bytes, *, length: int | None = None, parent: int | None = None) -> subprocess.Popen:
+    digest = hashlib.sha256(data).hexdigest()
+    args = [*WRITER, str(path), str(len(data) if length is None else length), digest, str(parent or os.getpid())]
+    return subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
+
+
+# -- the writer ------------------------------------------------------------------------------------
+def test_writer_commits_only_verified_input(tmp_path: Path) -> None:
+    path = make_store(tmp_path / "s", nquads(10))
+    version = EmbeddedStore(path).version()
+    full = nquads(1000)
+    cut = b"".join(full.splitlines(keepends=True)[:503])  # cut at a line boundary: parses fine
+    proc = write(path, full)
+    out, err = proc.communicate(cut, timeout=60)
+    assert proc.returncode == 3 and b"refused" in err and b"nothing was written" in err
+    assert EmbeddedStore(path).version() == version and quad_count(path) == 10
+    assert len(list((path / "versions").iterdir())) == 1  # no partial folder either
+    proc = write(path, full)
+    out, _ = proc.communicate(full, timeout=60)
+    assert proc.returncode == 0 and quad_count(path) == 1000 and out.decode().strip() == EmbeddedStore(path).version()
+
+
+def test_writer_dies_with_its_parent(tmp_path: Path) -> None:
+    path = make_store(tmp_path / "s", nquads(10))
+    version = EmbeddedStore(path).version()
+    parent = subprocess.Popen(
+        [sys.executable, "-c",
+         "import subprocess, sys\n"
+         f"p = subprocess.Popen({WRITER!r} + [sys.argv[1], '100', '0' * 64, str(__import__('os').getpid())], "
+         "stdin=subprocess.PIPE)\n"
+         "print(p.pid, flush=True)\n"
+         "p.wait()\n", str(path)],
+        stdout=subprocess.PIPE, env=ENV)
+    writer = int(parent.stdout.readline())  # type: ignore[union-attr]
+    time.sleep(0.5)  # the writer is up, blocked reading its (never written) input
+    assert Path(f"/proc/{writer}").exists()
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 5
+    while _alive(writer) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(writer), "the writer outlived its parent"
+    assert EmbeddedStore(path).version() == version
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+# -- versions ----------------------------------------------------------------------------------------
+def test_partial_versions_are_removed_and_complete_ones_kept(tmp_path: Path) -> None:
+    path = tmp_path / "s"
+    store = EmbeddedStore(path)
+    store.replace_all(nquads(10, "a"))
+    store.replace_all(nquads(20, "b"))
+    good = store.complete_versions()
+    # What killed builds left: newer folders without a marker (the old pruning kept these, by name,
+    # and deleted both good versions).
+    for name in ("29990101T000000-000000001", "29990101T000000-000000002"):
+        ox.Store(str(path / "versions" / name)).bulk_load(nquads(5), format=ox.RdfFormat.N_QUADS)
+    assert store.complete_versions() == good
+    (path / ".current-29990101T000000-000000003").symlink_to("versions/29990101T000000-000000002")
+    store.replace_all(nquads(30, "c"))
+    names = sorted(p.name for p in (path / "versions").iterdir())
+    assert names == store.complete_versions() and len(names) == 2 and names[0] == good[-1]
+    assert quad_count(path) == 30 and not list(path.glob(".current-*"))
+    assert all(is_complete(path / "versions" / n) for n in names)
+
+
+def test_marker_is_written_last_and_the_switch_is_fsynced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src: os.PathLike[str] | str, dst: os.PathLike[str] | str) -> None:
+        events.append(("replace", str(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    path = tmp_path / "s"
+    EmbeddedStore(path).replace_all(nquads(10))
+    version = EmbeddedStore(path).current.resolve()
+    marker = events.index(("replace", str(version / COMPLETE)))
+    switch = events.index(("replace", str(path / "current")))
+    data_files = {p for kind, p in events[:marker] if kind == "fsync" and p.startswith(str(version) + "/")}
+    assert {str(p) for p in version.iterdir() if p.is_file() and p.name != COMPLETE} <= data_files
+    assert marker < switch
+    assert ("fsync", str(path)) in events[switch:]  # the folder holding `current`, after the switch
+
+
+# -- SIGKILL trials ------------------------------------------------------------------------------------
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                out.update(int(c) for c in (task / "children").read_text().split())
+    return out | {d for c in out for d in _children(c)}
+
+
+def test_sigkill_trials(tmp_path: Path) -> None:
+    """At least 20 SIGKILLs at random moments (ODL_FAULT_SEED replays a run): of the server during an
+    authorised update, of the version writer, and of a build's store write."""
+    rng = random.Random(SEED)
+    note = f"seed {SEED}"
+    path = tmp_path / "store"
+    store = EmbeddedStore(path)
+    store.replace_all(nquads(3000, "old"))
+    store.replace_all(graphs(3000, "v0"))
+    counts = {3000}
+    trials = 0
+
+    # 1. the version writer, fed the whole input, killed at a random moment
+    for i in range(TRIALS):
+        data = nquads(rng.choice([3000, 40_000]), f"w{i}")
+        n_new = len(data.splitlines())
+        proc = write(path, data)
+        threading.Thread(target=lambda p=proc, d=data: _feed(p, d), daemon=True).start()
+        time.sleep(rng.uniform(0, 0.6))
+        proc.kill()
+        proc.wait()
+        current = assert_sound(path, counts | {n_new}, f"{note}, writer trial {i}")
+        counts = {current}
+        trials += 1
+
+    # 2. a build's store write (`replace_all` of N-Triples per graph, what `odl-graph build` ends with;
+    #    every step before it only reads), in its own process, killed at a random moment
+    for i in range(TRIALS):
+        n = rng.choice([3000, 40_000])
+        code = ("import sys\nfrom odl_graph.store import EmbeddedStore\nsys.path.insert(0, sys.argv[2])\n"
+                "from test_crash_safety import graphs\n"
+                f"EmbeddedStore(sys.argv[1]).replace_all(graphs({n}, 'b{i}'))\n")
+        proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(Path(__file__).parent)], env=ENV)
+        time.sleep(rng.uniform(0.2, 1.5))
+        proc.kill()
+        proc.wait()
+        current = assert_sound(path, counts | {n}, f"{note}, build trial {i}")
+        counts = {current}
+        trials += 1
+
+    # 3. the server, killed during an authorised update; its children must go with it
+    for i in range(TRIALS):
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "server.serve", "--port", str(port), "--workers", "1", "--set", f"store={path}",
+             "--set", f"update_token={TOKEN}", "--set", "query_timeout=30"],
+            cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_up(url, server)
+            added = rng.choice([50, 2000])
+            body = "INSERT DATA { GRAPH <http://e/g9> { " + " ".join(
+                f'<http://e/u{i}-{k}> <http://e/p> "x" .' for k in range(added)) + " } }"
+            threading.Thread(target=_post_update, args=(url, body), daemon=True).start()
+            time.sleep(rng.uniform(0.0, 1.2))
+            family = _children(server.pid)
+        finally:
+            server.kill()
+            server.wait()
+        deadline = time.monotonic() + 5  # idle query workers notice within 2 s; writers at once
+        while any(_alive(p) for p in family) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(_alive(p) for p in family), f"{note}, server trial {i}: children outlived the server"
+        current = assert_sound(path, counts | {c + added for c in counts}, f"{note}, server trial {i}")
+        counts = {current}
+        trials += 1
+    assert trials >= 20
+
+
+def _feed(proc: subprocess.Popen, data: bytes) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        proc.stdin.write(data)  # type: ignore[union-attr]
+        proc.stdin.close()  # type: ignore[union-attr]
+
+
+def _post_update(url: str, body: str) -> None:
+    with contextlib.suppress(requests.RequestException):
+        requests.post(url + "/update", data=body.encode(), timeout=60,
+                      headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/sparql-update"})
+
+
+def _wait_up(url: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "server exited at start"
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(url + "/health", timeout=1).status_code == 200:
+                return
+        time.sleep(0.05)
+    raise AssertionError("server did not start")
