@@ -85,14 +85,14 @@ def test_every_interview_has_participants_challenges_and_a_date_or_a_stated_unkn
 
 
 def test_experiment_evaluation_cells_stated_by_a_source(graph: Graph) -> None:
-    """The sources read state fewer than half of the 7 x 17 evaluation cells: this records where we are
+    """The sources read state 65 of the 7 x 17 evaluation cells, more than half: this records where we are
     (raise the bound when more pages are read)."""
     fields = (ODL.objectives, ODL.qualitativeResults, ODL.implementationEffort, ODL.dataSustainability,
               ODL.geographicScope, ODL.deploymentConstraints, ODL.minimalData)
     exps = set(graph.subjects(RDF.type, ODL.Experiment))
     filled = sum(1 for e in exps for f in fields if list(graph.objects(e, f)))
     assert len(exps) == 17
-    assert filled >= 52
+    assert filled >= 65
 
 
 def cited_urls(path: Path) -> list[tuple[int, str]]:
