@@ -21,7 +21,11 @@ CURATED = Path(__file__).resolve().parents[1] / "data" / "curated"
 ACV_AXES = ("housing", "commerce", "mobility", "public-space-heritage", "public-services")
 ENVIRONMENT = ("climate-adaptation", "biodiversity", "natural-risks")
 # Hosts that serve copies of other sites' pages: cite the canonical page instead.
-MIRROR_HOSTS = re.compile(r"^https?://([^/]*\.)?(github\.imc\.re|gh\.doourdo\.com|s3\.amazonaws\.com|giter\.vip)(/|$)")
+MIRROR_HOSTS = re.compile(
+    r"^https?://([^/]*\.)?(github\.imc\.re|gh\.doourdo\.com|s3\.amazonaws\.com|giter\.vip"
+    r"|123dok\.[a-z]+|doczz\.[a-z]+|fdocuments\.[a-z]+|readkong\.com|vdocuments\.[a-z]+|scribd\.com"
+    r"|pressreader\.com)(/|$)"
+)
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +123,8 @@ def test_the_mirror_check_catches_a_copy() -> None:
     assert MIRROR_HOSTS.match("https://someone.s3.amazonaws.com/page.html")
     assert MIRROR_HOSTS.match("https://github.imc.re/etalab/x")
     assert not MIRROR_HOSTS.match("https://github.com/etalab/x")
+    assert MIRROR_HOSTS.match("https://fr.scribd.com/document/1/x")
+    assert MIRROR_HOSTS.match("https://vdocuments.mx/x.html")
+    assert MIRROR_HOSTS.match("http://www.pressreader.com/france/x/1")
+    assert not MIRROR_HOSTS.match("https://www.varmatin.com/x")
+    assert not MIRROR_HOSTS.match("https://notscribd.com/x")
