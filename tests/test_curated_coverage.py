@@ -24,7 +24,7 @@ ENVIRONMENT = ("climate-adaptation", "biodiversity", "natural-risks")
 MIRROR_HOSTS = re.compile(
     r"^https?://([^/]*\.)?(github\.imc\.re|gh\.doourdo\.com|s3\.amazonaws\.com|giter\.vip"
     r"|123dok\.[a-z]+|doczz\.[a-z]+|fdocuments\.[a-z]+|readkong\.com|vdocuments\.[a-z]+|scribd\.com"
-    r"|pressreader\.com)(/|$)"
+    r"|pressreader\.com|pdfslide\.[a-z]+)(/|$)"
 )
 
 
