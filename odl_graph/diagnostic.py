@@ -56,7 +56,7 @@ SELECT ?usecase ?category ?level WHERE {
 }"""
 Q_DATASETS = """
 SELECT ?dataset ?category ?status ?spatial ?holder ?publisher ?landing ?unknownSpatial ?unknownStatus WHERE {
-  ?dataset a odl:Dataset .
+  ?dataset a dcat:Dataset .  # curated and imported records are also odl:Dataset; harvested ones are not
   OPTIONAL { ?dataset dcat:landingPage ?landing }
   OPTIONAL { ?dataset odl:instantiates ?category }
   OPTIONAL { ?dataset odl:opennessStatus ?status }
@@ -86,7 +86,7 @@ SELECT ?status ?broader WHERE {
 }"""
 Q_LABELS = """
 SELECT ?x ?label WHERE {
-  VALUES ?cls { odl:UseCase odl:DataCategory odl:Dataset odl:Actor odl:Standard odl:EPCI odl:Departement
+  VALUES ?cls { odl:UseCase odl:DataCategory dcat:Dataset odl:Actor odl:Standard odl:EPCI odl:Departement
                 odl:Region odl:Territory odl:Challenge skos:Concept }
   ?x a ?cls .
   { ?x rdfs:label ?label } UNION { ?x skos:prefLabel ?label }

@@ -230,7 +230,7 @@ def test_mapping_of_records(folder: Path, context: mapping.Context) -> None:
     g = mapped.graph
     irve = iris.resource("dataset", "datagouv-ds-irve")
     council = iris.body(commune_siren(DATA, COMMUNE))
-    assert (irve, RDF.type, ODL.Dataset) in g and (irve, RDF.type, DCAT.Dataset) in g
+    assert (irve, RDF.type, DCAT.Dataset) in g and (irve, RDF.type, ODL.Dataset) not in g
     assert (irve, DCTERMS.title, Literal("Bornes de recharge de Vitré", lang="fr")) in g
     assert (irve, DCTERMS.spatial, iris.commune(COMMUNE)) in g
     # an ACV town council is described by the bodies import: the harvest links to it, no more
@@ -245,9 +245,9 @@ def test_mapping_of_records(folder: Path, context: mapping.Context) -> None:
     known = iris.body(observatory_siren(DATA))
     assert (covoit, DCTERMS.publisher, known) in g and (known, ODL.actorCategory, None) not in g
     assert (covoit, ODL.instantiates, iris.resource("datacategory", "lieux-covoiturage")) in g  # by rule
-    nodesc = iris.resource("dataset", "datagouv-ds-nodesc")
-    assert (nodesc, ODL.unknownValueOf, ODL.opennessStatus) in g and (nodesc, DCTERMS.description, None) not in g
-    assert (nodesc, RDF.type, ODL.Dataset) not in g  # matches no category: a dcat:Dataset only
+    nodesc = iris.resource("dataset", "datagouv-ds-nodesc")  # no description: reported and left out
+    assert (nodesc, None, None) not in g
+    assert mapped.warnings["dataset without description (left out: DCAT-AP mandatory)"] == 1
     national = iris.resource("dataset", "datagouv-ds-national")
     assert set(g.objects(national, DCTERMS.spatial)) == {iris.resource("territory", "france")}
     assert mapped.warnings["zone not in the COG (fr:iris)"] == 1
@@ -309,15 +309,17 @@ def test_the_synthetic_snapshot_is_in_the_snapshot_format(tmp_path: Path, contex
     assert synthetic_harvest.records(400, 10) == synthetic_harvest.records(400, 10)
     g = mapping.to_graph(records, context).graph
     communes = {o for o in g.objects(None, DCTERMS.spatial) if str(o).startswith(str(iris.resource("commune", "")))}
-    assert len(communes) == 400  # the first datasets go one to a territory, communes first
-    assert set(g.subjects(RDF.type, ODL.Dataset))  # some reach a data category, by schema or by rule
+    # the first datasets go one to a territory, communes first; those without a description are left out
+    described = [r for r in records if r.get("description")]
+    assert 0 < len(described) < 400 and len(communes) == len(described)
+    assert set(g.subjects(ODL.instantiates, None))  # some reach a data category, by schema or by rule
     cats = {str(c).rsplit("/", 1)[-1] for c in g.objects(None, ODL.instantiates)}
     assert cats <= context.categories
 
 
 def test_a_council_no_other_source_describes_is_minted_from_the_cog(context: mapping.Context) -> None:
     siren, insee = next((s, c) for s, c in sorted(context.commune_by_siren.items()) if s not in context.actors)
-    record = {"source": "datagouv", "id": "abc", "title": "Jeu", "zones": [f"fr:commune:{insee}"], "tags": [],
+    record = {"source": "datagouv", "id": "abc", "title": "Jeu", "description": "Un jeu.", "zones": [f"fr:commune:{insee}"], "tags": [],
               "resources": [], "page": "https://www.data.gouv.fr/fr/datasets/abc/", "fetched_from": "x",
               "organization": {"id": "o", "name": "Mairie", "siren": siren, "badges": [],
                                "page": "https://www.data.gouv.fr/fr/organizations/o/", "url": None}}
@@ -331,7 +333,7 @@ def test_a_council_no_other_source_describes_is_minted_from_the_cog(context: map
 
 
 def test_a_publisher_no_source_qualifies_has_an_unknown_category(context: mapping.Context) -> None:
-    record = {"source": "dcat", "id": "x", "title": "Jeu", "zones": [], "resources": [], "tags": [],
+    record = {"source": "dcat", "id": "x", "title": "Jeu", "description": "Un jeu.", "zones": [], "resources": [], "tags": [],
               "organization": {"id": "https://portal.example.org/org/anon", "name": "Un organisme", "siren": None,
                                "badges": [], "page": "https://portal.example.org/org/anon", "url": None},
               "page": "https://portal.example.org/ds/x", "fetched_from": "https://portal.example.org/catalog"}

@@ -213,7 +213,8 @@ SCENARIOS: list[tuple[str, bool, list[Row]]] = [
     ]),
     ("update-using-graph-uri", True, [
         sparql(COUNT_G, 200, JSON, bindings("n", ["0"])),
-        update(COPY_USING),  # without the parameter, WHERE reads the (empty) default graph
+        # without the parameter, WHERE reads the (empty) default graph: refused, never a silent no-op
+        update(COPY_USING, 400),
         sparql(COUNT_G, 200, JSON, bindings("n", ["0"])),
         update(COPY_USING, params=[("using-graph-uri", G_DATASETS)]),
         sparql(f"ASK {{ GRAPH <{G}> {{ <{DATASETS[0]}> a <{DEF}Dataset> }} }}", 200, JSON, boolean(True)),
