@@ -319,7 +319,8 @@ def test_the_synthetic_snapshot_is_in_the_snapshot_format(tmp_path: Path, contex
 
 def test_a_council_no_other_source_describes_is_minted_from_the_cog(context: mapping.Context) -> None:
     siren, insee = next((s, c) for s, c in sorted(context.commune_by_siren.items()) if s not in context.actors)
-    record = {"source": "datagouv", "id": "abc", "title": "Jeu", "description": "Un jeu.", "zones": [f"fr:commune:{insee}"], "tags": [],
+    record = {"source": "datagouv", "id": "abc", "title": "Jeu", "description": "Un jeu.",
+              "zones": [f"fr:commune:{insee}"], "tags": [],
               "resources": [], "page": "https://www.data.gouv.fr/fr/datasets/abc/", "fetched_from": "x",
               "organization": {"id": "o", "name": "Mairie", "siren": siren, "badges": [],
                                "page": "https://www.data.gouv.fr/fr/organizations/o/", "url": None}}
@@ -333,7 +334,8 @@ def test_a_council_no_other_source_describes_is_minted_from_the_cog(context: map
 
 
 def test_a_publisher_no_source_qualifies_has_an_unknown_category(context: mapping.Context) -> None:
-    record = {"source": "dcat", "id": "x", "title": "Jeu", "description": "Un jeu.", "zones": [], "resources": [], "tags": [],
+    record = {"source": "dcat", "id": "x", "title": "Jeu", "description": "Un jeu.", "zones": [], "resources": [],
+              "tags": [],
               "organization": {"id": "https://portal.example.org/org/anon", "name": "Un organisme", "siren": None,
                                "badges": [], "page": "https://portal.example.org/org/anon", "url": None},
               "page": "https://portal.example.org/ds/x", "fetched_from": "https://portal.example.org/catalog"}
