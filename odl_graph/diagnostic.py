@@ -56,9 +56,9 @@ SELECT ?usecase ?category ?level WHERE {
 }"""
 Q_DATASETS = """
 SELECT ?dataset ?category ?status ?spatial ?holder ?publisher ?landing ?unknownSpatial ?unknownStatus WHERE {
-  ?dataset a dcat:Dataset .  # curated and imported records are also odl:Dataset; harvested ones are not
+  # Only datasets of a data category can ever be a diagnostic line (most of a harvested catalogue is not).
+  ?dataset a dcat:Dataset ; odl:instantiates ?category .
   OPTIONAL { ?dataset dcat:landingPage ?landing }
-  OPTIONAL { ?dataset odl:instantiates ?category }
   OPTIONAL { ?dataset odl:opennessStatus ?status }
   OPTIONAL { ?dataset dcterms:spatial ?spatial }
   OPTIONAL { ?dataset dcterms:rightsHolder ?holder }
@@ -86,12 +86,14 @@ SELECT ?status ?broader WHERE {
 }"""
 Q_LABELS = """
 SELECT ?x ?label WHERE {
-  VALUES ?cls { odl:UseCase odl:DataCategory dcat:Dataset odl:Actor odl:Standard odl:EPCI odl:Departement
+  VALUES ?cls { odl:UseCase odl:DataCategory dcat:Dataset odl:Standard odl:EPCI odl:Departement
                 odl:Region odl:Territory odl:Challenge skos:Concept }
   ?x a ?cls .
+  FILTER(?cls != dcat:Dataset || EXISTS { ?x odl:instantiates ?c })
   { ?x rdfs:label ?label } UNION { ?x skos:prefLabel ?label }
   FILTER(?cls != odl:Territory || NOT EXISTS { ?x a odl:Commune })
 }"""
+Q_ACTOR_LABELS = "SELECT ?x ?label WHERE { ?x a odl:Actor ; rdfs:label ?label }"
 _COMMUNE_VARS = "?commune ?label ?insee ?epci ?departement ?region ?centroid ?population ?acvId"
 _COMMUNE_FIELDS = """
   OPTIONAL { ?commune rdfs:label ?label FILTER(lang(?label) = "fr") }
@@ -193,6 +195,8 @@ class Tables:
         self.open_status = f"{base_iri}id/concept/openness/open"
         pre = prefixes(base_iri)
         q = lambda text: store.query(pre + text)  # noqa: E731
+        self._q = q
+        self._actor_labels = False
 
         self.usecases: dict[str, dict[str, str]] = {}  # use case -> category -> level IRI ("" unknown)
         for r in q(Q_REQUIREMENTS):
@@ -260,9 +264,6 @@ class Tables:
             for r in recs:
                 for cat in sorted(self.datasets[r.dataset].categories if r.dataset in self.datasets else ()):
                     self.records[territory][cat].append(r)
-        for iri, info in self.evidence.actors.items():
-            if info.siren and iri in self.labels:
-                self.labels[iri].setdefault("siren", info.siren)
 
         # spatial index: territory -> datasets; plus datasets whose coverage is not stated
         self.by_territory: dict[str, list[DatasetInfo]] = defaultdict(list)
@@ -278,7 +279,14 @@ class Tables:
     def label(self, iri: str | None, lang: str = "fr") -> str:
         if not iri:
             return ""
-        labels = self.labels.get(iri, {})
+        labels = self.labels.get(iri)
+        if labels is None and not self._actor_labels:  # actors' labels are fetched on first need
+            self._actor_labels = True
+            for r in self._q(Q_ACTOR_LABELS):
+                lab = r["label"]
+                self.labels[r["x"].value].setdefault(getattr(lab, "language", None) or "", lab.value)
+            labels = self.labels.get(iri)
+        labels = labels or {}
         other = "en" if lang == "fr" else "fr"
         return labels.get(lang) or labels.get(other) or labels.get("") or iri.rsplit("/", 1)[-1]
 

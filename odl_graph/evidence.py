@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 # level -> (certainty, weight of the evidence, French label, English label)
@@ -111,6 +112,7 @@ class EvidenceTables:
     """The evidence part of the diagnostic's tables, fetched with a handful of queries."""
 
     def __init__(self, query: Callable[[str], Any]) -> None:
+        self._query = query
         self.records: dict[str, list[Records]] = defaultdict(list)  # territory -> records
         for r in query(Q_LOCAL_RECORDS):
             cap = _v(r["capacity"])
@@ -154,15 +156,30 @@ class EvidenceTables:
         for r in query(Q_HAZARDS):
             self.hazards[r["category"].value].add(r["hazard"].value)
 
-        # territory -> actor-category code -> body: the concrete council behind a generic producer.
-        self.bodies: dict[str, dict[str, str]] = defaultdict(dict)
-        for r in query(Q_BODIES):
+        self.searches: dict[str, dict[str, Any]] = {}  # category -> {outcome, sources}
+        for r in query(Q_SEARCHES):
+            s = self.searches.setdefault(r["category"].value,
+                                         {"outcome": r["outcome"].value.rsplit("/", 1)[-1], "sources": []})
+            if r["source"] is not None and r["source"].value not in s["sources"]:
+                s["sources"].append(r["source"].value)
+
+    # Actors are only needed to explain a line (holders, concrete producers), never for the matrix: a
+    # harvest mints one per publishing council (tens of thousands), so they are fetched on first use.
+    @cached_property
+    def bodies(self) -> dict[str, dict[str, str]]:
+        """Territory -> actor-category code -> body: the concrete council behind a generic producer."""
+        out: dict[str, dict[str, str]] = defaultdict(dict)
+        for r in self._query(Q_BODIES):
             code = r["category"].value.rsplit("/", 1)[-1]
             if code in LOCAL_CATEGORIES:
-                self.bodies[r["territory"].value].setdefault(code, r["body"].value)
-        self.actors: dict[str, ActorInfo] = defaultdict(ActorInfo)
-        for r in query(Q_ACTOR_DETAILS):
-            a = self.actors[r["actor"].value]
+                out[r["territory"].value].setdefault(code, r["body"].value)
+        return out
+
+    @cached_property
+    def actors(self) -> dict[str, ActorInfo]:
+        out: dict[str, ActorInfo] = defaultdict(ActorInfo)
+        for r in self._query(Q_ACTOR_DETAILS):
+            a = out[r["actor"].value]
             a.siren = _v(r["siren"]) or a.siren
             if r["category"] is not None:
                 a.category = r["category"].value.rsplit("/", 1)[-1]
@@ -170,12 +187,7 @@ class EvidenceTables:
                 a.territories.add(r["territory"].value)
             if r["page"] is not None:
                 a.pages.add(r["page"].value)
-        self.searches: dict[str, dict[str, Any]] = {}  # category -> {outcome, sources}
-        for r in query(Q_SEARCHES):
-            s = self.searches.setdefault(r["category"].value,
-                                         {"outcome": r["outcome"].value.rsplit("/", 1)[-1], "sources": []})
-            if r["source"] is not None and r["source"].value not in s["sources"]:
-                s["sources"].append(r["source"].value)
+        return out
 
     def publications_on(self, territories: list[str], category: str) -> list[tuple[Publication, str]]:
         """(publication, territory) of bodies competent for these territories publishing on a theme that
