@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pages_fixture import XSS, XSS_RESOURCES, build_fixture_store, make_app
 
-from odl_graph import describe as d
+from odl_graph import iris
+from odl_graph.describe import editor, labels
 
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -44,31 +45,31 @@ def section(page: str, heading_id: str) -> str:
 
 # -- pure helpers ------------------------------------------------------------------------------
 def test_fold_ignores_accents_case_and_ligatures() -> None:
-    assert d.fold("Œuvre  ÉTÉ") == "oeuvre ete"
-    assert d.fold("Îlots de fraîcheur") == d.fold("ilots DE FRAICHEUR")
-    assert d.fold("Saint-Étienne") == d.fold("saint etienne") == "saint etienne"
-    assert d.fold("l’eau") == d.fold("l'eau") == "l eau"
+    assert labels.fold("Œuvre  ÉTÉ") == "oeuvre ete"
+    assert labels.fold("Îlots de fraîcheur") == labels.fold("ilots DE FRAICHEUR")
+    assert labels.fold("Saint-Étienne") == labels.fold("saint etienne") == "saint etienne"
+    assert labels.fold("l’eau") == labels.fold("l'eau") == "l eau"
 
 
 def test_pick_literal_prefers_language_then_falls_back() -> None:
     values = [("Arbres", "fr"), ("Trees", "en"), ("raw", None)]
-    assert d.pick_literal(values, "en") == "Trees"
-    assert d.pick_literal(values, "fr") == "Arbres"
-    assert d.pick_literal([("Arbres", "fr"), ("raw", None)], "en") == "Arbres"  # the other language first
-    assert d.pick_literal([("raw", None), ("Bäume", "de")], "en") == "raw"
-    assert d.pick_literal([], "fr") is None
+    assert labels.pick_literal(values, "en") == "Trees"
+    assert labels.pick_literal(values, "fr") == "Arbres"
+    assert labels.pick_literal([("Arbres", "fr"), ("raw", None)], "en") == "Arbres"  # the other language first
+    assert labels.pick_literal([("raw", None), ("Bäume", "de")], "en") == "raw"
+    assert labels.pick_literal([], "fr") is None
 
 
 def test_sparql_iri_refuses_injection() -> None:
     with pytest.raises(ValueError):
-        d.sparql_iri("https://x/a> } DROP ALL { <b")
+        labels.sparql_iri("https://x/a> } DROP ALL { <b")
 
 
 def test_inline_parameters_binds_like_a_substitution() -> None:
     q = 'SELECT ?a ?n WHERE { ?a ?p ?n . FILTER(?n >= ?n_min) } # ?n_min in a comment\nORDER BY ?a'
-    out = d.inline_parameters(q.replace("?a ?n WHERE", "?a ?n ?n_min WHERE"), {"n_min": "3"})
+    out = editor.inline_parameters(q.replace("?a ?n WHERE", "?a ?n ?n_min WHERE"), {"n_min": "3"})
     assert "(3 AS ?n_min)" in out and "FILTER(?n >= 3)" in out and "# ?n_min in a comment" in out
-    assert d.inline_parameters('SELECT * WHERE { ?s ?p "?x" }', {"x": "1"}) == 'SELECT * WHERE { ?s ?p "?x" }'
+    assert editor.inline_parameters('SELECT * WHERE { ?s ?p "?x" }', {"x": "1"}) == 'SELECT * WHERE { ?s ?p "?x" }'
 
 
 def test_editor_text_of_catalogue_queries_parse() -> None:
@@ -79,7 +80,7 @@ def test_editor_text_of_catalogue_queries_parse() -> None:
     queries = catalogue.load_catalogue()
     assert queries
     for name, query in queries.items():
-        text = d.editor_text(query)
+        text = editor.editor_text(query)
         ox.Store().query(text)  # raises on a syntax error
         for p in query.params:
             if p.default is not None:
@@ -273,13 +274,13 @@ def test_network_json_filters_by_theme(client) -> None:
     all_nodes = client.get("/explore/network.json").get_json()["elements"]
     commerce = client.get("/explore/network.json?theme=commerce").get_json()["elements"]
     ids = {e["data"]["id"] for e in commerce if e["group"] == "nodes"}
-    assert d.iris.BASE + "id/usecase/suivi-vacance" in ids
-    assert d.iris.BASE + "id/usecase/ilots-de-fraicheur" not in ids
+    assert iris.BASE + "id/usecase/suivi-vacance" in ids
+    assert iris.BASE + "id/usecase/ilots-de-fraicheur" not in ids
     assert len(commerce) < len(all_nodes)
     kinds = {e["data"]["kind"] for e in all_nodes if e["group"] == "nodes"}
     assert kinds == {"challenge", "usecase", "datacategory", "actor"}
     edge = next(e for e in all_nodes if e["group"] == "edges" and e["data"]["kind"] == "indispensable")
-    assert edge["data"]["source"].startswith(d.iris.BASE + "id/usecase/")
+    assert edge["data"]["source"].startswith(iris.BASE + "id/usecase/")
 
 
 def test_charts_json_counts_statuses(client) -> None:
