@@ -50,7 +50,8 @@ def sections(desc: Describer, page: Page) -> dict[str, Any]:
 def consulted(desc: Describer) -> list[dict[str, Any]]:
     """The named graphs that hold datasets, with how many and the files they were derived from: what an
     actor's empty holdings were looked up in (its absence there is the statement, not a guess)."""
-    rows = desc.q("SELECT ?g (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g { ?d a dcat:Dataset } } GROUP BY ?g")
+    rows = desc.q("SELECT ?g (COUNT(DISTINCT ?d) AS ?n) WHERE { GRAPH ?g { { ?d a dcat:Dataset } UNION "
+                  "{ ?d a odl:Dataset } } } GROUP BY ?g")
     graphs = [r["g"].value for r in rows]
     files: dict[str, list[str]] = {g: [] for g in graphs}
     if graphs:

@@ -181,7 +181,8 @@ class Describer:
         incoming: dict[str, list[Node]] = defaultdict(list)
         for r in inc:
             incoming[r["p"].value].append(self.node(r["s"]))
-        types = sorted(props.get(RDF + "type", []), key=lambda n: n.value)
+        types = sorted((self.term(n.value) for n in props.get(RDF + "type", []) if n.kind == "iri"),
+                       key=lambda n: n.value)
         return Page(
             iri=iri,
             kind="generic",

@@ -20,22 +20,41 @@ def coverage_points(desc: Describer, territories: list[str]) -> list[dict[str, A
     values = " ".join(sparql_iri(t) for t in territories)
     rows = desc.q(
         f"SELECT ?t ?c ?wkt WHERE {{ VALUES ?t {{ {values} }} "
-        f"{{ BIND(?t AS ?c) ?t dcat:centroid ?wkt }} UNION "
+        f"{{ ?t dcat:centroid ?wkt BIND(?t AS ?c) }} UNION "
         f"{{ ?c odl:inEPCI|odl:inDepartement|odl:inRegion ?t ; dcat:centroid ?wkt }} }}"
     )
     desc.load_row_labels(rows, "c")
     points = []
     for r in rows:
-        wkt = r["wkt"].value
-        if not wkt.upper().startswith("POINT"):
+        point = _lat_lon(r["wkt"].value)
+        if point is None:
             continue
-        try:
-            lon, lat = (float(x) for x in wkt[wkt.index("(") + 1 : wkt.index(")")].split()[:2])
-        except ValueError:
-            continue
+        lat, lon = point
         points.append({"iri": r["c"].value, "label": desc.label(r["c"].value), "lat": lat, "lon": lon,
                        "covered": r["t"].value})
     return sorted(points, key=lambda p: fold(p["label"]))
+
+
+def reference_points(desc: Describer) -> list[list[float]]:
+    """[lat, lon] of every commune the graph locates (the programme's towns), drawn in grey under a
+    coverage so a lone point on a map without tiles still has its place in France."""
+    out = []
+    for r in desc.q("SELECT ?wkt WHERE { ?c a odl:Commune ; dcat:centroid ?wkt }"):
+        point = _lat_lon(r["wkt"].value)
+        if point is not None:
+            out.append([round(point[0], 3), round(point[1], 3)])
+    return sorted(out)
+
+
+def _lat_lon(wkt: str) -> tuple[float, float] | None:
+    """(lat, lon) of a WKT POINT(lon lat), None for anything else."""
+    if not wkt.upper().startswith("POINT") or "(" not in wkt or ")" not in wkt:
+        return None
+    try:
+        lon, lat = (float(x) for x in wkt[wkt.index("(") + 1 : wkt.index(")")].split()[:2])
+    except ValueError:
+        return None
+    return lat, lon
 
 
 def serves(desc: Describer, iri: str) -> list[dict[str, Any]]:
@@ -91,7 +110,8 @@ def sections(desc: Describer, page: Page) -> dict[str, Any]:
         "status_unknown": odl + "opennessStatus" in unknown,
         "access_rights": _access_rights(desc, page),
         "territories": desc.refs(spatial),
-        "points": coverage_points(desc, spatial),
+        "points": (points := coverage_points(desc, spatial)),
+        "reference_points": reference_points(desc) if points else [],
         "dates": dates,
         "standards": desc.refs(page.iris(DCT + "conformsTo")),
         "categories": desc.refs(page.iris(odl + "instantiates")),
