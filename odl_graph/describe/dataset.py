@@ -8,6 +8,7 @@ from typing import Any
 
 from odl_graph.describe.base import Describer
 from odl_graph.describe.labels import DCAT, DCT, FOAF, Page, fold, pick_term, sparql_iri
+from odl_graph.diagnostic import wkt_point
 
 DATAGOUV = ("https://www.data.gouv.fr/", "https://data.gouv.fr/")
 
@@ -26,10 +27,10 @@ def coverage_points(desc: Describer, territories: list[str]) -> list[dict[str, A
     desc.load_row_labels(rows, "c")
     points = []
     for r in rows:
-        point = _lat_lon(r["wkt"].value)
+        point = wkt_point(r["wkt"].value)
         if point is None:
             continue
-        lat, lon = point
+        lon, lat = point
         points.append({"iri": r["c"].value, "label": desc.label(r["c"].value), "lat": lat, "lon": lon,
                        "covered": r["t"].value})
     return sorted(points, key=lambda p: fold(p["label"]))
@@ -40,21 +41,10 @@ def reference_points(desc: Describer) -> list[list[float]]:
     coverage so a lone point on a map without tiles still has its place in France."""
     out = []
     for r in desc.q("SELECT ?wkt WHERE { ?c a odl:Commune ; dcat:centroid ?wkt }"):
-        point = _lat_lon(r["wkt"].value)
+        point = wkt_point(r["wkt"].value)
         if point is not None:
-            out.append([round(point[0], 3), round(point[1], 3)])
+            out.append([round(point[1], 3), round(point[0], 3)])
     return sorted(out)
-
-
-def _lat_lon(wkt: str) -> tuple[float, float] | None:
-    """(lat, lon) of a WKT POINT(lon lat), None for anything else."""
-    if not wkt.upper().startswith("POINT") or "(" not in wkt or ")" not in wkt:
-        return None
-    try:
-        lon, lat = (float(x) for x in wkt[wkt.index("(") + 1 : wkt.index(")")].split()[:2])
-    except ValueError:
-        return None
-    return lat, lon
 
 
 def serves(desc: Describer, iri: str) -> list[dict[str, Any]]:
