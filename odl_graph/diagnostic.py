@@ -166,7 +166,8 @@ def _v(term: Any) -> str | None:
     return None if term is None else term.value
 
 
-def _point(wkt: str | None) -> tuple[float, float] | None:
+def wkt_point(wkt: str | None) -> tuple[float, float] | None:
+    """(lon, lat) of a WKT `POINT(lon lat)` (a commune's dcat:centroid), None for anything else."""
     if not wkt or not wkt.upper().startswith("POINT"):
         return None
     try:
@@ -180,7 +181,7 @@ def _commune(row: Any) -> Commune:
     iri = row["commune"].value
     pop = _v(row["population"])
     return Commune(iri, _v(row["label"]) or iri.rsplit("/", 1)[-1], _v(row["insee"]) or iri.rsplit("/", 1)[-1],
-                   _v(row["epci"]), _v(row["departement"]), _v(row["region"]), _point(_v(row["centroid"])),
+                   _v(row["epci"]), _v(row["departement"]), _v(row["region"]), wkt_point(_v(row["centroid"])),
                    int(pop) if pop and pop.lstrip("-").isdigit() else None, _v(row["acvId"]))
 
 

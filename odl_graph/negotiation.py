@@ -61,6 +61,12 @@ GRAPH_FORMATS: tuple[Format, ...] = (
     Format("nquads", "application/n-quads", "application/n-quads", (), W3_FORMATS + "N-Quads"),
 )
 
+# A page's model as data, next to its RDF (Datasette's convention: `.json` and `.csv` beside the page).
+PAGE_DATA_FORMATS: tuple[Format, ...] = (
+    Format("json", "application/json", "application/json"),
+    Format("csv", "text/csv", "text/csv; charset=utf-8"),
+)
+
 # What a whole dataset (several named graphs) is served in: the dumps, GET /store without a graph.
 DATASET_FORMATS: tuple[Format, ...] = tuple(f for f in GRAPH_FORMATS if f.name in ("trig", "nquads", "jsonld"))
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from odl_graph import catalogue
 from odl_graph.cli import cli
-from odl_graph.describe import editor_text
+from odl_graph.describe.editor import editor_text
 from odl_graph.store import EmbeddedStore
 
 PARAMS = {"trace": {"usecase": "uc-a"}, "experiments-by-theme-season": {"season": "1"},

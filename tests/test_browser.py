@@ -200,3 +200,48 @@ def test_script_in_labels_on_lists(page, live_server: str, url: str) -> None:
     else:
         texts = page.locator("main a").all_text_contents()
     assert any(XSS in t for t in texts)
+
+
+# -- resource pages: one of each kind, with a screenshot and axe-core --------------------------------------
+RESOURCE_PAGES = {
+    "dataset": "/id/dataset/arbres-vitre",
+    "scheme": "/id/scheme/openness",
+    "concept": "/id/concept/openness/property",
+    "standard": "/id/standard/etalab/schema-arbre",
+    "actor": "/id/actor/cci-bretagne",
+    "actor-without-holdings": "/id/actor/agence-sans-donnees",
+    "dossier": "/id/concept/theme/climate-adaptation",
+    "usecase": "/id/usecase/ilots-de-fraicheur",
+    "challenge": "/id/challenge/ilots-de-chaleur",
+    "datacategory": "/id/datacategory/arbres",
+    "territory": "/id/commune/35360",
+    "generic": "/id/interview/vitre-2023",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(RESOURCE_PAGES))
+def test_resource_pages_are_accessible(page, live_server: str, kind: str) -> None:
+    from axe_support import assert_accessible, axe_available
+
+    page.goto(live_server + RESOURCE_PAGES[kind])
+    sync_api.expect(page.locator("h1#resource-label")).to_be_visible()
+    shot(page, f"resource-{kind}")
+    if not axe_available():
+        pytest.skip("axe-core is not installed in tests/clients (scripts/setup.sh)")
+    assert_accessible(page, f"resource-{kind}")
+
+
+def test_dataset_coverage_map_draws_its_points(page, live_server: str) -> None:
+    page.goto(live_server + "/id/dataset/arbres-vitre")
+    sync_api.expect(page.locator("#coverage-map")).to_have_attribute("data-markers", "1")
+    assert page.locator("#coverage-map .leaflet-interactive").count() >= 1  # the covered commune's marker
+    sync_api.expect(page.locator("#dataset-licence")).to_contain_text("Licence Ouverte v2.0")
+
+
+def test_scheme_tree_folds(page, live_server: str) -> None:
+    page.goto(live_server + "/id/scheme/openness")
+    branch = page.locator("#hierarchy details").first
+    child = branch.locator("ul a").first
+    sync_api.expect(child).to_be_visible()
+    branch.locator("summary").click()
+    sync_api.expect(child).to_be_hidden()

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from pages_fixture import XSS, XSS_RESOURCES, build_fixture_store, make_app
 
-from odl_graph import describe as d
+from odl_graph import iris
+from odl_graph.describe import editor, labels
 
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 
@@ -44,31 +45,31 @@ def section(page: str, heading_id: str) -> str:
 
 # -- pure helpers ------------------------------------------------------------------------------
 def test_fold_ignores_accents_case_and_ligatures() -> None:
-    assert d.fold("Œuvre  ÉTÉ") == "oeuvre ete"
-    assert d.fold("Îlots de fraîcheur") == d.fold("ilots DE FRAICHEUR")
-    assert d.fold("Saint-Étienne") == d.fold("saint etienne") == "saint etienne"
-    assert d.fold("l’eau") == d.fold("l'eau") == "l eau"
+    assert labels.fold("Œuvre  ÉTÉ") == "oeuvre ete"
+    assert labels.fold("Îlots de fraîcheur") == labels.fold("ilots DE FRAICHEUR")
+    assert labels.fold("Saint-Étienne") == labels.fold("saint etienne") == "saint etienne"
+    assert labels.fold("l’eau") == labels.fold("l'eau") == "l eau"
 
 
 def test_pick_literal_prefers_language_then_falls_back() -> None:
     values = [("Arbres", "fr"), ("Trees", "en"), ("raw", None)]
-    assert d.pick_literal(values, "en") == "Trees"
-    assert d.pick_literal(values, "fr") == "Arbres"
-    assert d.pick_literal([("Arbres", "fr"), ("raw", None)], "en") == "Arbres"  # the other language first
-    assert d.pick_literal([("raw", None), ("Bäume", "de")], "en") == "raw"
-    assert d.pick_literal([], "fr") is None
+    assert labels.pick_literal(values, "en") == "Trees"
+    assert labels.pick_literal(values, "fr") == "Arbres"
+    assert labels.pick_literal([("Arbres", "fr"), ("raw", None)], "en") == "Arbres"  # the other language first
+    assert labels.pick_literal([("raw", None), ("Bäume", "de")], "en") == "raw"
+    assert labels.pick_literal([], "fr") is None
 
 
 def test_sparql_iri_refuses_injection() -> None:
     with pytest.raises(ValueError):
-        d.sparql_iri("https://x/a> } DROP ALL { <b")
+        labels.sparql_iri("https://x/a> } DROP ALL { <b")
 
 
 def test_inline_parameters_binds_like_a_substitution() -> None:
     q = 'SELECT ?a ?n WHERE { ?a ?p ?n . FILTER(?n >= ?n_min) } # ?n_min in a comment\nORDER BY ?a'
-    out = d.inline_parameters(q.replace("?a ?n WHERE", "?a ?n ?n_min WHERE"), {"n_min": "3"})
+    out = editor.inline_parameters(q.replace("?a ?n WHERE", "?a ?n ?n_min WHERE"), {"n_min": "3"})
     assert "(3 AS ?n_min)" in out and "FILTER(?n >= 3)" in out and "# ?n_min in a comment" in out
-    assert d.inline_parameters('SELECT * WHERE { ?s ?p "?x" }', {"x": "1"}) == 'SELECT * WHERE { ?s ?p "?x" }'
+    assert editor.inline_parameters('SELECT * WHERE { ?s ?p "?x" }', {"x": "1"}) == 'SELECT * WHERE { ?s ?p "?x" }'
 
 
 def test_editor_text_of_catalogue_queries_parse() -> None:
@@ -79,7 +80,7 @@ def test_editor_text_of_catalogue_queries_parse() -> None:
     queries = catalogue.load_catalogue()
     assert queries
     for name, query in queries.items():
-        text = d.editor_text(query)
+        text = editor.editor_text(query)
         ox.Store().query(text)  # raises on a syntax error
         for p in query.params:
             if p.default is not None:
@@ -171,6 +172,145 @@ def test_standard_page(client) -> None:
     fields = section(page, "h-fields")
     assert fields.index("espece") < fields.index("hauteur")  # by position
     assert "Nom scientifique de l&#39;espèce." in fields and "grand | petit" in fields
+
+
+def test_standard_page_lists_every_field_with_its_title_version_and_homepage(client) -> None:
+    page = html(client, "/id/standard/etalab/schema-arbre")
+    assert re.search(r'id="standard-version">1\.2\.0</dd>', page)
+    assert 'href="https://example.org/fixture/schema-arbre"' in page.split('id="standard-homepage"')[1][:300]
+    assert "Socle Commun des Données Locales" in page.split('id="standard-status"')[1][:400]
+    rows = re.findall(r"<tr>.*?</tr>", section(page, "h-fields"), re.S)[1:]
+    assert len(rows) == 2  # every field
+    titles = [re.findall(r"<td>(.*?)</td>", row, re.S)[0] for row in rows]  # the first plain cell: the title
+    assert titles == ["Espèce", "Hauteur"]
+    assert 'id="untitled-fields"' not in page
+    assert "Arbres de Vitré" in page  # a dataset that follows it
+
+
+def test_standard_page_says_when_the_schema_gives_no_titles(client) -> None:
+    page = html(client, "/id/standard/xss/schema-xss")
+    fields = section(page, "h-fields")
+    assert 'id="untitled-fields">1 / 1 champs sans titre dans le schéma publié' in fields
+    assert ">Titre</th>" not in fields  # no empty column
+
+
+def test_dataset_page_after_datagouv(client) -> None:
+    page = html(client, "/id/dataset/arbres-vitre")
+    assert '<html lang="fr">' in page and ">Arbres de Vitré</h1>" in page
+    assert "Inventaire des arbres d&#39;alignement de la ville." in page
+    assert 'Publié par <a href="/id/actor/ville-de-vitre">Ville de Vitré</a>' in page
+    assert "Licence Ouverte v2.0" in page.split('id="dataset-licence"')[1][:300]
+    assert 'class="badge status-open"' in page.split('id="dataset-status"')[1][:300]
+    assert '<time datetime="2022-05-02">' in page and '<time datetime="2024-01-15">' in page
+    assert re.search(r'id="datagouv-link" href="https://www\.data\.gouv\.fr/fr/datasets/fixture-arbres-vitre/"', page)
+    assert 'href="https://example.org/fixture/arbres-vitre.csv"' in section(page, "h-files")
+    served = section(page, "h-serves")
+    assert "Cartographier les îlots de fraîcheur" in served and "Suivre la vacance commerciale" in served
+    assert "Indispensable" in served
+    coverage = section(page, "h-coverage")
+    assert 'id="coverage-map"' in coverage and 'data-lat="48.12" data-lon="-1.2"' in coverage
+    assert "/static/vendor/leaflet/leaflet.js" in page and "tile.openstreetmap" not in page and "{z}" not in page
+    for english in ("Access Rights", "Publisher", "License", "Landing page", "Concept Scheme"):
+        assert english not in page, english  # French labels, or prefixed names where a vocabulary has none
+    en = html(client, "/id/dataset/arbres-vitre?lang=en")
+    assert "Published by" in en and "Open Licence v2.0" in en
+
+
+def test_dataset_page_without_coordinates_says_so(client) -> None:
+    page = html(client, "/id/dataset/xss")  # its commune has no centroid
+    assert 'id="coverage-map"' not in page and 'id="coverage-none"' in page
+
+
+def _tree(fragment: str) -> dict[str, list[str]]:
+    """The <li> of the #hierarchy list: each top item's link -> the links of the items nested in it."""
+    from html.parser import HTMLParser
+
+    out: dict[str, list[str]] = {}
+
+    class Tree(HTMLParser):
+        depth, inside, top = 0, False, ""
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            a = dict(attrs)
+            if tag == "ul" and a.get("id") == "hierarchy":
+                self.inside = True
+            elif tag == "li" and self.inside:
+                self.depth += 1
+            elif tag == "a" and self.inside and self.depth:
+                if self.depth == 1 and not self.top:
+                    self.top = a["href"]
+                    out[self.top] = []
+                elif self.depth > 1:
+                    out[self.top].append(a["href"])
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "li" and self.inside:
+                self.depth -= 1
+                if self.depth == 0:
+                    self.top = ""
+
+    Tree().feed(fragment)
+    return out
+
+
+def test_skos_scheme_page_is_a_browsable_hierarchy(client) -> None:
+    """Every top concept of the openness scheme, each with its narrower concepts nested under it, as the
+    vocabulary file declares them; and every concept once in the alphabetical index."""
+    from rdflib import Graph
+    from rdflib.namespace import SKOS
+
+    from odl_graph import vocab_files
+
+    g = Graph().parse(vocab_files.VOCABULARY_FILES["openness"])
+    scheme = iris.BASE + "id/scheme/openness"
+    tops = {str(c) for c in g.subjects(SKOS.topConceptOf, None)} | {str(c) for c in g.objects(None, SKOS.hasTopConcept)}
+    narrower = {str(b): {str(n) for n in g.subjects(SKOS.broader, b)} for b in g.objects(None, SKOS.broader)}
+    assert tops and narrower  # the scheme has a hierarchy to show
+    page = html(client, "/id/scheme/openness")
+    tree = _tree(section(page, "h-tree"))
+    assert sorted(tree) == sorted("/" + c[len(iris.BASE):] for c in tops)
+    for href, kids in tree.items():
+        assert set(kids) == {"/" + k[len(iris.BASE):] for k in narrower.get(iris.BASE + href[1:], set())}, href
+    index = section(page, "h-index")
+    concepts = {str(c) for c in g.subjects(SKOS.inScheme, None)}
+    assert sorted(re.findall(r'<dd><a href="([^"]+)"', index)) == sorted("/" + c[len(iris.BASE):] for c in concepts)
+    assert scheme and ">Index alphabétique</h2>" in page
+
+
+def test_concept_page_shows_broader_narrower_and_scheme(client) -> None:
+    page = html(client, "/id/concept/openness/property")
+    assert 'href="/id/concept/openness/not-accessible-justified"' in page.split('id="broader"')[1][:300]
+    assert 'href="/id/scheme/openness"' in page.split('id="concept-relations"')[1][:400]
+    parent = html(client, "/id/concept/openness/not-accessible-justified")
+    assert 'href="/id/concept/openness/property"' in parent.split('id="narrower"')[1][:600]
+
+
+def test_actor_without_holdings_says_what_was_consulted(client) -> None:
+    page = html(client, "/id/actor/agence-sans-donnees")
+    holds = section(page, "h-holds")
+    assert 'id="holds-nothing"' in holds and "inconnu ici, pas nul" in holds
+    assert 'href="/graph/data/fixture"' in holds and "4 jeux de données" in holds  # the graph looked in
+    assert 'id="holds-nothing"' not in html(client, "/id/actor/cci-bretagne")
+
+
+def test_dossier_lists_each_source_once(client) -> None:
+    page = html(client, "/id/concept/theme/climate-adaptation")
+    exp = section(page, "h-exp")
+    # the experiment matches the theme twice (its own theme and its use case's): its source once
+    assert exp.count('href="https://example.org/fixture/experiment"') == 1
+
+
+@pytest.mark.parametrize("url", ["/id/dataset/arbres-vitre", "/id/scheme/openness", "/id/actor/cci-bretagne"])
+def test_pages_offer_their_model_as_json_and_csv(client, url: str) -> None:
+    page = html(client, url)
+    assert f'href="{url}.json"' in page and f'href="{url}.csv"' in page
+    data = client.get(url + ".json").get_json()
+    assert data["iri"] == iris.BASE + url[1:] and data["label"] and data["sections"]
+    r = client.get(url + ".csv")
+    assert r.headers["Content-Type"].startswith("text/csv")
+    rows = list(__import__("csv").reader(r.get_data(as_text=True).splitlines()))
+    assert rows[0][:3] == ["direction", "property", "property_label"] and len(rows) > 2
+    assert any(row[1] == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" for row in rows)
 
 
 def test_thematic_dossier(client) -> None:
@@ -273,13 +413,13 @@ def test_network_json_filters_by_theme(client) -> None:
     all_nodes = client.get("/explore/network.json").get_json()["elements"]
     commerce = client.get("/explore/network.json?theme=commerce").get_json()["elements"]
     ids = {e["data"]["id"] for e in commerce if e["group"] == "nodes"}
-    assert d.iris.BASE + "id/usecase/suivi-vacance" in ids
-    assert d.iris.BASE + "id/usecase/ilots-de-fraicheur" not in ids
+    assert iris.BASE + "id/usecase/suivi-vacance" in ids
+    assert iris.BASE + "id/usecase/ilots-de-fraicheur" not in ids
     assert len(commerce) < len(all_nodes)
     kinds = {e["data"]["kind"] for e in all_nodes if e["group"] == "nodes"}
     assert kinds == {"challenge", "usecase", "datacategory", "actor"}
     edge = next(e for e in all_nodes if e["group"] == "edges" and e["data"]["kind"] == "indispensable")
-    assert edge["data"]["source"].startswith(d.iris.BASE + "id/usecase/")
+    assert edge["data"]["source"].startswith(iris.BASE + "id/usecase/")
 
 
 def test_charts_json_counts_statuses(client) -> None:
@@ -324,6 +464,7 @@ VALIDATED = [
     "/id/usecase/ilots-de-fraicheur", "/id/challenge/ilots-de-chaleur", "/id/datacategory/arbres",
     "/id/actor/cci-bretagne", "/id/commune/35360", "/id/departement/35", "/id/standard/etalab/schema-arbre",
     "/id/concept/theme/climate-adaptation", "/id/interview/vitre-2023", "/id/usecase/xss", "/id/nope",
+    "/id/dataset/arbres-vitre", "/id/scheme/openness", "/id/concept/openness/property", "/id/actor/agence-sans-donnees",
 ]
 
 

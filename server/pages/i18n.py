@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Request
 
-from odl_graph.describe import DEFAULT_LANG, LANGS
+from odl_graph.describe.labels import DEFAULT_LANG, LANGS
 from odl_graph.negotiation import negotiate
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -204,6 +204,68 @@ STRINGS: dict[str, dict[str, str]] = {
     "datacategory_short": {"fr": "Donnée", "en": "Data"},
     "indispensable": {"fr": "indispensable", "en": "indispensable"},
     "useful": {"fr": "utile", "en": "useful"},
+    # -- resource pages: dataset, SKOS scheme and concept, standard, actor ---------------------------
+    "page_as_data": {"fr": "Données de la page", "en": "Page data"},
+    "dataset_kicker": {"fr": "Jeu de données", "en": "Dataset"},
+    "published_by": {"fr": "Publié par", "en": "Published by"},
+    "held_by": {"fr": "Détenu par", "en": "Held by"},
+    "information": {"fr": "Informations", "en": "Information"},
+    "licence": {"fr": "Licence", "en": "Licence"},
+    "openness_status": {"fr": "Ouverture", "en": "Openness"},
+    "access_conditions": {"fr": "Conditions d'accès", "en": "Access conditions"},
+    "coverage": {"fr": "Couverture territoriale", "en": "Spatial coverage"},
+    "coverage_map": {"fr": "Carte de la couverture territoriale", "en": "Map of the spatial coverage"},
+    "coverage_points": {"fr": "communes localisées par le graphe", "en": "communes the graph locates"},
+    "no_coordinates": {"fr": "Le graphe ne connaît aucune coordonnée pour ce territoire : pas de carte.",
+                       "en": "The graph knows no coordinates for this territory: no map."},
+    "issued_on": {"fr": "Date de création", "en": "Created"},
+    "modified_on": {"fr": "Dernière mise à jour", "en": "Last updated"},
+    "local_content": {"fr": "Contenu local", "en": "Local content"},
+    "keywords": {"fr": "Mots-clés", "en": "Keywords"},
+    "files": {"fr": "Fichiers", "en": "Files"},
+    "file_format": {"fr": "Format", "en": "Format"},
+    "file_link": {"fr": "Lien", "en": "Link"},
+    "no_files": {"fr": "Le graphe ne décrit aucun fichier de ce jeu de données.",
+                 "en": "The graph describes no file of this dataset."},
+    "landing_page": {"fr": "Page d'accueil du jeu de données", "en": "Dataset landing page"},
+    "on_datagouv": {"fr": "Voir sur data.gouv.fr", "en": "See on data.gouv.fr"},
+    "serves": {"fr": "Cas d'usage servis", "en": "Use cases served"},
+    "serves_intro": {"fr": "Cas d'usage qui ont besoin d'une catégorie de données que ce jeu instancie.",
+                     "en": "Use cases that need a data category this dataset instantiates."},
+    "scheme_kicker": {"fr": "Schéma de concepts", "en": "Concept scheme"},
+    "concept_kicker": {"fr": "Concept", "en": "Concept"},
+    "hierarchy": {"fr": "Hiérarchie", "en": "Hierarchy"},
+    "alpha_index": {"fr": "Index alphabétique", "en": "Alphabetical index"},
+    "concept_count": {"fr": "concepts", "en": "concepts"},
+    "top_concepts": {"fr": "concepts de tête", "en": "top concepts"},
+    "tree_truncated": {"fr": "Schéma trop grand pour être dessiné en arbre : seuls ses concepts de tête sont montrés.",
+                       "en": "Scheme too large to draw as a tree: only its top concepts are shown."},
+    "in_scheme": {"fr": "Schéma", "en": "Scheme"},
+    "broader": {"fr": "Concepts génériques", "en": "Broader concepts"},
+    "narrower": {"fr": "Concepts spécifiques", "en": "Narrower concepts"},
+    "related": {"fr": "Concepts associés", "en": "Related concepts"},
+    "matches": {"fr": "Correspondances", "en": "Mappings"},
+    "notation": {"fr": "Code", "en": "Code"},
+    "alt_labels": {"fr": "Autres libellés", "en": "Other labels"},
+    "standard_status": {"fr": "Statut", "en": "Status"},
+    "schema_labels": {"fr": "Labels", "en": "Labels"},
+    "parts": {"fr": "Schémas composants", "en": "Component schemas"},
+    "part_of": {"fr": "Partie de", "en": "Part of"},
+    "no_title": {"fr": "titre non déclaré par le schéma", "en": "no title in the schema"},
+    "fields_without_title": {"fr": "champs sans titre dans le schéma publié",
+                             "en": "fields without a title in the published schema"},
+    "records_held": {"fr": "Enregistrements locaux publiés", "en": "Local records published"},
+    "count": {"fr": "Nombre", "en": "Count"},
+    "involved_in": {"fr": "Entretiens et publications", "en": "Interviews and publications"},
+    "holds_nothing": {
+        "fr": "Aucun jeu de données ni enregistrement du graphe ne nomme cet acteur comme diffuseur "
+              "(dcterms:publisher) ou détenteur (dcterms:rightsHolder). Ce que l'acteur détient est donc inconnu "
+              "ici, pas nul. Graphes consultés :",
+        "en": "No dataset or record of the graph names this actor as publisher (dcterms:publisher) or holder "
+              "(dcterms:rightsHolder). What it holds is therefore unknown here, not nothing. Graphs consulted:",
+    },
+    "datasets_in_graph": {"fr": "jeux de données", "en": "datasets"},
+    "derived_from": {"fr": "tirés de", "en": "derived from"},
 }
 
 

@@ -8,6 +8,8 @@ with the representation chosen by `Accept` (HTML first for browsers, `*/*` and n
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import threading
@@ -17,23 +19,31 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, url_for
 from markupsafe import Markup
 
-from odl_graph import describe as d
+from odl_graph import iris
 from odl_graph.config import load_settings
+from odl_graph.describe import editor as editor_model
+from odl_graph.describe import exploration, lists, pages
+from odl_graph.describe import ontology as ontology_model
+from odl_graph.describe.base import Describer
+from odl_graph.describe.labels import LANGS, STATUS_GROUP, Node, sparql_iri
+from odl_graph.describe.search_index import SearchIndex
 from odl_graph.engine import QueryTimeout
-from odl_graph.negotiation import GRAPH_FORMATS, Format, choose_format
+from odl_graph.negotiation import GRAPH_FORMATS, PAGE_DATA_FORMATS, Format, choose_format
 from server.pages.i18n import STRINGS, request_lang, t
 
 bp = Blueprint("pages", __name__, template_folder="../templates")
 
 HTML = Format("html", "text/html", "text/html; charset=utf-8", ("application/xhtml+xml",))
 PAGE_FORMATS: tuple[Format, ...] = (HTML, *GRAPH_FORMATS)
-# Each page format's file extension, so every format a page offers has its own address.
+# Each page format's file extension, so every format a page offers has its own address; `.json` and
+# `.csv` give the page's model as data (by extension only: `application/json` asks for JSON-LD).
 _EXT_NAMES = {"html": "html", "turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf", "trig": "trig",
-              "nquads": "nq"}
-EXTENSIONS: dict[str, Format] = {_EXT_NAMES[f.name]: f for f in PAGE_FORMATS}
+              "nquads": "nq", "json": "json", "csv": "csv"}
+EXTENSIONS: dict[str, Format] = {_EXT_NAMES[f.name]: f for f in (*PAGE_FORMATS, *PAGE_DATA_FORMATS)}
 EXT_OF = {f.name: ext for ext, f in EXTENSIONS.items()}
+DOC_EXTENSIONS = {ext: f for ext, f in EXTENSIONS.items() if f in PAGE_FORMATS}  # the ontology and shapes documents
 FORMAT_LABELS = {"html": "HTML", "turtle": "Turtle", "ntriples": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF/XML",
-                 "trig": "TriG", "nquads": "N-Quads"}
+                 "trig": "TriG", "nquads": "N-Quads", "json": "JSON", "csv": "CSV"}
 _EXT_RE = re.compile(r"^(?P<path>.+)\.(?P<ext>" + "|".join(EXTENSIONS) + r")$")
 
 _search_lock = threading.Lock()
@@ -54,21 +64,22 @@ def base_iri() -> str:
         settings = current_app.extensions.get("odl_pages_settings")
         if settings is None:
             settings = current_app.extensions["odl_pages_settings"] = load_settings()
-    return settings.get("base_iri") or d.iris.BASE
+    return settings.get("base_iri") or iris.BASE
 
 
-def describer(lang: str) -> d.Describer:
-    return d.Describer(engine(), base_iri(), lang)
+def describer(lang: str) -> Describer:
+    """The page model over the app's engine, in one language."""
+    return Describer(engine(), base_iri(), lang)
 
 
-def search_index() -> d.SearchIndex:
+def search_index() -> SearchIndex:
     """The label index of the current store version, built on first use."""
     eng = engine()
     version = getattr(eng, "version", None)
     cache = current_app.extensions.setdefault("odl_pages_search", {})
     with _search_lock:
         if cache.get("version") != version or "index" not in cache or version is None:
-            cache["index"] = d.SearchIndex.build(eng, base_iri())
+            cache["index"] = SearchIndex.build(eng, base_iri())
             cache["version"] = version
         return cache["index"]
 
@@ -100,14 +111,14 @@ def _escape_json_bytes(body: bytes) -> Markup:
 
 @bp.app_context_processor
 def _inject() -> dict[str, Any]:
-    return {"json_script": json_script, "status_group": d.STATUS_GROUP}
+    return {"json_script": json_script, "status_group": STATUS_GROUP}
 
 
 def render(template: str, lang: str, explicit: bool, **ctx: Any) -> Response:
     """Render a page in `lang`, remembering an explicit choice in a cookie, and varying on it."""
     here = request.path
     args = {k: v for k, v in request.args.items() if k != "lang"}
-    switch = {code: here + "?" + urlencode({**args, "lang": code}) for code in d.LANGS}
+    switch = {code: here + "?" + urlencode({**args, "lang": code}) for code in LANGS}
     html = render_template(
         template, lang=lang, _=lambda key: t(key, lang), switch=switch, strings=STRINGS, **ctx
     )
@@ -115,7 +126,7 @@ def render(template: str, lang: str, explicit: bool, **ctx: Any) -> Response:
     resp.headers["Content-Type"] = HTML.content_type
     resp.headers["Content-Language"] = lang
     resp.vary.update(("Accept", "Accept-Language", "Cookie"))
-    if explicit and request.args.get("lang") in d.LANGS:
+    if explicit and request.args.get("lang") in LANGS:
         resp.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax")
     return resp
 
@@ -129,7 +140,7 @@ def editor_link(query: str) -> str:
 @bp.get("/")
 def home() -> Response:
     lang, explicit = request_lang(request)
-    data = describer(lang).home()
+    data = lists.home(describer(lang))
     # entry points served by other blueprints, when the app has them
     others = [(label, path) for bp_name, label, path in (
         ("analyses", "analyses", "/analyses/"),
@@ -144,15 +155,7 @@ def search() -> Response:
     lang, explicit = request_lang(request)
     q = request.args.get("q", "").strip()[:200]
     hits = search_index().search(q, lang, limit=100) if q else []
-    desc = describer(lang)
-    types: dict[str, list[d.Node]] = {}
-    if hits:
-        values = " ".join(d.sparql_iri(h.iri) for h in hits)
-        rows = desc.q(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t FILTER(STRSTARTS(STR(?t), "
-                      f"\"{desc.odl}\")) }}")
-        desc.load_labels(r["t"].value for r in rows)
-        for r in rows:
-            types.setdefault(r["s"].value, []).append(desc.ref(r["t"].value))
+    types: dict[str, list[Node]] = lists.types_of(describer(lang), [h.iri for h in hits])
     return render("pages/search.html", lang, explicit, q=q, hits=hits, types=types)
 
 
@@ -166,7 +169,7 @@ def browse(name: str) -> Response:
     except ValueError:
         offset = 0
     desc = describer(lang)
-    items, total = desc.instances(name, offset=offset, limit=200)
+    items, total = lists.instances(desc, name, offset=offset, limit=200)
     if total == 0:
         abort(404)
     cls = desc.ref(desc.odl + name)
@@ -175,7 +178,7 @@ def browse(name: str) -> Response:
 
 
 # -- dereferencing ---------------------------------------------------------------------------
-def _split_extension(path: str, desc: d.Describer) -> tuple[str, Format | None]:
+def _split_extension(path: str, desc: Describer) -> tuple[str, Format | None]:
     """'usecase/x.ttl' -> ('usecase/x', Turtle), unless 'usecase/x.ttl' is itself a resource."""
     m = _EXT_RE.match(path)
     if not m:
@@ -188,7 +191,7 @@ def _split_extension(path: str, desc: d.Describer) -> tuple[str, Format | None]:
 def _is_iri(iri: str) -> bool:
     """Can this text be an IRI at all? (a path such as `a%3Cb.ttl` cannot, and is simply not found)"""
     try:
-        d.sparql_iri(iri)
+        sparql_iri(iri)
     except ValueError:
         return False
     return True
@@ -204,11 +207,12 @@ def _negotiate() -> Format:
     return fmt
 
 
-def _alternates(path: str) -> list[dict[str, str]]:
+def _alternates(path: str, data: bool = False) -> list[dict[str, str]]:
+    """The other addresses of a page: its RDF, and (for resource pages) its model as JSON and CSV."""
     return [
         {"href": url_for("pages.home") + f"{path}.{EXT_OF[f.name]}", "type": f.media_type,
          "label": FORMAT_LABELS[f.name], "name": f.name}
-        for f in GRAPH_FORMATS
+        for f in (*GRAPH_FORMATS, *(PAGE_DATA_FORMATS if data else ()))
     ]
 
 
@@ -222,6 +226,24 @@ def _rdf_response(body: bytes, fmt: Format, path: str) -> Response:
     resp.headers["Content-Location"] = url_for("pages.home") + f"{path}.{EXT_OF[fmt.name]}"
     resp.headers["Link"] = _link_header(path)
     resp.vary.update(("Accept",))
+    return resp
+
+
+def _data_response(page: Any, fmt: Format, path: str) -> Response:
+    """The page's model as JSON, or its statements as CSV (in the page's language)."""
+    if fmt.name == "json":
+        body = json.dumps(pages.as_data(page), ensure_ascii=False, indent=1)
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(pages.STATEMENT_COLUMNS)
+        writer.writerows(pages.statements(page))
+        body = out.getvalue()
+    resp = make_response(body)
+    resp.headers["Content-Type"] = fmt.content_type
+    resp.headers["Content-Language"] = page.lang
+    resp.headers["Link"] = _link_header(path)
+    resp.vary.update(("Accept", "Accept-Language", "Cookie"))
     return resp
 
 
@@ -241,13 +263,15 @@ def dereference(prefix: str, rest: str) -> Response:
     if not desc.exists(iri):
         return render("pages/not_found.html", lang, explicit, iri=iri), 404  # type: ignore[return-value]
     fmt = forced or _negotiate()
+    if fmt in PAGE_DATA_FORMATS:
+        return _data_response(pages.page(desc, iri), fmt, path)
     if fmt.name != "html":
         return _rdf_response(_construct(desc.describe_query(iri), fmt), fmt, path)
-    page = desc.page(iri)
+    page = pages.page(desc, iri)
     jsonld = _escape_json_bytes(_construct(desc.describe_query(iri), EXTENSIONS["jsonld"]))
     resp = render(
         f"pages/{page.kind}.html", lang, explicit, page=page, s=page.sections, jsonld=jsonld,
-        alternates=_alternates(path), editor_url=editor_link(page.query), iri=iri,
+        alternates=_alternates(path, data=True), editor_url=editor_link(page.query), iri=iri,
     )
     resp.headers["Content-Location"] = url_for("pages.home") + f"{path}.html"
     resp.headers["Link"] = _link_header(path)
@@ -278,16 +302,18 @@ def source_file(rest: str) -> Response:
 def ontology(ext: str | None = None, version: str | None = None) -> Response:
     """The ontology document: its Turtle/JSON-LD/... or HTML documentation generated from it."""
     lang, explicit = request_lang(request)
-    if ext is not None and ext not in EXTENSIONS:
+    if ext is not None and ext not in DOC_EXTENSIONS:
         abort(404)
     if version is not None:
         m = _EXT_RE.match(version)
         version, ext = (m.group("path"), m.group("ext")) if m else (version, None)
+        if ext is not None and ext not in DOC_EXTENSIONS:
+            abort(404)
     desc = describer(lang)
-    doc = desc.ontology()
+    doc = ontology_model.ontology(desc)
     if version is not None and version != doc["version"]:
         abort(404)
-    fmt = EXTENSIONS[ext] if ext else _negotiate()
+    fmt = DOC_EXTENSIONS[ext] if ext else _negotiate()
     path = "def" if version is None else f"def/{version}"
     if fmt.name != "html":
         body = engine().graph_get(base_iri() + "graph/ontology/odl", fmt).body
@@ -304,15 +330,12 @@ def shapes(ext: str | None = None) -> Response:
     """The SHACL shapes document (`{base}shapes#...`): all graph/shapes/* graphs as RDF; for people,
     the ontology documentation, which lists the constraints of every class."""
     lang, explicit = request_lang(request)
-    if ext is not None and ext not in EXTENSIONS:
+    if ext is not None and ext not in DOC_EXTENSIONS:
         abort(404)
-    fmt = EXTENSIONS[ext] if ext else _negotiate()
+    fmt = DOC_EXTENSIONS[ext] if ext else _negotiate()
     if fmt.name != "html":
-        prefix = base_iri() + "graph/shapes/"
-        sparql = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                  f"FILTER(STRSTARTS(STR(?g), \"{prefix}\")) }}")
-        return _rdf_response(_construct(sparql, fmt), fmt, "shapes")
-    doc = describer(lang).ontology()
+        return _rdf_response(_construct(ontology_model.shapes_query(describer(lang)), fmt), fmt, "shapes")
+    doc = ontology_model.ontology(describer(lang))
     resp = render("pages/ontology.html", lang, explicit, doc=doc, alternates=_alternates("shapes"))
     resp.headers["Content-Location"] = url_for("pages.home") + "shapes.html"
     return resp
@@ -330,7 +353,7 @@ def example_tabs(lang: str) -> list[dict[str, str]]:
         tabs.append({
             "name": query.titles.get(lang) or name,
             "id": name,
-            "query": d.editor_text(query, base_iri(), lang),
+            "query": editor_model.editor_text(query, base_iri(), lang),
         })
     return tabs
 
@@ -348,7 +371,8 @@ def editor() -> Response:
 def explore() -> Response:
     lang, explicit = request_lang(request)
     desc = describer(lang)
-    return render("pages/explore.html", lang, explicit, themes=desc.themes(), theme=request.args.get("theme", ""))
+    return render("pages/explore.html", lang, explicit, themes=exploration.themes(desc),
+                  theme=request.args.get("theme", ""))
 
 
 def _json(value: Any) -> Response:
@@ -367,10 +391,10 @@ def network_json() -> Response:
         if not theme.startswith(base_iri() + "id/concept/theme/"):
             theme = base_iri() + "id/concept/theme/" + theme
         try:
-            d.sparql_iri(theme)
+            sparql_iri(theme)
         except ValueError:
             abort(400)
-    data = desc.network(theme)
+    data = exploration.network(desc, theme)
     for el in data["elements"]:
         if el["group"] == "nodes":
             el["data"]["href"] = local_href(el["data"]["id"])
@@ -380,7 +404,7 @@ def network_json() -> Response:
 @bp.get("/explore/charts.json")
 def charts_json() -> Response:
     lang, _ = request_lang(request)
-    return _json(describer(lang).charts())
+    return _json(exploration.charts(describer(lang)))
 
 
 @bp.errorhandler(QueryTimeout)
