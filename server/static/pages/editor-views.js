@@ -304,6 +304,7 @@
     var data = selectResults(this.yasr);
     return !!data && seriesOf(data).series.length > 0;
   };
+  ChartView.prototype.getIcon = function () { return icon(ICONS[this.kind]); };
   ChartView.prototype.destroy = function () {
     if (this.chart) this.chart.destroy();
     this.chart = null;
@@ -443,6 +444,7 @@
     var data = selectResults(this.yasr);
     return !!data && iriColumns(data).length >= 2;
   };
+  GraphView.prototype.getIcon = function () { return icon(ICONS.graph); };
   GraphView.prototype.destroy = function () {
     if (this.cy) this.cy.destroy();
     this.cy = null;
