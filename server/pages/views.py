@@ -132,7 +132,7 @@ def render(template: str, lang: str, explicit: bool, **ctx: Any) -> Response:
 
 
 def editor_link(query: str) -> str:
-    """URL of the SPARQL editor pre-loaded with a query (YASGUI reads `query` from the URL)."""
+    """URL of the SPARQL editor pre-loaded with a query (editor.js reads `query` from the URL)."""
     return url_for("pages.editor") + "?" + urlencode({"query": query}, quote_via=quote)
 
 
