@@ -175,6 +175,8 @@ def test_editor_map_view_and_share_link(page, live_server: str) -> None:
     page.wait_for_selector(".yasr tbody tr")
     assert page.locator(".tabsList").count() == 0  # one query, no YASGUI tabs
     assert page.get_attribute(".yasqe_queryButton", "aria-label") == "Exécuter la requête"
+    sync_api.expect(page.locator(".yasr .dt-info")).to_have_text("Lignes 1 à 3 sur 3")
+    assert_accessible(page, "editor-table-fr")
     page.click(".yasr_btn.select_map")
     page.wait_for_selector("#odl-map[data-features]")
     assert page.get_attribute("#odl-map", "data-features") == "3"

@@ -193,6 +193,9 @@
         node.nodeValue = node.nodeValue.replace(key, texts[key]);
       }
     }
+    root.querySelectorAll(".yasr select:not([aria-label])").forEach(function (sel) {
+      sel.setAttribute("aria-label", (texts["Page size:"] || "Page size:").replace(/\s*:\s*$/, ""));
+    });
     var input = yasqe.getInputField && yasqe.getInputField();
     if (input && input.getAttribute("aria-label") !== S.query_label) {
       input.setAttribute("aria-label", S.query_label);
