@@ -226,6 +226,17 @@ def test_default_view_comment_opens_the_bar_chart(page, live_server: str) -> Non
 
 
 @pytest.mark.slow
+def test_line_chart_takes_the_first_column_as_x(page, live_server: str) -> None:
+    query = "#defaultView:LineChart\nSELECT ?year ?n WHERE { VALUES (?year ?n) { (2020 1) (2021 4) (2022 2) } }"
+    page.goto(share_url(live_server, query))
+    page.wait_for_selector("canvas#odl-chart-line[data-points]")
+    assert selected_view(page) == "line"
+    assert page.evaluate("Chart.getChart('odl-chart-line').data.labels") == ["2020", "2021", "2022"]
+    assert page.evaluate("Chart.getChart('odl-chart-line').data.datasets.map(d => [d.label, d.data])") == [
+        ["n", [1, 4, 2]]]
+
+
+@pytest.mark.slow
 def test_graph_example_draws_a_graph(page, live_server: str) -> None:
     page.goto(live_server + "/editor")
     page.click("#examples summary")

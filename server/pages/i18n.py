@@ -303,6 +303,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "ed_kind_requirement": {"fr": "Exigence", "en": "Requirement"},
     "ed_kind_concept": {"fr": "Concept", "en": "Concept"},
     "ed_kind_datacategory": {"fr": "Catégorie de données", "en": "Data category"},
+    "ed_response_in": {"fr": "Réponse en {s} s", "en": "Response in {s} s"},
     "ed_results_in": {"fr": "{n} résultat(s) en {s} s", "en": "{n} result(s) in {s} s"},
     "ed_fallback": {"fr": "La vue {chosen} ne sait pas montrer ce résultat : il est affiché en {shown}.",
                     "en": "The {chosen} view cannot show this result: it is shown as {shown}."},

@@ -283,6 +283,7 @@
   function seriesOf(data) {
     var numeric = numericColumns(data);
     var lc = labelColumn(data, numeric);
+    if (!lc && numeric.length > 1) lc = numeric[0];  // all numbers: the first column is the x axis
     var series = numeric.filter(function (v) { return v !== lc; });
     // a constant column (often a parameter echoed back) says nothing next to one that varies
     var varying = series.filter(function (v) {

@@ -166,6 +166,7 @@
   var texts = config.yasgui || {};
   var SHOWS_RE = /^Shows (.+) view$/;
   var RESULTS_RE = /^(\d+) results? in ([\d.]+) seconds?$/;
+  var RESPONSE_RE = /^Response in ([\d.]+) seconds?$/;
   var FALLBACK_RE = /^Could not render results with the (.+) plugin, the results currently are rendered with the (.+) plugin\.$/;
   function localise(root) {
     root.querySelectorAll("[title], [aria-label], [placeholder]").forEach(function (e) {
@@ -184,7 +185,10 @@
       var key = node.nodeValue.trim();
       var r = RESULTS_RE.exec(key);
       var f = FALLBACK_RE.exec(key);
-      if (f) {
+      var rr = RESPONSE_RE.exec(key);
+      if (rr) {
+        node.nodeValue = fmt(S.response_in, { s: Number(rr[1]).toLocaleString(config.lang) });
+      } else if (f) {
         node.nodeValue = fmt(S.fallback, { chosen: f[1], shown: f[2] });
       } else if (r) {
         var out = fmt(S.results_in, { n: Number(r[1]).toLocaleString(config.lang), s: Number(r[2]).toLocaleString(config.lang) });
