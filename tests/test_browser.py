@@ -200,6 +200,28 @@ def test_editor_map_view_and_share_link(page, live_server: str) -> None:
 
 
 @pytest.mark.slow
+def test_editor_results_fit_a_phone_screen(page, live_server: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(share_url(live_server, GEO_QUERY, "table"))
+    page.wait_for_selector(".yasr tbody tr")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "editor-table-390")
+
+
+@pytest.mark.slow
+def test_markup_in_results_is_shown_as_text(page, live_server: str) -> None:
+    markup = "<img src=x onerror=alert(1)>"
+    query = ('PREFIX geo: <http://www.opengis.net/ont/geosparql#>\nSELECT ?p ?pLabel ?wkt WHERE { '
+             'VALUES (?p ?pLabel ?wkt) { (<https://example.org/x> "' + markup + '" "POINT(2 47)"^^geo:wktLiteral) } }')
+    page.goto(share_url(live_server, query, "map"))
+    page.wait_for_selector("#odl-map path.leaflet-interactive")
+    page.hover("#odl-map path.leaflet-interactive")
+    sync_api.expect(page.locator(".leaflet-tooltip")).to_have_text(markup)
+    page.click("#odl-map path.leaflet-interactive")
+    sync_api.expect(page.locator(".map-popup strong")).to_have_text(markup)
+
+
+@pytest.mark.slow
 def test_editor_map_of_lat_long_columns(page, live_server: str) -> None:
     page.goto(share_url(live_server, LATLONG_QUERY, "map"))
     page.wait_for_selector("#odl-map[data-features]")

@@ -263,7 +263,7 @@
       drawn.forEach(function (layer) {
         layer.bindPopup(popupFor(data, row));
         var title = rowTitle(data, row);
-        if (title) layer.bindTooltip(title);
+        if (title) layer.bindTooltip(el("span", null, title));  // a node: Leaflet writes strings as HTML
         layers.push(layer);
       });
     });
