@@ -5,11 +5,15 @@ A header is a block of `#+ key: value` lines (YAML once the `#+ ` is stripped) a
     #+ title_fr: Données nécessaires par défi
     #+ title_en: Data needed per challenge
     #+ description: What each challenge needs, with the openness status of each dataset.
+    #+ description_fr: Ce dont chaque défi a besoin, avec le statut d'ouverture de chaque jeu.
     #+ params:
     #+   - name: challenge
     #+     type: challenge
     #+     default: null
     #+ view: table
+
+`description` is English; `description_fr` (optional, French) is what French pages show. `view` is the
+result view the editor opens on: table, bar, line, map or graph.
 
 Parameters are bound as typed RDF terms through pyoxigraph `substitutions`, never pasted into the
 query text, so a parameter value cannot change the query. A substituted variable must be in the
@@ -36,8 +40,10 @@ from odl_graph.store import parse_error_position
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
 HEADER_PREFIX = "#+"
-VIEWS = ("table", "bar", "graph", "map")
-HEADER_KEYS = {"title_fr", "title_en", "description", "params", "view"}
+VIEWS = ("table", "bar", "line", "graph", "map")
+# The name of each view in a `#defaultView:` comment, as the Wikidata Query Service spells it.
+DEFAULT_VIEW_NAMES = {"table": "Table", "bar": "BarChart", "line": "LineChart", "graph": "Graph", "map": "Map"}
+HEADER_KEYS = {"title_fr", "title_en", "description", "description_fr", "params", "view"}
 REQUIRED_KEYS = ("title_fr", "title_en", "description", "view")
 PARAM_KEYS = {"name", "type", "default", "description"}
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -95,10 +101,16 @@ class NamedQuery:
     view: str
     sparql: str  # the whole file (header comments included), written with the default base IRI
     form: str  # "select" | "construct" | "ask" | "describe"
+    description_fr: str = ""
 
     @property
     def titles(self) -> dict[str, str]:
         return {"fr": self.title_fr, "en": self.title_en}
+
+    @property
+    def descriptions(self) -> dict[str, str]:
+        """The description in each page language (French falls back to the English one)."""
+        return {"fr": self.description_fr or self.description, "en": self.description}
 
     def text(self, base_iri: str = DEFAULT_BASE_IRI) -> str:
         """The query text for a configured base IRI."""
@@ -227,8 +239,12 @@ def parse_query_file(path: Path) -> NamedQuery:
     if params and form != "select":
         raise SourceError(SourceLocation(str(path), key_lines.get("params")),
                           f"only SELECT queries can take parameters (this is a {form.upper()})")
+    description_fr = data.get("description_fr")
+    if description_fr is not None and (not isinstance(description_fr, str) or not description_fr.strip()):
+        raise SourceError(SourceLocation(str(path), key_lines.get("description_fr")),
+                          "header key 'description_fr' must be a non-empty text when given")
     query = NamedQuery(name, path, data["title_fr"].strip(), data["title_en"].strip(), data["description"].strip(),
-                       params, data["view"], text, form)
+                       params, data["view"], text, form, (description_fr or "").strip())
     _dry_run(query)
     return query
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, redirect, request, url_for
 
 from odl_graph.engine import Result
 from odl_graph.negotiation import (
@@ -15,6 +15,7 @@ from odl_graph.negotiation import (
     Format,
     choose_format,
     formats_from_params,
+    negotiate,
 )
 from server import get_engine
 from server.errors import ApiError
@@ -191,10 +192,24 @@ def result_response(result: Result) -> Response:
     return resp
 
 
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def _wants_page() -> bool:
+    """A browser: it prefers HTML to every RDF syntax of the service description. HTML is offered
+    last, so `*/*` and no Accept keep getting RDF."""
+    if any(request.args.getlist(name) for name in FORMAT_PARAM_NAMES):
+        return False  # a format asked for by name
+    offered = [m for f in GRAPH_FORMATS for m in f.accepted] + list(HTML_TYPES)
+    return negotiate(request.headers.get("Accept"), offered) in HTML_TYPES
+
+
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
     query = _read_query()
-    if query is None:  # GET without query: describe the service
+    if query is None:  # GET without query: the editor for a browser, else describe the service
+        if _wants_page() and "pages" in current_app.blueprints:
+            return redirect(url_for("pages.editor"), code=303)
         return service_description()
     if not query.strip():
         raise ApiError(400, "empty query")

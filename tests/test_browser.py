@@ -10,9 +10,10 @@ import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pytest
+from axe_support import assert_accessible
 from pages_fixture import XSS, XSS_RESOURCES, build_fixture_store, make_app
 
 pytestmark = pytest.mark.browser
@@ -142,30 +143,143 @@ def test_network_view_and_charts(page, live_server: str) -> None:
     shot(page, "explore")
 
 
-def test_yasgui_runs_an_example_query(page, live_server: str) -> None:
-    page.goto(live_server + "/editor")
+GEO_QUERY = """PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+SELECT ?place ?placeLabel ?wkt WHERE {
+  VALUES (?place ?placeLabel ?wkt) {
+    (<https://example.org/a> "A" "POINT(-1.68 48.11)"^^geo:wktLiteral)
+    (<https://example.org/b> "B" "POINT(4.85 46.78)"^^geo:wktLiteral)
+    (<https://example.org/z> "Z" "POLYGON((2 47, 3 47, 3 48, 2 48, 2 47))"^^geo:wktLiteral)
+  }
+}
+"""
+LATLONG_QUERY = 'SELECT ?label ?lat ?long WHERE { VALUES (?label ?lat ?long) { ("a" 48.1 -1.6) ("b" 46.7 4.8) } }'
+BAR_QUERY = '#defaultView:BarChart\nSELECT ?label ?n WHERE { VALUES (?label ?n) { ("a" 3) ("b" 5) ("c" 1) } }'
+
+
+def share_url(base: str, query: str, view: str | None = None) -> str:
+    return f"{base}/editor#query={quote(query, safe='')}" + (f"&view={view}" if view else "")
+
+
+def editor_value(pg) -> str:
+    return pg.evaluate("window.odlEditor.yasqe.getValue()")
+
+
+def selected_view(pg) -> str:
+    return pg.evaluate("window.odlEditor.yasr.getSelectedPluginName()")
+
+
+@pytest.mark.slow
+def test_editor_map_view_and_share_link(page, live_server: str) -> None:
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page.goto(share_url(live_server, GEO_QUERY, "table"))  # a share link runs its query
+    page.wait_for_selector(".yasr tbody tr")
+    assert page.locator(".tabsList").count() == 0  # one query, no YASGUI tabs
+    assert page.get_attribute(".yasqe_queryButton", "aria-label") == "Exécuter la requête"
+    sync_api.expect(page.locator(".yasr .dt-info")).to_have_text("Lignes 1 à 3 sur 3")
+    assert_accessible(page, "editor-table-fr")
+    page.click(".yasr_btn.select_map")
+    page.wait_for_selector("#odl-map[data-features]")
+    assert page.get_attribute("#odl-map", "data-features") == "3"
+    assert page.locator("#odl-map path.leaflet-interactive").count() == 3  # two points and a polygon
+    assert page.locator("#odl-map img").count() == 0  # no tiles: a plain background
+    shot(page, "editor-map")
+    assert_accessible(page, "editor-map-fr")
+    page.click("#copy-share")
+    sync_api.expect(page.locator("#share-status")).to_have_text("Lien copié.")
+    link = page.input_value("#share-link")
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    assert "view=map" in link and page.url == link
+    other = page.context.new_page()
+    other.goto(link)
+    other.wait_for_selector("#odl-map[data-features]")
+    assert editor_value(other) == GEO_QUERY
+    assert selected_view(other) == "map"
+    assert other.get_attribute("#odl-map", "data-features") == "3"
+    shot(other, "editor-map-reopened")
+    other.close()
+
+
+@pytest.mark.slow
+def test_editor_results_fit_a_phone_screen(page, live_server: str) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(share_url(live_server, GEO_QUERY, "table"))
+    page.wait_for_selector(".yasr tbody tr")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(page, "editor-table-390")
+
+
+@pytest.mark.slow
+def test_markup_in_results_is_shown_as_text(page, live_server: str) -> None:
+    markup = "<img src=x onerror=alert(1)>"
+    query = ('PREFIX geo: <http://www.opengis.net/ont/geosparql#>\nSELECT ?p ?pLabel ?wkt WHERE { '
+             'VALUES (?p ?pLabel ?wkt) { (<https://example.org/x> "' + markup + '" "POINT(2 47)"^^geo:wktLiteral) } }')
+    page.goto(share_url(live_server, query, "map"))
+    page.wait_for_selector("#odl-map path.leaflet-interactive")
+    page.hover("#odl-map path.leaflet-interactive")
+    sync_api.expect(page.locator(".leaflet-tooltip")).to_have_text(markup)
+    page.click("#odl-map path.leaflet-interactive")
+    sync_api.expect(page.locator(".map-popup strong")).to_have_text(markup)
+
+
+@pytest.mark.slow
+def test_editor_map_of_lat_long_columns(page, live_server: str) -> None:
+    page.goto(share_url(live_server, LATLONG_QUERY, "map"))
+    page.wait_for_selector("#odl-map[data-features]")
+    assert page.get_attribute("#odl-map", "data-features") == "2"
+    assert page.locator("#odl-map path.leaflet-interactive").count() == 2
+
+
+@pytest.mark.slow
+def test_default_view_comment_opens_the_bar_chart(page, live_server: str) -> None:
+    page.goto(f"{live_server}/editor?lang=en&query={quote(BAR_QUERY, safe='')}")
     page.wait_for_selector(".yasqe .CodeMirror")
-    tabs = page.locator(".tabsList .tab")
-    assert tabs.count() >= 2  # the catalogue queries as tabs
+    assert editor_value(page) == BAR_QUERY
     page.click(".yasqe_queryButton")
-    page.wait_for_selector(".yasr tbody tr", timeout=20000)
-    assert page.locator(".yasr tbody tr").count() > 0
-    assert "query=" in page.url  # shareable: the URL carries the query
-    shared = page.url
-    shot(page, "editor")
-    # the shared URL reopens the same query
-    page.goto(shared)
-    page.wait_for_selector(".yasqe .CodeMirror")
-    value = page.evaluate("window.yasgui.getTab().getYasqe().getValue()")
-    assert "SELECT" in value.upper()
+    page.wait_for_selector("canvas#odl-chart-bar[data-points]")
+    assert selected_view(page) == "bar"
+    assert page.evaluate("Chart.getChart('odl-chart-bar').data.datasets[0].data") == [3, 5, 1]
+    assert page.evaluate("Chart.getChart('odl-chart-bar').data.labels") == ["a", "b", "c"]
+    assert page.get_attribute(".yasqe_queryButton", "aria-label") == "Run query"  # English page
+    shot(page, "editor-bar-en")
+    assert_accessible(page, "editor-bar-en")
+    # the user's choice outranks the comment, and the share link keeps it
+    page.click(".yasr_btn.select_table")
+    assert "view=table" in page.input_value("#share-link")
+
+
+@pytest.mark.slow
+def test_line_chart_takes_the_first_column_as_x(page, live_server: str) -> None:
+    query = "#defaultView:LineChart\nSELECT ?year ?n WHERE { VALUES (?year ?n) { (2020 1) (2021 4) (2022 2) } }"
+    page.goto(share_url(live_server, query))
+    page.wait_for_selector("canvas#odl-chart-line[data-points]")
+    assert selected_view(page) == "line"
+    assert page.evaluate("Chart.getChart('odl-chart-line').data.labels") == ["2020", "2021", "2022"]
+    assert page.evaluate("Chart.getChart('odl-chart-line').data.datasets.map(d => [d.label, d.data])") == [
+        ["n", [1, 4, 2]]]
+
+
+@pytest.mark.slow
+def test_graph_example_draws_a_graph(page, live_server: str) -> None:
+    page.goto(live_server + "/editor")
+    page.click("#examples summary")
+    page.click("#example-list button[data-id='trace-graph']")
+    assert "CONSTRUCT" in editor_value(page) and selected_view(page) == "graph"
+    page.click(".yasqe_queryButton")
+    page.wait_for_selector("#odl-graph[data-nodes] canvas", timeout=20000)
+    nodes = int(page.get_attribute("#odl-graph", "data-nodes"))
+    assert nodes > 5
+    assert page.evaluate("window.odlEditor.yasr.plugins.graph.cy.nodes().length") == nodes
+    assert page.locator(".yasr tbody tr").count() == 0  # a graph, not a table of triples
+    assert page.locator(".odl-graph-view .node-list li").count() == nodes
+    shot(page, "editor-graph")
+    assert_accessible(page, "editor-graph-fr")
 
 
 def test_open_in_editor_from_a_page(page, live_server: str) -> None:
     page.goto(live_server + "/id/challenge/ilots-de-chaleur")
     page.click("#open-in-editor")
     page.wait_for_selector(".yasqe .CodeMirror")
-    value = page.evaluate("window.yasgui.getTab().getYasqe().getValue()")
-    assert "/id/challenge/ilots-de-chaleur" in value
+    assert "/id/challenge/ilots-de-chaleur" in editor_value(page)
     page.click(".yasqe_queryButton")
     page.wait_for_selector(".yasr tbody tr", timeout=20000)
 

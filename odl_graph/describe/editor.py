@@ -52,8 +52,13 @@ def editor_text(query: Any, base: str = iris.BASE, lang: str = DEFAULT_LANG) -> 
 
     body = "\n".join(line for line in query.text(base).splitlines() if not line.startswith("#+"))
     title = getattr(query, f"title_{lang}", "") or getattr(query, "name", "")
-    description = getattr(query, "description", "")
+    description = (getattr(query, "descriptions", None) or {}).get(lang) or getattr(query, "description", "")
     head = "".join(f"# {line}\n" for line in (title, *textwrap.wrap(description, 100)) if line)
+    from odl_graph.catalogue import DEFAULT_VIEW_NAMES
+
+    view = DEFAULT_VIEW_NAMES.get(getattr(query, "view", ""))
+    if view:  # the editor opens the result in the catalogue's view
+        head += f"#defaultView:{view}\n"
     text = head + body.lstrip("\n") + "\n"
     defaults = {p.name: p.default for p in getattr(query, "params", ()) if p.default is not None}
     if not defaults:

@@ -132,7 +132,7 @@ def render(template: str, lang: str, explicit: bool, **ctx: Any) -> Response:
 
 
 def editor_link(query: str) -> str:
-    """URL of the SPARQL editor pre-loaded with a query (YASGUI reads `query` from the URL)."""
+    """URL of the SPARQL editor pre-loaded with a query (editor.js reads `query` from the URL)."""
     return url_for("pages.editor") + "?" + urlencode({"query": query}, quote_via=quote)
 
 
@@ -343,7 +343,7 @@ def shapes(ext: str | None = None) -> Response:
 
 # -- editor ----------------------------------------------------------------------------------
 def example_tabs(lang: str) -> list[dict[str, str]]:
-    """The catalogue queries (queries/*.rq) as editor tabs, parameters set to their defaults."""
+    """The catalogue queries (queries/*.rq) as the editor's examples, parameters set to their defaults."""
     try:
         from odl_graph.catalogue import load_catalogue
     except ImportError:  # the catalogue module is optional for the pages
@@ -353,17 +353,40 @@ def example_tabs(lang: str) -> list[dict[str, str]]:
         tabs.append({
             "name": query.titles.get(lang) or name,
             "id": name,
+            "description": query.descriptions.get(lang, query.description),
+            "view": query.view,
             "query": editor_model.editor_text(query, base_iri(), lang),
         })
     return tabs
 
 
+def editor_config(lang: str) -> dict[str, Any]:
+    """What editor.js needs: endpoint, examples, view names and the interface strings of `lang`."""
+    from odl_graph.catalogue import DEFAULT_VIEW_NAMES
+
+    strings = {key[len("ed_"):]: t(key, lang) for key in STRINGS if key.startswith("ed_")}
+    # YASGUI's own English texts, by the English text, with what the page shows instead
+    yasgui = {STRINGS[key]["en"]: t(key, lang) for key in STRINGS if key.startswith("yasgui:")}
+    return {
+        "endpoint": current_app.config.get("ODL_SPARQL_PATH", "/sparql"),
+        "lang": lang,
+        "examples": example_tabs(lang),
+        "views": {name: view for view, name in DEFAULT_VIEW_NAMES.items()},
+        "base": base_iri(),
+        "home": url_for("pages.home"),
+        "strings": strings,
+        "yasgui": yasgui,
+        # the graph view's legend: the kind of each minted IRI ({base}id/{kind}/...) in words
+        "kinds": {k: t(f"ed_kind_{k}" if f"ed_kind_{k}" in STRINGS else k, lang) for k in (
+            "challenge", "usecase", "service", "datacategory", "dataset", "actor", "commune", "standard",
+            "requirement", "concept") if k in STRINGS or f"ed_kind_{k}" in STRINGS},
+    }
+
+
 @bp.get("/editor")
 def editor() -> Response:
     lang, explicit = request_lang(request)
-    endpoint = current_app.config.get("ODL_SPARQL_PATH", "/sparql")
-    config = {"endpoint": endpoint, "examples": example_tabs(lang)}
-    return render("pages/editor.html", lang, explicit, config=config)
+    return render("pages/editor.html", lang, explicit, config=editor_config(lang))
 
 
 # -- exploration -----------------------------------------------------------------------------

@@ -1,63 +1,232 @@
-// The YASGUI editor: same-origin endpoint, no remote autocompletion, catalogue queries as tabs,
-// and the page URL kept equal to YASGUI's share link (query + view) so it can be copied.
+// The SPARQL editor as the Wikidata Query Service has it: one query, the catalogue examples in a menu,
+// result views (editor-views.js), the view chosen by a `#defaultView:` comment, and a share link
+// `/editor#query=...&view=...` that reopens the same query in the same view. YASQE and YASR are used
+// on their own (no YASGUI tabs, endpoint field or settings menu); their English texts are replaced by
+// the page's.
 (function () {
   "use strict";
   var config = JSON.parse(document.getElementById("editor-config").textContent);
-  var endpoint = new URL(config.endpoint, window.location.href).href;
+  var S = config.strings;
+  var Yasqe = Yasgui.Yasqe;
+  var Yasr = Yasgui.Yasr;
+  var examples = config.examples || [];
+  var DEFAULT_VIEW_RE = /^[ \t]*#[ \t]*defaultView[ \t]*:[ \t]*([A-Za-z]+)/m;
+
+  window.OdlEditorViews.register(Yasr, config);
+  frenchTable(Yasr);
+
   // LOV/prefix.cc autocompleters fetch remote services: keep completion local.
-  Yasgui.Yasqe.defaults.autocompleters = ["variables", "prefixes"];
-  var fromUrl = new URLSearchParams(window.location.search).has("query");
-  var yasgui = new Yasgui(document.getElementById("yasgui"), {
+  Yasqe.defaults.autocompleters = ["variables", "prefixes"];
+  var yasqe = new Yasqe(document.getElementById("yasqe"), {
     // truncate=true: the editor shows at most the row cap of a long SELECT answer (the endpoint
     // refuses a cut answer to clients that did not ask for one).
-    requestConfig: { endpoint: endpoint, method: "POST", args: [{ name: "truncate", value: "true" }] },
-    copyEndpointOnNewTab: false,
-    endpointCatalogueOptions: { getData: function () { return []; } },
+    requestConfig: {
+      endpoint: new URL(config.endpoint, window.location.href).href,
+      method: "POST",
+      args: [{ name: "truncate", value: "true" }]
+    },
     persistenceId: null,
-    populateFromUrl: true,
-    autofocus: false
+    consumeShareLink: null,
+    createShareableLink: null,  // the page's own share link replaces YASQE's
+    autofocus: false,
+    // the editable text inside the scrolled area: keyboard users reach what they scroll
+    inputStyle: "contenteditable",
+    editorHeight: "22rem"
   });
-  window.yasgui = yasgui;
+  var yasr = new Yasr(document.getElementById("yasr"), {
+    persistenceId: null,
+    prefixes: function () { return yasqe.getPrefixesFromQuery(); },
+    defaultPlugin: "table",
+    pluginOrder: ["table", "map", "bar", "line", "graph", "response"]
+  });
 
-  function tabConfig(ex) {
-    return { name: ex.name, yasqe: { value: ex.query } };
+  // The view a user picked for the query as it stands; null lets `#defaultView:` decide at the next run.
+  var chosenView = null;
+
+  function fmt(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
   }
-  var examples = config.examples || [];
-  var tabIds = {};
-  examples.forEach(function (ex, i) {
-    var first = i === 0 && !fromUrl;
-    var tab;
-    if (first) {
-      tab = yasgui.getTab();
-      tab.getYasqe().setValue(ex.query);
-      tab.setName(ex.name);
-    } else {
-      tab = yasgui.addTab(false, tabConfig(ex));
+
+  function viewFromQuery(text) {
+    var m = DEFAULT_VIEW_RE.exec(text || "");
+    if (!m) return null;
+    var name = m[1].toLowerCase();
+    var views = config.views || {};
+    for (var key in views) {
+      if (key.toLowerCase() === name) return views[key];
     }
-    tabIds[i] = tab.getId();
+    return Yasr.plugins[name] ? name : null;
+  }
+
+  function selectView(name) {
+    if (name && Yasr.plugins[name]) yasr.selectPlugin(name);
+  }
+
+  // -- share link --------------------------------------------------------------------------------
+  function shareLink() {
+    return window.location.origin + window.location.pathname + "#query=" + encodeURIComponent(yasqe.getValue()) +
+      "&view=" + encodeURIComponent(yasr.getSelectedPluginName());
+  }
+
+  var shareField = document.getElementById("share-link");
+  function syncShare() {
+    var link = shareLink();
+    shareField.value = link;
+    if (window.location.href !== link) window.history.replaceState(null, "", link);
+    // the language switch keeps the query and the view
+    document.querySelectorAll("nav.langs a[href]").forEach(function (a) {
+      a.href = a.href.split("#")[0] + link.slice(link.indexOf("#"));
+    });
+  }
+
+  var status = document.getElementById("share-status");
+  document.getElementById("copy-share").addEventListener("click", function () {
+    syncShare();
+    function failed() {
+      shareField.focus();
+      shareField.select();
+      status.textContent = S.copy_failed;
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(shareField.value).then(function () { status.textContent = S.copied; }, failed);
+    } else {
+      shareField.select();
+      try {
+        status.textContent = document.execCommand("copy") ? S.copied : S.copy_failed;
+      } catch (e) {
+        failed();
+      }
+    }
   });
 
+  // Share links: `#query=...&view=...`; YASGUI's own `#query=...&outputFormat=...`; `?query=` (the pages'
+  // "open in the editor" links).
+  function linkParams() {
+    var hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));
+    if (hash.get("query")) return { query: hash.get("query"), view: hash.get("view") || hash.get("outputFormat"), run: true };
+    var search = new URLSearchParams(window.location.search);
+    if (search.get("query")) return { query: search.get("query"), view: search.get("view"), run: false };
+    return null;
+  }
+
+  // -- examples ------------------------------------------------------------------------------------
+  function loadExample(i) {
+    var ex = examples[i];
+    if (!ex) return;
+    yasqe.setValue(ex.query);
+    chosenView = null;
+    selectView(viewFromQuery(ex.query) || ex.view);
+    syncShare();
+  }
+  var menu = document.getElementById("examples");
   document.querySelectorAll("[data-example]").forEach(function (btn) {
     btn.addEventListener("click", function () {
-      var i = btn.getAttribute("data-example");
-      var id = tabIds[i];
-      if (id && yasgui.getTab(id)) {
-        yasgui.selectTabId(id);
-      } else {
-        tabIds[i] = yasgui.addTab(true, tabConfig(examples[i])).getId();
-      }
+      loadExample(Number(btn.getAttribute("data-example")));
+      menu.open = false;
+      status.textContent = S.loaded + btn.textContent;
+      yasqe.focus();
     });
   });
 
-  function syncUrl() {
-    var tab = yasgui.getTab();
-    if (!tab) return;
-    try {
-      var link = tab.getShareableLink(window.location.origin + window.location.pathname);
-      window.history.replaceState(null, "", link);
-    } catch (e) { /* sharing is a convenience; never break the editor */ }
+  // -- wiring --------------------------------------------------------------------------------------
+  yasqe.on("queryBefore", function () {
+    if (!chosenView) selectView(viewFromQuery(yasqe.getValue()));
+  });
+  yasqe.on("queryResponse", function (instance, response, duration) {
+    yasr.setResponse(response, duration);
+  });
+  var pending = null;
+  yasqe.on("change", function () {
+    chosenView = null;
+    clearTimeout(pending);
+    pending = setTimeout(syncShare, 250);
+  });
+  // a view button of YASR's header: the user's choice, kept in the share link
+  document.getElementById("yasr").addEventListener("click", function (evt) {
+    var btn = evt.target.closest && evt.target.closest("button.yasr_btn");
+    var m = btn && /(?:^|\s)select_(\w+)/.exec(btn.className);
+    if (!m) return;
+    chosenView = m[1];
+    setTimeout(syncShare, 0);
+  });
+  yasr.on("change", function () { setTimeout(syncShare, 0); });
+
+  // -- interface language --------------------------------------------------------------------------
+  function frenchTable(YasrClass) {
+    var table = YasrClass.plugins.table;
+    if (!table || !table.defaults || !table.defaults.tableConfig || !S.dt_info) return;
+    table.defaults.tableConfig.language = {
+      info: S.dt_info, infoEmpty: S.dt_info_empty, infoFiltered: S.dt_info_filtered, emptyTable: S.dt_empty,
+      zeroRecords: S.dt_zero, lengthMenu: S.dt_length, search: S.dt_search,
+      paginate: { first: "&lt;&lt;", last: "&gt;&gt;", next: "&gt;", previous: "&lt;" },
+      aria: { sortAscending: S.dt_sort_asc, sortDescending: S.dt_sort_desc }
+    };
   }
-  yasgui.on("tabSelect", function () { setTimeout(syncUrl, 0); });
-  yasgui.on("queryResponse", function () { setTimeout(syncUrl, 0); });
-  yasgui.on("tabChange", function () { setTimeout(syncUrl, 0); });
+
+  var texts = config.yasgui || {};
+  var SHOWS_RE = /^Shows (.+) view$/;
+  var RESULTS_RE = /^(\d+) results? in ([\d.]+) seconds?$/;
+  var RESPONSE_RE = /^Response in ([\d.]+) seconds?$/;
+  var FALLBACK_RE = /^Could not render results with the (.+) plugin, the results currently are rendered with the (.+) plugin\.$/;
+  function localise(root) {
+    root.querySelectorAll("[title], [aria-label], [placeholder]").forEach(function (e) {
+      ["title", "aria-label", "placeholder"].forEach(function (attr) {
+        var v = e.getAttribute(attr);
+        if (v === null) return;
+        var out = texts[v];
+        var m = SHOWS_RE.exec(v);
+        if (m) out = S.show_view + m[1];
+        if (out && out !== v) e.setAttribute(attr, out);
+      });
+    });
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    var node;
+    while ((node = walker.nextNode())) {
+      var key = node.nodeValue.trim();
+      var r = RESULTS_RE.exec(key);
+      var f = FALLBACK_RE.exec(key);
+      var rr = RESPONSE_RE.exec(key);
+      if (rr) {
+        node.nodeValue = fmt(S.response_in, { s: Number(rr[1]).toLocaleString(config.lang) });
+      } else if (f) {
+        node.nodeValue = fmt(S.fallback, { chosen: f[1], shown: f[2] });
+      } else if (r) {
+        var out = fmt(S.results_in, { n: Number(r[1]).toLocaleString(config.lang), s: Number(r[2]).toLocaleString(config.lang) });
+        if (out !== key) node.nodeValue = out;
+      } else if (key && texts[key] && texts[key] !== key) {
+        node.nodeValue = node.nodeValue.replace(key, texts[key]);
+      }
+    }
+    root.querySelectorAll(".yasr select:not([aria-label])").forEach(function (sel) {
+      sel.setAttribute("aria-label", (texts["Page size:"] || "Page size:").replace(/\s*:\s*$/, ""));
+    });
+    var input = yasqe.getInputField && yasqe.getInputField();
+    if (input && input.getAttribute("aria-label") !== S.query_label) {
+      input.setAttribute("aria-label", S.query_label);
+      input.setAttribute("role", "textbox");
+      input.setAttribute("aria-multiline", "true");
+    }
+  }
+  var editorEl = document.getElementById("editor");
+  var busy = false;
+  new MutationObserver(function () {
+    if (busy) return;
+    busy = true;
+    try { localise(editorEl); } finally { busy = false; }
+  }).observe(editorEl, { childList: true, subtree: true, attributes: true,
+    attributeFilter: ["title", "aria-label", "placeholder"] });
+  localise(editorEl);
+
+  // -- start -------------------------------------------------------------------------------------
+  var link = linkParams();
+  if (link) {
+    yasqe.setValue(link.query);
+    selectView(link.view || viewFromQuery(link.query) || "table");
+    chosenView = link.view || null;
+    syncShare();
+    if (link.run) yasqe.query();
+  } else if (examples.length) {
+    loadExample(0);
+  }
+  window.odlEditor = { yasqe: yasqe, yasr: yasr, shareLink: shareLink, loadExample: loadExample };
 })();
