@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from odl_graph import diagnostic as dg
+from odl_graph.analyses import diagnostic as dg
 from odl_graph.config import load_settings
 from odl_graph.store import EmbeddedStore
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from odl_graph import diagnostic as dg
+from odl_graph.analyses import diagnostic as dg
 from odl_graph.errors import OdlError
 from server.api import tables
 

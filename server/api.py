@@ -14,8 +14,8 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from odl_graph import catalogue
-from odl_graph import diagnostic as dg
+from odl_graph.analyses import catalogue
+from odl_graph.analyses import diagnostic as dg
 from odl_graph.config import DEFAULT_BASE_IRI, load_settings
 from odl_graph.errors import OdlError, QueryError, StoreError
 
@@ -40,7 +40,7 @@ ACCEPT = {
 
 # -- app services ----------------------------------------------------------------------------
 def settings() -> dict[str, Any]:
-    conf = current_app.config.get("ODL") or current_app.config.get("ODL_SETTINGS")
+    conf = current_app.config.get("ODL")
     if conf:
         return dict(conf)
     cached = current_app.extensions.get("odl_api_settings")

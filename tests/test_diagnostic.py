@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from analyses_support import fixture_store
 
-from odl_graph import diagnostic as dg
+from odl_graph.analyses import diagnostic as dg
 from odl_graph.store import EmbeddedStore
 
 ID = "https://w3id.org/odl-graph/id/"

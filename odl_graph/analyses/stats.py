@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.iris import sparql_prefixes
-from odl_graph.store import GraphStore
 
 FIGURES: dict[str, str] = {
     "communes": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Commune }",
@@ -38,7 +39,7 @@ FIGURES: dict[str, str] = {
 }
 
 
-def key_figures(store: GraphStore, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, int]:
+def key_figures(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, int]:
     out = {}
     for name, q in FIGURES.items():
         rows = list(store.query(sparql_prefixes(base_iri) + q))
@@ -46,9 +47,9 @@ def key_figures(store: GraphStore, base_iri: str = DEFAULT_BASE_IRI) -> dict[str
     return out
 
 
-def evidence_figures(store: GraphStore, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, int]:
+def evidence_figures(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, int]:
     """What the diagnostic knows of the ACV communes: how many have local evidence, lines per level."""
-    from odl_graph import diagnostic as dg
+    from odl_graph.analyses import diagnostic as dg
 
     s = dg.evidence_summary(dg.tables(store, base_iri))
     out = {"ACV communes with local evidence (local records or a local publisher)": s["with_local_evidence"],

@@ -2,7 +2,7 @@
 
 Everything here is computed in Python from a handful of tables fetched with a few SPARQL queries
 (use cases and requirements, datasets, categories, labels, ACV communes, and the evidence of
-odl_graph/evidence.py), because answering 244 communes × every use case with one SPARQL query per pair
+odl_graph/analyses/evidence.py), because answering 244 communes × every use case with one SPARQL query per pair
 would take minutes; with the tables in memory it takes milliseconds (bench/bench_diagnostic.py).
 
 Rules (docs/evidence.md says the same for a town, in French and English):
@@ -26,7 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from odl_graph import evidence as ev
+from odl_graph.analyses import evidence as ev
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.errors import OdlError
 from odl_graph.iris import sparql_prefixes as prefixes

@@ -22,9 +22,9 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, RDFS, XSD
 
 from odl_graph import iris
-from odl_graph.curated import NATIONAL
+from odl_graph.build.curated import NATIONAL
 from odl_graph.errors import SourceError, SourceLocation
-from odl_graph.importers._common import bind_prefixes, name_literals, uri
+from odl_graph.build.importers._common import bind_prefixes, name_literals, uri
 from odl_graph.namespace import ODL
 
 EU_LICENCE = "http://publications.europa.eu/resource/authority/licence/"
@@ -93,7 +93,7 @@ def fold(text: str) -> str:
 
 def read_rules(path: Path, categories: set[str]) -> list[Rule]:
     """The curated rules table; a bad row stops the build with file:line:column."""
-    from odl_graph.importers._common import read_csv
+    from odl_graph.build.importers._common import read_csv
 
     rules = []
     for row in read_csv(path, ("field", "pattern", "data_category", "why")):

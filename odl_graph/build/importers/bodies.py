@@ -15,8 +15,8 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal, URIRef
 
 from odl_graph import iris
-from odl_graph.importers import bnlc, observatory2022
-from odl_graph.importers._common import (
+from odl_graph.build.importers import bnlc, observatory2022
+from odl_graph.build.importers._common import (
     DCTERMS,
     ORG,
     RDFS,
@@ -24,9 +24,9 @@ from odl_graph.importers._common import (
     read_csv,
     sources_dir,
 )
-from odl_graph.importers.cog import SOURCE as COG_SOURCE
-from odl_graph.importers.observatory import CATEGORIES, EPCI_TYPES
-from odl_graph.importers.observatory import FILE as OBS2021_FILE
+from odl_graph.build.importers.cog import SOURCE as COG_SOURCE
+from odl_graph.build.importers.observatory import CATEGORIES, EPCI_TYPES
+from odl_graph.build.importers.observatory import FILE as OBS2021_FILE
 from odl_graph.namespace import ODL
 
 NAME = "bodies"

@@ -9,11 +9,8 @@ from pathlib import Path
 from rdflib import Graph
 
 from odl_graph import iris
-from odl_graph.harvest.snapshot import MANIFEST, SNAPSHOT, harvest_dir, read_records
-from odl_graph.importers._common import SIREN_RE, bind_prefixes, read_csv, sources_dir
-
-# odl_graph.importers registers this importer, and mapping/territories import the importers' helpers:
-# those two are imported when used, so either package can be imported first.
+from odl_graph.build.harvest.snapshot import MANIFEST, SNAPSHOT, harvest_dir, read_records
+from odl_graph.build.importers._common import SIREN_RE, bind_prefixes, read_csv, sources_dir
 
 RULES = "category-rules.csv"
 
@@ -34,7 +31,7 @@ class HarvestImporter:
 
     @staticmethod
     def _context_files(data_dir: Path) -> list[Path]:
-        from odl_graph.importers.bodies import BodiesImporter
+        from odl_graph.build.importers.bodies import BodiesImporter
 
         files = [harvest_dir(data_dir) / RULES, Path(data_dir) / "curated" / "data_categories.csv",
                  Path(data_dir) / "curated" / "actors.csv", sources_dir(data_dir, "scdl") / "schemas-index.csv",
@@ -43,11 +40,11 @@ class HarvestImporter:
 
     def context(self, data_dir: Path):  # -> mapping.Context
         """What the mapping matches records against, read from the shipped files."""
-        from odl_graph.harvest import mapping
-        from odl_graph.harvest.territories import load_cog
-        from odl_graph.importers.bodies import BodiesImporter
-        from odl_graph.importers.observatory import ObservatoryImporter, cog_codes
-        from odl_graph.sources import SourceGraph, compiler_context, parse_rdf
+        from odl_graph.build.harvest import mapping
+        from odl_graph.build.harvest.territories import load_cog
+        from odl_graph.build.importers.bodies import BodiesImporter
+        from odl_graph.build.importers.observatory import ObservatoryImporter, cog_codes
+        from odl_graph.build.sources import SourceGraph, compiler_context, parse_rdf
         from odl_graph.vocab_files import VOCABULARY_FILES
 
         data_dir = Path(data_dir)
@@ -75,6 +72,6 @@ class HarvestImporter:
         path = harvest_dir(data_dir) / SNAPSHOT
         if not path.is_file():
             return bind_prefixes(Graph())
-        from odl_graph.harvest import mapping
+        from odl_graph.build.harvest import mapping
 
         return mapping.to_graph(read_records(path), self.context(data_dir)).graph

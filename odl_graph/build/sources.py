@@ -1,5 +1,5 @@
-"""Collect every source of the graph (ontology, vocabularies, shapes, imports, curated files),
-each as an rdflib Graph destined for its own named graph, so provenance stays queryable."""
+"""The sources of the graph (ontology, vocabularies, shapes, curated files), each as an rdflib Graph
+destined for its own named graph, so provenance stays queryable; `collect` gathers them with the imports."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import Any
 
 from rdflib import SKOS, Graph, URIRef
 
-from odl_graph import curated, iris, vocab_files
+from odl_graph.build import curated
+from odl_graph import iris, vocab_files
 from odl_graph.errors import SourceError, SourceLocation
 from odl_graph.namespace import ODL
 
@@ -80,17 +81,6 @@ def shape_graphs() -> list[SourceGraph]:
     return [SourceGraph("shapes", name, parse_rdf(path), [path]) for name, path in vocab_files.shape_files().items()]
 
 
-def import_graphs(data_dir: Path, names: Iterable[str] | None = None) -> list[SourceGraph]:
-    from odl_graph.importers import IMPORTERS
-
-    wanted = list(IMPORTERS) if names is None else list(names)
-    out = []
-    for name in wanted:
-        imp = IMPORTERS[name]
-        out.append(SourceGraph("import", name, imp.to_graph(data_dir), list(imp.sources(data_dir))))
-    return out
-
-
 def compiler_context(schema: list[SourceGraph]) -> curated.Context:
     """What compiling needs from the vocabularies: each openness concept's EU access right."""
     access: dict[URIRef, URIRef] = {}
@@ -108,33 +98,3 @@ def curated_graphs(folder: Path, context: curated.Context) -> list[SourceGraph]:
         SourceGraph("data", f.name, f.graph, [f.path], dict(f.subjects), dict(f.cells))
         for f in curated.compile_folder(folder, context)
     ]
-
-
-ProgressFn = Callable[[str], Any]
-
-
-def collect_all(
-    settings: dict,
-    progress: ProgressFn | None = None,
-    *,
-    curated_dir: Path | None = None,
-    importers: Iterable[str] | None = None,
-) -> list[SourceGraph]:
-    """Every named graph of a build, in load order; raises SourceError on any bad input."""
-    say = progress or (lambda _msg: None)
-    data_dir = Path(settings["data_dir"])
-    say("ontology and vocabularies")
-    schema = schema_graphs()
-    say("reused vocabularies")
-    external = external_graphs()
-    say("shapes")
-    shapes = shape_graphs()
-    imports = []
-    from odl_graph.importers import IMPORTERS
-
-    for name in IMPORTERS if importers is None else importers:
-        say(f"import {name}")
-        imports.extend(import_graphs(data_dir, [name]))
-    say("curated data")
-    data = curated_graphs(curated_dir or data_dir / "curated", compiler_context(schema))
-    return [*schema, *external, *shapes, *imports, *data]

@@ -15,7 +15,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import PROV
 
 from odl_graph import iris
-from odl_graph.importers._common import (
+from odl_graph.build.importers._common import (
     COMMUNE_RE,
     DCAT,
     DCTERMS,

@@ -9,7 +9,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 
 from odl_graph import iris
 from odl_graph.errors import SourceError, SourceLocation
-from odl_graph.importers._common import (
+from odl_graph.build.importers._common import (
     COMMUNE_RE,
     DCTERMS,
     DEPARTEMENT_RE,

@@ -10,7 +10,7 @@ The shapes are verbatim copies in `data/vocab/dcat-ap-3.0.1/` (data/vocab/SOURCE
 classes (a publisher is a `foaf:Agent`, a spatial value a `dct:Location`, a licence a
 `dct:LicenseDocument`...) without inference, so the validation input is each `dcat:Dataset` with its
 triples plus, for every value it points at: its types in the graph, the standard types our ontology
-entails for it (odl_graph/standard_types.py), the types the reused vocabularies' `rdfs:range` axioms give
+entails for it (odl_graph/build/standard_types.py), the types the reused vocabularies' `rdfs:range` axioms give
 it, and the triples that describe it (labels, names). The range types are added to this input only,
 not to the graph: materialised, they would type the EU access-right concepts as rights statements.
 """
@@ -24,7 +24,7 @@ import pyshacl
 from rdflib import RDF, RDFS, SH, Graph, URIRef
 from rdflib.namespace import DCAT
 
-from odl_graph.standard_types import standard_types
+from odl_graph.build.standard_types import standard_types
 from odl_graph.vocab_files import EXTERNAL_DIR, ONTOLOGY_FILE, load
 
 SHAPES_DIR = EXTERNAL_DIR / "dcat-ap-3.0.1"

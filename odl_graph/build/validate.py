@@ -12,8 +12,8 @@ from pathlib import Path
 import pyshacl
 from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
 
-from odl_graph import dcat_ap
-from odl_graph.sources import TERRITORY_CLASSES, SourceGraph
+from odl_graph.build import dcat_ap
+from odl_graph.build.sources import TERRITORY_CLASSES, SourceGraph
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from odl_graph import iris, vocab_files
-from odl_graph.importers._common import (
+from odl_graph.build.importers._common import (
     DCTERMS,
     FOAF,
     RDFS,

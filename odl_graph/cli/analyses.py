@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from odl_graph.cli import Ctx, fail, pass_ctx
+from odl_graph.cli.context import Ctx, fail, pass_ctx
 from odl_graph.errors import OdlError
 
 FORMATS = click.Choice(["table", "json", "csv"])
@@ -27,7 +27,7 @@ def _store(obj: Ctx) -> Any:
 
 
 def _tables(obj: Ctx) -> Any:
-    from odl_graph import diagnostic as dg
+    from odl_graph.analyses import diagnostic as dg
 
     return dg.tables(_store(obj), obj.settings["base_iri"])
 
@@ -61,7 +61,7 @@ def _pct(score: float | None) -> str:
 @pass_ctx
 def diagnostic(obj: Ctx, commune: str, usecase: str, fmt: str) -> None:
     """Readiness of COMMUNE (INSEE code) for USECASE (slug), line by line."""
-    from odl_graph import diagnostic as dg
+    from odl_graph.analyses import diagnostic as dg
 
     try:
         t = _tables(obj)
@@ -89,7 +89,7 @@ def diagnostic(obj: Ctx, commune: str, usecase: str, fmt: str) -> None:
 @pass_ctx
 def roadmap(obj: Ctx, commune: str, limit: int | None, fmt: str) -> None:
     """Data COMMUNE should open or produce first to unlock the most use cases, and who holds it."""
-    from odl_graph import diagnostic as dg
+    from odl_graph.analyses import diagnostic as dg
 
     try:
         t = _tables(obj)
@@ -109,7 +109,7 @@ def roadmap(obj: Ctx, commune: str, limit: int | None, fmt: str) -> None:
 @pass_ctx
 def ranking(obj: Ctx, usecase: str, fmt: str) -> None:
     """ACV towns ranked by readiness for USECASE."""
-    from odl_graph import diagnostic as dg
+    from odl_graph.analyses import diagnostic as dg
 
     try:
         t = _tables(obj)
@@ -127,7 +127,7 @@ def ranking(obj: Ctx, usecase: str, fmt: str) -> None:
 @pass_ctx
 def priorities(obj: Ctx, fmt: str) -> None:
     """Data categories to standardise first: use cases needing them × ACV towns lacking open data."""
-    from odl_graph import diagnostic as dg
+    from odl_graph.analyses import diagnostic as dg
 
     try:
         rows = dg.priorities(_tables(obj))
@@ -147,7 +147,7 @@ def priorities(obj: Ctx, fmt: str) -> None:
 @pass_ctx
 def derive_schema(obj: Ctx, category: str, out: Path) -> None:
     """Draft Table Schema + SHACL shape for CATEGORY (data category slug, or standard id owner/name)."""
-    from odl_graph.derive import derive
+    from odl_graph.analyses.derive import derive
 
     try:
         paths = derive(_store(obj), category, out, obj.settings["base_iri"])
@@ -164,7 +164,7 @@ def derive_schema(obj: Ctx, category: str, out: Path) -> None:
 @pass_ctx
 def report(obj: Ctx, out: Path, no_pdf: bool) -> None:
     """Write the programme synthesis (HTML and PDF) from the graph."""
-    from odl_graph.report import write_report
+    from odl_graph.analyses.report import write_report
 
     try:
         paths = write_report(_store(obj), out, obj.settings["base_iri"], pdf=not no_pdf)
@@ -178,7 +178,7 @@ def report(obj: Ctx, out: Path, no_pdf: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def queries(fmt: str) -> None:
     """List the named queries of the catalogue (run one with `odl-graph query --name NAME`)."""
-    from odl_graph.catalogue import load_catalogue
+    from odl_graph.analyses.catalogue import load_catalogue
 
     try:
         cat = load_catalogue()

@@ -10,7 +10,7 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal, URIRef
 
 from odl_graph import iris
-from odl_graph.importers._common import (
+from odl_graph.build.importers._common import (
     COMMUNE_RE,
     DCAT,
     DCTERMS,

@@ -1,4 +1,9 @@
-"""Build the store: collect every source, validate, then swap the store in one atomic step."""
+"""Build the store: collect every source, validate, reason, then swap the store in one atomic step.
+
+The stages run on in-memory graphs, in this order (`steps` lists them for a progress bar): the sources
+(`collect.collect_all`), SHACL validation (`validate`), the standard types (`standard_types`), OWL
+reasoning (`reason`, when the setting `build_reason` is on), the provenance graph, and the one write.
+Any failure raises before the store is touched."""
 
 from __future__ import annotations
 
@@ -13,13 +18,22 @@ from rdflib.namespace import DCTERMS, PROV, XSD
 
 from odl_graph import __version__, iris, vocab_files
 from odl_graph.errors import ValidationFailed
-from odl_graph.sources import SourceGraph, collect_all
-from odl_graph.standard_types import NAME as STANDARD_TYPES
-from odl_graph.standard_types import standard_types
+from odl_graph.build.reason import inferred_graph
+from odl_graph.build.collect import collect_all, collect_steps
+from odl_graph.build.sources import SourceGraph
+from odl_graph.build.standard_types import NAME as STANDARD_TYPES
+from odl_graph.build.standard_types import standard_types
 from odl_graph.store import GraphStore, open_store
-from odl_graph.validate import Report, validate
+from odl_graph.build.validate import Report, validate
 
 ProgressFn = Callable[[str], Any]
+
+VALIDATION, REASONING, WRITING = "SHACL validation", "OWL reasoning", "writing the store"
+
+
+def steps(settings: dict, importers: list[str] | None = None) -> list[str]:
+    """The progress messages `build` emits, in order: one per source, then one per later stage."""
+    return [*collect_steps(importers), VALIDATION, *([REASONING] if settings["build_reason"] else []), WRITING]
 
 
 @dataclass
@@ -67,21 +81,24 @@ def build(
     fail_on_violation: bool = True,
     importers: list[str] | None = None,
 ) -> BuildSummary:
-    """Collect, validate and load. Any failure raises before the store is touched."""
+    """Collect, validate, reason and load. Any failure raises before the store is touched."""
     from odl_graph.config import PROJECT_ROOT
 
     say = progress or (lambda _m: None)
     graphs = collect_all(settings, say, curated_dir=curated_dir, importers=importers)
-    say("SHACL validation")
+    say(VALIDATION)
     report = validate(graphs, cache_dir=Path(settings["cache_dir"]))
     if fail_on_violation and not report.conforms:
         raise ValidationFailed(report, f"{len(report.violations)} SHACL violation(s); the store was not changed")
     ontology = next(sg.graph for sg in graphs if sg.kind == "ontology")
     inferred = standard_types(ontology, [sg.graph for sg in graphs if sg.is_data or sg.kind == "vocab"])
     graphs = [*graphs, SourceGraph("inferred", STANDARD_TYPES, inferred, [vocab_files.ONTOLOGY_FILE])]
+    if settings["build_reason"]:
+        say(REASONING)
+        graphs.append(inferred_graph(graphs))
     everything = [*graphs, SourceGraph("meta", "", meta_graph(graphs, PROJECT_ROOT), [])]
     payload = serialise(everything, settings["base_iri"])
-    say("writing the store")
+    say(WRITING)
     target = store if store is not None else open_store(settings)
     target.replace_all(payload)
     counts = {sg.iri: len(sg.graph) for sg in everything}

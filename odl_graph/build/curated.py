@@ -559,8 +559,3 @@ class Compiler:
 def compile_folder(folder: Path, context: Context) -> list[CompiledFile]:
     """Compile every curated file of a folder (missing files are skipped)."""
     return Compiler(folder, context).compile()
-
-
-def subjects_of(files: Iterable[CompiledFile]) -> dict[URIRef, tuple[Path, int]]:
-    """subject -> (file, line), for naming the source of a validation result."""
-    return {s: (f.path, line) for f in files for s, line in f.subjects.items()}

@@ -15,7 +15,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from odl_graph import __version__
-from odl_graph import diagnostic as dg
+from odl_graph.analyses import diagnostic as dg
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.errors import OdlError
 

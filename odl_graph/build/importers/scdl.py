@@ -18,7 +18,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 
 from odl_graph import iris
 from odl_graph.errors import SourceError, SourceLocation
-from odl_graph.importers._common import (
+from odl_graph.build.importers._common import (
     DCTERMS,
     FOAF,
     OWL,

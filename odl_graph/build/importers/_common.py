@@ -34,7 +34,7 @@ INT_RE = re.compile(r"^-?\d+$")
 FLOAT_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
 
 class Importer(Protocol):
-    """What the build (odl_graph/build.py) and `odl-graph import NAME` call."""
+    """What the build (odl_graph/build/pipeline.py) and `odl-graph import NAME` call."""
 
     name: str
 

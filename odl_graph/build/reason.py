@@ -1,5 +1,8 @@
-"""OWL reasoning with owlready2 + HermiT: consistency of ontology + data, and inferred class
-memberships (e.g. odl:BlockingDataset) materialised into their own named graph."""
+"""OWL reasoning with owlready2 + HermiT, a stage of the build: consistency of ontology + curated data,
+and the inferred class memberships (e.g. odl:BlockingDataset) that the build loads as graph/inferred.
+
+It works on the graphs being built, before the store is swapped: an inconsistent graph never reaches
+readers, and nothing is read back from the store."""
 
 from __future__ import annotations
 
@@ -10,13 +13,24 @@ from pathlib import Path
 
 from rdflib import RDF, Graph, URIRef
 
-from odl_graph.errors import OdlError
+from odl_graph import vocab_files
+from odl_graph.build.sources import SourceGraph, compiler_context, curated_graphs, parse_rdf, schema_graphs
+from odl_graph.errors import BuildError, OdlError
 
 INFERRED_ONTOLOGY = "http://odl-graph.invalid/inferred#"
 
 
 class ReasonerUnavailable(OdlError):
     """HermiT needs Java."""
+
+
+class Inconsistent(BuildError):
+    """The ontology and the curated data are inconsistent, or a class is unsatisfiable; carries the result."""
+
+    def __init__(self, result: ReasonResult) -> None:
+        self.result = result
+        super().__init__(result.explanation if not result.consistent
+                         else "unsatisfiable classes: " + ", ".join(result.unsatisfiable))
 
 
 @dataclass
@@ -121,20 +135,11 @@ def _first_line(text: str) -> str:
     return ""
 
 
-def _schema_graph() -> Graph:
-    from odl_graph.sources import schema_graphs
-
+def reason_files(files: list[Path]) -> ReasonResult:
+    """Ontology + our vocabularies + the given RDF files (fixtures, drafts); nothing is written."""
     merged = Graph()
     for sg in schema_graphs():
         merged += sg.graph
-    return merged
-
-
-def reason_files(files: list[Path]) -> ReasonResult:
-    """Ontology + our vocabularies + the given RDF files (fixtures, drafts); nothing is written."""
-    from odl_graph.sources import parse_rdf
-
-    merged = _schema_graph()
     for f in files:
         merged += parse_rdf(f)
     return reason(merged)
@@ -145,34 +150,26 @@ def reason_files(files: list[Path]) -> ReasonResult:
 REASONED_KINDS = ("ontology", "vocab", "data")
 
 
-def reason_store(settings: dict, *, write: bool = True) -> ReasonResult:
-    """Reason over the built store's ontology, vocabularies and curated data; write graph/inferred."""
-    import pyoxigraph as ox
-
-    from odl_graph import iris
-    from odl_graph.store import EmbeddedStore, open_store
-
-    store = open_store(settings)
-    base = settings["base_iri"]
+def reason_graphs(graphs: list[SourceGraph]) -> ReasonResult:
+    """Reason over the graphs of a build that HermiT needs (REASONED_KINDS); the others are ignored."""
     merged = Graph()
-    for g in store.graph_names():
-        rel = iris.relative_path(g, base) or ""
-        if any(rel.startswith(f"graph/{k}/") for k in REASONED_KINDS):
-            res = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
-            merged.parse(data=res.serialize(format=ox.RdfFormat.N_TRIPLES), format="nt")
-    result = reason(merged)
-    if write and result.ok:
-        # replace_all replaces everything (on every backend): copy each graph, then add graph/inferred.
-        inferred_iri = iris.rebase(str(iris.graph("inferred")), base)
-        data: dict[str, bytes] = {}
-        for g in store.graph_names():
-            if g == inferred_iri:
-                continue
-            if isinstance(store, EmbeddedStore):
-                res = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} }}")
-                data[g] = res.serialize(format=ox.RdfFormat.N_TRIPLES)
-            else:  # remote: through the Graph Store Protocol, not capped like a CONSTRUCT answer
-                data[g] = store.graph_ntriples(g)  # type: ignore[attr-defined]
-        data[inferred_iri] = result.inferred.serialize(format="nt", encoding="utf-8")
-        store.replace_all(data)
-    return result
+    for sg in graphs:
+        if sg.kind in REASONED_KINDS:
+            merged += sg.graph
+    return reason(merged)
+
+
+def inferred_graph(graphs: list[SourceGraph]) -> SourceGraph:
+    """The build stage: graph/inferred from the graphs being built; raises Inconsistent before any write."""
+    result = reason_graphs(graphs)
+    if not result.ok:
+        raise Inconsistent(result)
+    return SourceGraph("inferred", "", result.inferred, [vocab_files.ONTOLOGY_FILE])
+
+
+def reason_sources(settings: dict, curated_dir: Path | None = None) -> ReasonResult:
+    """What `odl-graph reason` checks without files: the ontology, vocabularies and curated data a build
+    would load (the importers' graphs are not reasoned over); nothing is written."""
+    schema = schema_graphs()
+    folder = curated_dir or Path(settings["data_dir"]) / "curated"
+    return reason_graphs([*schema, *curated_graphs(folder, compiler_context(schema))])

@@ -15,9 +15,9 @@ from urllib.parse import quote, urlencode
 
 from rdflib import Graph
 
-from odl_graph.harvest import records as rec
-from odl_graph.harvest import snapshot as snap
-from odl_graph.harvest.http import Fetched, Fetcher, FetchError, Politeness, now_iso, user_agent
+from odl_graph.build.harvest import records as rec
+from odl_graph.build.harvest import snapshot as snap
+from odl_graph.build.harvest.http import Fetched, Fetcher, FetchError, Politeness, now_iso, user_agent
 from odl_graph.negotiation import GRAPH_FORMATS
 
 ProgressFn = Callable[[str, int, int], Any]  # (what, parts done, parts known)
