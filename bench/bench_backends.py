@@ -32,7 +32,8 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from odl_graph.analyses import catalogue, diagnostic  # noqa: E402
+from odl_graph.analyses import catalogue  # noqa: E402
+from odl_graph.analyses import tables as tb  # noqa: E402
 from odl_graph.config import load_settings  # noqa: E402
 from odl_graph.remote import Credentials, RemoteStore, RemoteTimeout  # noqa: E402
 from odl_graph.store import EmbeddedStore, run_query  # noqa: E402
@@ -150,7 +151,7 @@ def main() -> None:
             rows.append((qname, figures, len(reference)))
         figures = {}
         for bname, store in backends.items():
-            figures[bname], _ = timed(lambda s=store: diagnostic.Tables(s), max(1, args.repeat // 2))
+            figures[bname], _ = timed(lambda s=store: tb.Tables(s), max(1, args.repeat // 2))
         rows.append(("diagnostic tables (8 queries)", figures, 0))
     finally:
         stop("oxigraph.sh", *ox_args)

@@ -25,6 +25,7 @@ from click.testing import CliRunner
 
 from odl_graph import iris, vocab_files
 from odl_graph.analyses import catalogue, diagnostic, stats
+from odl_graph.analyses import tables as tb
 from odl_graph.config import load_settings
 from odl_graph.errors import ConfigError, QueryError, StoreError
 from odl_graph.remote import (
@@ -242,7 +243,7 @@ def test_catalogue_and_diagnostic_answer_as_the_embedded_store(backend: str, bac
     else:
         assert differ == set()
     assert stats.key_figures(store) == stats.key_figures(reference)
-    t_got, t_want = diagnostic.Tables(store), diagnostic.Tables(reference)
+    t_got, t_want = tb.Tables(store), tb.Tables(reference)
     assert diagnostic.priorities(t_got) == diagnostic.priorities(t_want)
     assert diagnostic.readiness_matrix(t_got) == diagnostic.readiness_matrix(t_want)
 

@@ -200,7 +200,7 @@ class EvidenceTables:
 
 
 # A publishing body says more about the commune the closer it is: its own council, then its EPCI, its
-# département, its région (index in diagnostic.LEVELS: commune 0 … région 3).
+# département, its région (index in tables.LEVELS: commune 0 … région 3).
 PUBLISHER_PROXIMITY = (1.0, 0.8, 0.6, 0.4)
 
 

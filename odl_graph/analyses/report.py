@@ -16,8 +16,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from odl_graph import __version__
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import tables as tb
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.errors import OdlError
+from odl_graph.iris import sparql_prefixes
 
 TEMPLATES = Path(__file__).parent / "templates"
 UNKNOWN_FR = "inconnu : les sources consultées ne le disent pas"
@@ -88,7 +90,7 @@ class Experiment:
 
 
 def experiments(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> list[Experiment]:
-    rows = store.query(dg.prefixes(base_iri) + Q_EXPERIMENTS)
+    rows = store.query(sparql_prefixes(base_iri) + Q_EXPERIMENTS)
     out: dict[str, Experiment] = {}
     odl = f"{base_iri}def#"
     for r in rows:
@@ -139,7 +141,7 @@ SELECT ?dc ?label ?statusLabel ?reason ?reasonSource ?stdLabel ?stdNote ?stdSour
 def publications(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> list[dict[str, Any]]:
     """The programme's published fiches, dossiers and interviews, with the use cases they present."""
     out: dict[str, dict[str, Any]] = {}
-    for r in store.query(dg.prefixes(base_iri) + Q_PUBLICATIONS):
+    for r in store.query(sparql_prefixes(base_iri) + Q_PUBLICATIONS):
         p = out.setdefault(r["p"].value, {"label": r["label"].value, "page": r["page"].value,
                                           "kind": r["kindLabel"].value if r["kindLabel"] else "", "usecases": []})
         if r["ucLabel"] is not None and r["ucLabel"].value not in p["usecases"]:
@@ -151,7 +153,7 @@ def category_findings(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> dict[str,
     """Data categories whose openness is explained, and those with a standardisation finding."""
     access: dict[str, dict[str, Any]] = {}
     std: dict[str, dict[str, Any]] = {}
-    for r in store.query(dg.prefixes(base_iri) + Q_CATEGORY_FINDINGS):
+    for r in store.query(sparql_prefixes(base_iri) + Q_CATEGORY_FINDINGS):
         get = lambda k: None if r[k] is None else r[k].value  # noqa: B023, E731
         if get("reason"):
             a = access.setdefault(get("dc"), {"label": get("label"), "status": get("statusLabel"),
@@ -207,7 +209,7 @@ def synthesis(store: Any, base_iri: str = DEFAULT_BASE_IRI, *, roadmap_top: int 
     theme_labels[""] = "Thème inconnu"
     themes = sorted(by_theme, key=lambda k: (k == "", theme_labels[k]))
 
-    t = dg.tables(store, base_iri)
+    t = tb.tables(store, base_iri)
     matrix = dg.readiness_matrix(t)
     towns = []
     for c in sorted(t.acv.values(), key=lambda c: c.label):

@@ -50,8 +50,9 @@ def key_figures(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, int]:
 def evidence_figures(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, int]:
     """What the diagnostic knows of the ACV communes: how many have local evidence, lines per level."""
     from odl_graph.analyses import diagnostic as dg
+    from odl_graph.analyses import tables as tb
 
-    s = dg.evidence_summary(dg.tables(store, base_iri))
+    s = dg.evidence_summary(tb.tables(store, base_iri))
     out = {"ACV communes with local evidence (local records or a local publisher)": s["with_local_evidence"],
            "distinct readiness profiles over all use cases": s["distinct_profiles"]}
     for level in dg.ev.LEVELS:

@@ -27,9 +27,9 @@ def _store(obj: Ctx) -> Any:
 
 
 def _tables(obj: Ctx) -> Any:
-    from odl_graph.analyses import diagnostic as dg
+    from odl_graph.analyses import tables as tb
 
-    return dg.tables(_store(obj), obj.settings["base_iri"])
+    return tb.tables(_store(obj), obj.settings["base_iri"])
 
 
 def _emit(rows: list[dict[str, Any]], columns: list[str], fmt: str, title: str) -> None:
