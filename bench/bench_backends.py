@@ -2,7 +2,7 @@
 
 Loads the graph of a built embedded store into an Oxigraph server and a Virtuoso started for the run
 (scripts/stores/*.sh, temporary folders, free ports on loopback), then times every query of the
-catalogue (queries/*.rq, run through odl_graph.catalogue as the pages and the API do) and the
+catalogue (queries/*.rq, run through odl_graph.analyses.catalogue as the pages and the API do) and the
 diagnostic's table fetch on each backend. Prints a Markdown table of medians and ratios to the
 embedded default (the on-disk store the CLI reads; the in-memory copy the endpoint's workers use is
 shown too).
@@ -32,7 +32,8 @@ import pyoxigraph as ox
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from odl_graph import catalogue, diagnostic  # noqa: E402
+from odl_graph.analyses import catalogue  # noqa: E402
+from odl_graph.analyses import tables as tb  # noqa: E402
 from odl_graph.config import load_settings  # noqa: E402
 from odl_graph.remote import Credentials, RemoteStore, RemoteTimeout  # noqa: E402
 from odl_graph.store import EmbeddedStore, run_query  # noqa: E402
@@ -150,7 +151,7 @@ def main() -> None:
             rows.append((qname, figures, len(reference)))
         figures = {}
         for bname, store in backends.items():
-            figures[bname], _ = timed(lambda s=store: diagnostic.Tables(s), max(1, args.repeat // 2))
+            figures[bname], _ = timed(lambda s=store: tb.Tables(s), max(1, args.repeat // 2))
         rows.append(("diagnostic tables (8 queries)", figures, 0))
     finally:
         stop("oxigraph.sh", *ox_args)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from odl_graph import diagnostic as dg
+from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import tables as tb
 from odl_graph.config import load_settings
 from odl_graph.store import EmbeddedStore
 
@@ -37,14 +38,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     store = EmbeddedStore(args.store)
-    t = dg.Tables(store)
+    t = tb.Tables(store)
     pairs = len(t.acv) * len(t.usecases)
     print(f"store {store.path} version {store.version()}: {len(t.acv)} ACV communes × {len(t.usecases)} use cases"
           f" = {pairs} pairs; {len(t.datasets)} datasets, {len(t.categories)} data categories")
 
     def cold() -> None:
         store.refresh()
-        dg.readiness_matrix(dg.Tables(store))
+        dg.readiness_matrix(tb.Tables(store))
 
     def warm() -> None:
         dg.readiness_matrix(t)
@@ -61,7 +62,7 @@ def main() -> None:
     client = app.test_client()
 
     def http() -> None:
-        dg._cache.clear()
+        tb._cache.clear()
         resp = client.get("/api/readiness")
         assert resp.status_code == 200 and len(resp.get_json()["communes"]) == len(t.acv)
 

@@ -9,7 +9,7 @@ Not a test. For each scale (about 100k and 1M triples of bench/synthetic.py):
      rounds in rotating server order, keeping each server's best round;
   4. check that every server returns the same number of results, and that the cache-on servers
      answer from the cache;
-  5. write p50 latency and requests/s, their ratio to Oxigraph server and whether issue 4's
+  5. write p50 latency and requests/s, their ratio to Oxigraph server and whether the speed
      targets are met, to docs/benchmarks.md.
 
     .venv/bin/python bench/bench_endpoint.py --scales 100000,1000000 --seconds 2 --rounds 2
@@ -281,7 +281,7 @@ def worst_ratio(res: dict, server: str, kind: str) -> tuple[float, str, str]:
 
 
 def targets(res: dict, server: str) -> list[str]:
-    """Issue 4's two targets for one server at one scale, met or not, with the worst ratio."""
+    """The speed targets (README, docs/benchmarks.md) for one server at one scale, met or not, with the worst ratio."""
     out = []
     for kind, goal, label in GOALS:
         ratio, qname, c = worst_ratio(res, server, kind)
@@ -336,7 +336,7 @@ def markdown(all_results: dict[int, dict], meta: dict) -> str:
         "repeated on an unchanged store; a query's first request costs the `cache off` figure.",
         "",
         "Ratio = ours / Oxigraph server in requests per second (higher is better). `heavy` = "
-        "cross-cutting joins/aggregates/scans; `simple` = lookups. Issue 4's targets: heavy queries at "
+        "cross-cutting joins/aggregates/scans; `simple` = lookups. Targets: heavy queries at "
         "least 1×, simple lookups at least 0.3×, at concurrency 1 and 4.",
         "",
         "Verdict of this run (lowest ratio over the queries of each kind, at concurrency 1 and 4; rows "

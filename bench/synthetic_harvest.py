@@ -1,6 +1,6 @@
 """A synthetic harvest snapshot of N datasets (default 50,000, about the size of the whole data.gouv.fr
 catalogue) spread over every COG commune, EPCI and département, in exactly the snapshot format the
-harvester writes (odl_graph/harvest/records.py), so the build and the diagnostic can be measured on it.
+harvester writes (odl_graph/build/harvest/records.py), so the build and the diagnostic can be measured on it.
 
 Deterministic (seeded). Real ids: territories and their SIRENs from the shipped COG extract, publishers
 from the COG (town councils, EPCI) and the observatory (départements), data categories from

@@ -55,6 +55,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("catalog_publisher", "odl-graph", "Name of the publisher in the DCAT-AP description at /catalog."),
     Setting("catalog_contact_email", "", "Contact e-mail in /catalog (empty: the contact point gives the site URL)."),
     Setting("catalog_licence", "", "Licence IRI of the graph's distributions in /catalog (empty: none is claimed)."),
+    Setting("build_reason", True, "Run OWL reasoning (HermiT, needs Java) as a stage of the build: graph/inferred.",
+            bool),
     Setting("cache_dir", str(PROJECT_ROOT / "var" / "cache"), "Content-addressed cache of validation reports."),
     Setting("data_dir", str(PROJECT_ROOT / "data"), "Folder of curated data and source extracts."),
     Setting("shared_dir", str(PROJECT_ROOT.parent / "shared" / "data"), "Folder of the shared raw sources."),

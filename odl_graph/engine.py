@@ -1,6 +1,6 @@
 """Query execution in killable worker processes: time limit, row cap, serialisation. No Flask.
 
-pyoxigraph cannot cancel a query (docs/feasibility.md §3c), so every query runs in a worker
+pyoxigraph cannot cancel a query, so every query runs in a worker
 process forked from this one; a query over the time limit gets its worker SIGKILLed (its CPU is
 freed at once) and a fresh worker is forked in its place. In `memory` mode the parent loads the
 store into memory once and the workers share it copy-on-write (3-6x faster on heavy queries than

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check odl_graph server tests bench
+# The layer contracts of pyproject.toml ([tool.importlinter]): one-way imports, no cycles.
+.venv/bin/lint-imports
 # Every tool the tests need was just installed: a skip for a missing one is a failure (tests/conftest.py).
 export ODL_REQUIRE_ALL="${ODL_REQUIRE_ALL:-1}" ODL_REQUIRE_STORES="${ODL_REQUIRE_STORES:-1}"
 exec .venv/bin/python -m pytest -q "$@"

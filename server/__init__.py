@@ -39,11 +39,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(meta.bp)
     app.register_blueprint(update.bp)
-    from server import analyses, api  # issue 6: query catalogue API, OpenAPI, diagnostic pages
+    from server import analyses, api  # query catalogue API, OpenAPI, diagnostic pages
 
     app.register_blueprint(api.bp)
     app.register_blueprint(analyses.bp)
-    from server import pages  # issue 5: Linked Data pages, /def, /editor, /explore
+    from server import pages  # Linked Data pages, /def, /editor, /explore
 
     app.register_blueprint(pages.bp)
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from odl_graph import diagnostic as dg
+from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import tables as tb
 from odl_graph.errors import OdlError
 from server.api import tables
 
@@ -16,7 +17,7 @@ bp = Blueprint("analyses", __name__, url_prefix="/analyses")
 CERTAINTY_FR = {"verified": "vérifié", "assumed": "supposé", "unknown": "inconnu"}
 
 
-def _choices(t: dg.Tables) -> dict:
+def _choices(t: tb.Tables) -> dict:
     communes = sorted(t.acv.values(), key=lambda c: c.label)
     usecases = sorted(t.usecases, key=t.label)
     return {"communes": communes, "usecases": [(u, t.label(u), u.rsplit("/", 1)[-1]) for u in usecases]}

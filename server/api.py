@@ -14,8 +14,9 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
-from odl_graph import catalogue
-from odl_graph import diagnostic as dg
+from odl_graph.analyses import catalogue
+from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import tables as tb
 from odl_graph.config import DEFAULT_BASE_IRI, load_settings
 from odl_graph.errors import OdlError, QueryError, StoreError
 
@@ -40,7 +41,8 @@ ACCEPT = {
 
 # -- app services ----------------------------------------------------------------------------
 def settings() -> dict[str, Any]:
-    conf = current_app.config.get("ODL") or current_app.config.get("ODL_SETTINGS")
+    """The app's settings (create_app's), else the defaults and environment, read once per app."""
+    conf = current_app.config.get("ODL")
     if conf:
         return dict(conf)
     cached = current_app.extensions.get("odl_api_settings")
@@ -50,6 +52,7 @@ def settings() -> dict[str, Any]:
 
 
 def base_iri() -> str:
+    """Base IRI the API mints and resolves identifiers under."""
     return settings().get("base_iri") or DEFAULT_BASE_IRI
 
 
@@ -65,12 +68,14 @@ def store() -> Any:
     return get_engine()
 
 
-def tables() -> dg.Tables:
-    return dg.tables(store(), base_iri())
+def tables() -> tb.Tables:
+    """The diagnostic's tables for the current store version (cached per version)."""
+    return tb.tables(store(), base_iri())
 
 
 # -- errors ----------------------------------------------------------------------------------
 def problem(status: int, message: str, **extra: Any) -> Response:
+    """A JSON error answer: {status, error, ...extra}, with that HTTP status."""
     body = {"status": status, "error": message, **extra}
     return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
 
@@ -80,8 +85,8 @@ def _bad_param(exc: catalogue.ParameterError) -> Response:
     return problem(400, str(exc), parameter=exc.name)
 
 
-@bp.errorhandler(dg.NotFound)
-def _not_found(exc: dg.NotFound) -> Response:
+@bp.errorhandler(tb.NotFound)
+def _not_found(exc: tb.NotFound) -> Response:
     return problem(404, str(exc))
 
 
@@ -99,6 +104,7 @@ def _odl_error(exc: OdlError) -> Response:
 
 
 def json_response(value: Any) -> Response:
+    """A JSON answer (UTF-8 kept as is, dates and IRIs as strings)."""
     return Response(json.dumps(value, ensure_ascii=False, default=str), mimetype="application/json")
 
 
@@ -135,6 +141,8 @@ def queries() -> Response:
 
 @bp.get("/queries/<name>")
 def run_query(name: str) -> Response:
+    """Run the named catalogue query with typed parameters from the query string, in the format asked
+    for by extension, `format=` or Accept (406 when the query's form cannot be served in it)."""
     ext = None
     if "." in name:
         name, ext = name.rsplit(".", 1)
@@ -162,12 +170,14 @@ def run_query(name: str) -> Response:
 # -- diagnostic ------------------------------------------------------------------------------
 @bp.get("/diagnostic/<commune>/<usecase>")
 def diagnostic(commune: str, usecase: str) -> Response:
+    """The diagnostic of COMMUNE (INSEE code or IRI) for USECASE (slug or IRI), line by line."""
     t = tables()
     return json_response(dg.diagnose_pair(t, t.resolve_commune(commune), t.resolve_usecase(usecase)).to_json())
 
 
 @bp.get("/roadmap/<commune>")
 def roadmap(commune: str) -> Response:
+    """What COMMUNE should open or produce first, step by step (`limit=N` keeps the first N)."""
     t = tables()
     limit = request.args.get("limit", "")
     if "limit" in request.args and (not limit.isdigit() or int(limit) < 1):
@@ -179,6 +189,7 @@ def roadmap(commune: str) -> Response:
 
 @bp.get("/ranking/<usecase>")
 def ranking(usecase: str) -> Response:
+    """The ACV communes ranked by readiness for USECASE, with the categories it requires."""
     t = tables()
     u = t.resolve_usecase(usecase)
     return json_response({"usecase": u, "label": t.label(u), "required": t.indispensable_of(u),
@@ -187,6 +198,7 @@ def ranking(usecase: str) -> Response:
 
 @bp.get("/priorities")
 def priorities() -> Response:
+    """The data categories to standardise first, by the use cases that need them."""
     return json_response(dg.priorities(tables()))
 
 
@@ -326,9 +338,11 @@ def _version() -> str:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
+    """The OpenAPI 3 description of this API."""
     return json_response(openapi_document())
 
 
 @bp.get("/docs")
 def docs() -> str:
+    """The API documentation page (the vendored Swagger UI over /api/openapi.json)."""
     return render_template("analyses/api_docs.html", spec_url=url_for("api.openapi"))

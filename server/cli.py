@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import click
 
-from odl_graph.cli import Ctx, build_store, fail, pass_ctx
+from odl_graph.cli.build import build_store
+from odl_graph.cli.context import Ctx, fail, pass_ctx
 from odl_graph.errors import OdlError
 from odl_graph.store import open_store
 

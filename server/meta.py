@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request, send_file
 
 import odl_graph
-from odl_graph import dcat
+from odl_graph.analyses import dcat
 from odl_graph.dumps import read_manifest
 from odl_graph.engine import serialize_rdf
 from odl_graph.errors import OdlError

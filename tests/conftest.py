@@ -120,6 +120,27 @@ def shipped_store(shipped_build: Any) -> EmbeddedStore:
     return EmbeddedStore(shipped_build.store_path)
 
 
+# -- the fast inner loop: `pytest -m "not slow"` ----------------------------------------------------
+# A test is slow when it needs a full build (the shipped-store fixtures, and every fixture built on
+# them), Chromium (`browser`), an external store such as Virtuoso or Oxigraph server (`remote`), or Java
+# (`java`: HermiT). Marked here from the fixtures and markers a test uses, so new tests are marked too.
+SLOW_FIXTURES = frozenset({
+    "shipped_build", "shipped_store",  # a full build
+    "cog",  # tests/test_importers.py: the whole COG as a graph (466k triples)
+    "written_report",  # tests/test_report.py: the synthesis rendered to PDF by WeasyPrint
+})
+SLOW_MARKERS = frozenset({"browser", "remote", "java"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "slow" in item.keywords:
+            continue
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or any(
+                item.get_closest_marker(m) for m in SLOW_MARKERS):
+            item.add_marker(pytest.mark.slow)
+
+
 # -- no silent skips in CI -----------------------------------------------------------------------
 # scripts/test.sh installs Java, Chromium, Virtuoso and Oxigraph server, then sets ODL_REQUIRE_ALL=1:
 # a test skipped for a missing tool is then a failure, so a broken install cannot pass as green.
@@ -186,3 +207,4 @@ def running_server(cmd: list[str], port: int, *, env: dict[str, str] | None = No
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        proc.stderr.close()  # type: ignore[union-attr]

@@ -22,8 +22,8 @@ from urllib.parse import parse_qs, urlencode
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from odl_graph.importers._common import read_csv
-from odl_graph.importers.observatory import ObservatoryImporter
+from odl_graph.build.importers._common import read_csv
+from odl_graph.build.importers.observatory import ObservatoryImporter
 
 API = "/api/1/"
 COMMUNE, EPCI, DEP, REG = "35360", "200039022", "35", "53"  # Vitré, its EPCI, Ille-et-Vilaine, Bretagne

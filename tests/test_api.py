@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from odl_graph import catalogue
+from odl_graph.analyses import catalogue
 from odl_graph.cli import cli
 from odl_graph.describe.editor import editor_text
 from odl_graph.store import EmbeddedStore
@@ -117,7 +117,8 @@ def test_docs_page_uses_vendored_swagger_ui(client: Any) -> None:
     scripts = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', page)
     assert scripts and all(s.startswith("/static/") for s in scripts)
     for s in scripts:
-        assert client.get(s).status_code == 200
+        with client.get(s) as resp:  # a static file is streamed: close it
+            assert resp.status_code == 200 and resp.data, s
 
 
 def test_diagnostic_endpoints(client: Any) -> None:
@@ -149,7 +150,8 @@ def test_pages_render(client: Any) -> None:
     assert "Schéma test" in client.get("/analyses/priorities").data.decode()
     page = client.get("/analyses/map").data.decode()
     assert "vendor/leaflet/leaflet.js" in page and "readiness-map" in page
-    assert client.get("/static/vendor/leaflet/leaflet.js").status_code == 200
+    with client.get("/static/vendor/leaflet/leaflet.js") as script:  # streamed from the file: close it
+        assert script.status_code == 200 and b"Leaflet" in script.data
     assert client.get("/analyses/").status_code == 200
 
 

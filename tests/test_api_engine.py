@@ -9,7 +9,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from odl_graph import catalogue
+from odl_graph.analyses import catalogue
 from odl_graph.engine import Engine, QueryTimeout
 from odl_graph.store import EmbeddedStore
 

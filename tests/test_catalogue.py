@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from analyses_support import fixture_store
 
-from odl_graph import catalogue
+from odl_graph.analyses import catalogue
 from odl_graph.errors import SourceError
 from odl_graph.store import EmbeddedStore
 

@@ -74,6 +74,7 @@ def test_unknown_importer_exits_2() -> None:
     assert result.returncode == 2 and "unknown importer 'nope'" in result.stderr and "cog" in result.stderr
 
 
+@pytest.mark.slow  # validates or builds every shipped source
 def test_serve_builds_when_there_is_no_store_then_answers(tmp_path: Path) -> None:
     """The README's first command ends with `odl-graph serve`: with no store it builds, then serves."""
     from conftest import free_port, running_server

@@ -12,7 +12,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
 from odl_graph import iris
-from odl_graph.curated import Context, compile_folder
+from odl_graph.build.curated import Context, compile_folder
 from odl_graph.errors import CuratedDataError
 from odl_graph.namespace import ODL
 

@@ -13,9 +13,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from odl_graph import iris
-from odl_graph.curated import compile_folder
+from odl_graph.build.curated import compile_folder
+from odl_graph.build.sources import compiler_context, schema_graphs
 from odl_graph.namespace import ODL
-from odl_graph.sources import compiler_context, schema_graphs
 
 CURATED = Path(__file__).resolve().parents[1] / "data" / "curated"
 ACV_AXES = ("housing", "commerce", "mobility", "public-space-heritage", "public-services")

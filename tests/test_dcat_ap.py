@@ -9,10 +9,11 @@ import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
-from odl_graph import dcat_ap
+from odl_graph.build import dcat_ap
+from odl_graph.build.collect import collect_all
+from odl_graph.build.sources import SourceGraph
+from odl_graph.build.validate import validate
 from odl_graph.config import load_settings
-from odl_graph.sources import SourceGraph, collect_all
-from odl_graph.validate import validate
 
 DS = URIRef("https://w3id.org/odl-graph/id/dataset/x")
 AGENT = URIRef("https://w3id.org/odl-graph/id/actor/siren-123456789")

@@ -12,9 +12,6 @@ from rdflib.namespace import OWL, RDF
 
 from odl_graph import iris, vocab_files
 
-# rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph internally.
-pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
-
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
 # One sample of every class (and of the SKOS resources) the project mints: path under the base.

@@ -12,9 +12,8 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from odl_graph import iris
-from odl_graph.config import load_settings
-from odl_graph.derive import DeriveError, derive, resolve, table_schema, validate_table_schema
-from odl_graph.importers.scdl import (
+from odl_graph.analyses.derive import DeriveError, derive, resolve, table_schema, validate_table_schema
+from odl_graph.build.importers.scdl import (
     INDEX,
     ScdlImporter,
     _SchemaFile,
@@ -22,6 +21,7 @@ from odl_graph.importers.scdl import (
     json_schema_fields,
     table_fields,
 )
+from odl_graph.config import load_settings
 from odl_graph.store import EmbeddedStore
 
 DATA_DIR = Path(load_settings()["data_dir"])

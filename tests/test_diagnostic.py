@@ -9,15 +9,16 @@ from __future__ import annotations
 import pytest
 from analyses_support import fixture_store
 
-from odl_graph import diagnostic as dg
+from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import tables as tb
 from odl_graph.store import EmbeddedStore
 
 ID = "https://w3id.org/odl-graph/id/"
 
 
 @pytest.fixture(scope="module")
-def t(tmp_path_factory: pytest.TempPathFactory) -> dg.Tables:
-    return dg.tables(fixture_store(tmp_path_factory.mktemp("store")))
+def t(tmp_path_factory: pytest.TempPathFactory) -> tb.Tables:
+    return tb.tables(fixture_store(tmp_path_factory.mktemp("store")))
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def shipped(shipped_store: EmbeddedStore) -> EmbeddedStore:
     return shipped_store
 
 
-def test_line_by_line_evidence(t: dg.Tables) -> None:
+def test_line_by_line_evidence(t: tb.Tables) -> None:
     """A national open dataset of unknown local content weighs 0.25; the EPCI's candidate dataset is the
     dataset of an enclosing territory (0.75) that is not open (× 0.25): docs/evidence.md."""
     d = dg.diagnose_pair(t, t.resolve_commune("11111"), t.resolve_usecase("uc-a"))
@@ -44,7 +45,7 @@ def test_line_by_line_evidence(t: dg.Tables) -> None:
     assert [(u.category_label, u.evidence, u.state) for u in d.useful] == [("Catégorie C", "local-dataset", "not-open")]
 
 
-def test_commune_dataset_is_verified_local_records(t: dg.Tables) -> None:
+def test_commune_dataset_is_verified_local_records(t: tb.Tables) -> None:
     d = dg.diagnose_pair(t, t.resolve_commune("22222"), t.resolve_usecase("uc-b"))
     (line,) = d.lines
     assert (line.evidence, line.certainty, line.weight, line.best.label) == (
@@ -52,7 +53,7 @@ def test_commune_dataset_is_verified_local_records(t: dg.Tables) -> None:
     assert d.ready and d.score == 1.0
 
 
-def test_records_counted_in_the_commune_name_their_producer(t: dg.Tables) -> None:
+def test_records_counted_in_the_commune_name_their_producer(t: tb.Tables) -> None:
     d = dg.diagnose_pair(t, t.resolve_commune("22222"), t.resolve_usecase("uc-d"))
     e = d.lines[0]
     assert (e.category_label, e.evidence, e.certainty) == ("Catégorie E", "local-records", "verified")
@@ -60,7 +61,7 @@ def test_records_counted_in_the_commune_name_their_producer(t: dg.Tables) -> Non
     assert "2 enregistrement(s), capacité 30, produits par Ville de Deuxville" in e.text_fr
 
 
-def test_a_base_known_commune_by_commune_proves_absence(t: dg.Tables) -> None:
+def test_a_base_known_commune_by_commune_proves_absence(t: tb.Tables) -> None:
     """Only a per-territory base that holds nothing here makes the graph say the town lacks the data; the
     generic producer "Commune" is resolved to Unville's own council, with its SIREN."""
     d = dg.diagnose_pair(t, t.resolve_commune("11111"), t.resolve_usecase("uc-d"))
@@ -72,7 +73,7 @@ def test_a_base_known_commune_by_commune_proves_absence(t: dg.Tables) -> None:
     assert "ne veut pas dire qu'elle manque" in f.text_fr and "does not mean it lacks it" in f.text_en
 
 
-def test_a_local_publisher_on_a_related_theme_is_an_assumption(t: dg.Tables) -> None:
+def test_a_local_publisher_on_a_related_theme_is_an_assumption(t: tb.Tables) -> None:
     d = dg.diagnose_pair(t, t.resolve_commune("11111"), t.resolve_usecase("uc-c"))
     (line,) = d.lines
     assert (line.evidence, line.certainty, line.state) == ("local-publisher", "assumed", "unknown-status")
@@ -81,7 +82,7 @@ def test_a_local_publisher_on_a_related_theme_is_an_assumption(t: dg.Tables) -> 
     assert [h.label for h in line.coverage_unknown] == ["Jeu D"]
 
 
-def test_nothing_known_names_usual_producers_of_the_territory(t: dg.Tables) -> None:
+def test_nothing_known_names_usual_producers_of_the_territory(t: tb.Tables) -> None:
     d = dg.diagnose_pair(t, t.resolve_commune("33333"), t.resolve_usecase("uc-c"))
     (line,) = d.lines
     assert (line.evidence, line.state, line.best) == ("nothing", "missing", None)
@@ -90,16 +91,16 @@ def test_nothing_known_names_usual_producers_of_the_territory(t: dg.Tables) -> N
     assert other.producers == []  # CA Un governs another EPCI
 
 
-def test_commune_outside_acv_is_resolved_through_its_territories(t: dg.Tables) -> None:
+def test_commune_outside_acv_is_resolved_through_its_territories(t: tb.Tables) -> None:
     d = dg.diagnose_pair(t, t.resolve_commune("44444"), t.resolve_usecase("uc-a"))
     assert d.lines[1].best.label == "Jeu B de CA Un"  # same EPCI as 11111
-    with pytest.raises(dg.NotFound):
+    with pytest.raises(tb.NotFound):
         t.resolve_commune("00000")
-    with pytest.raises(dg.NotFound):
+    with pytest.raises(tb.NotFound):
         t.resolve_usecase("nope")
 
 
-def test_matrix_ranking_roadmap_priorities(t: dg.Tables) -> None:
+def test_matrix_ranking_roadmap_priorities(t: tb.Tables) -> None:
     m = dg.readiness_matrix(t)
     assert m[ID + "commune/22222"] == {ID + "usecase/uc-a": 0.625, ID + "usecase/uc-b": 1.0,
                                         ID + "usecase/uc-c": 0.0, ID + "usecase/uc-d": 0.5}
@@ -119,7 +120,7 @@ def test_matrix_ranking_roadmap_priorities(t: dg.Tables) -> None:
     assert prio["Catégorie A"]["has_scdl"] and prio["Catégorie A"]["towns_lacking"] == 0
 
 
-def test_evidence_summary_counts_levels(t: dg.Tables) -> None:
+def test_evidence_summary_counts_levels(t: tb.Tables) -> None:
     s = dg.evidence_summary(t)
     assert s["acv_communes"] == 3 and s["with_local_evidence"] == 2  # 33333 has no local evidence
     assert s["lines_per_level"]["absent"] == 2 and s["lines_per_level"]["local-publisher"] == 1
@@ -158,7 +159,7 @@ def test_hand_checked_laval_car_pool_publishers_and_holders(shipped: EmbeddedSto
       themes Urbanisme-Environnement-Administratif-Citoyenneté) and the Pays de la Loire (REG, 234400034,
       Transport among its themes) do;
     - cog/communes.csv gives Laval's SIREN 215301300."""
-    t = dg.tables(shipped)
+    t = tb.tables(shipped)
     laval = t.resolve_commune("53130")
     d = dg.diagnose_pair(t, laval, t.resolve_usecase("suggerer-aires-covoiturage"))
     (car_pool,) = [ln for ln in d.lines if ln.category.endswith("/lieux-covoiturage")]
@@ -183,7 +184,7 @@ def test_hand_checked_laval_car_pool_publishers_and_holders(shipped: EmbeddedSto
 @pytest.mark.slow
 def test_all_acv_communes_times_all_use_cases_in_one_call(shipped: EmbeddedStore) -> None:
     """The whole matrix in one call (its speed is measured by bench/bench_diagnostic.py, not here)."""
-    t = dg.Tables(shipped)
+    t = tb.Tables(shipped)
     matrix = dg.readiness_matrix(t)
     assert len(matrix) == 244
     assert all(len(row) == len(t.usecases) for row in matrix.values())

@@ -12,7 +12,7 @@ import pytest
 import rdflib
 from conftest import TOKEN, odl_graph_cli
 
-from odl_graph import dcat_ap
+from odl_graph.build import dcat_ap
 from odl_graph.dumps import DATASET_FILES, GRAPH_FILES, read_manifest
 from odl_graph.store import EmbeddedStore
 
@@ -94,10 +94,10 @@ def test_download_listing_and_files(client: Any, store_path: Path) -> None:
     assert html.mimetype == "text/html" and html.headers["Content-Language"] == "fr"
     assert "Téléchargements" in html.data.decode() and files[0]["sha256"] in html.data.decode()
     assert "Downloads" in client.get("/download/?lang=en").data.decode()
-    got = client.get("/download/odl-graph.nq.gz")
-    assert got.status_code == 200 and got.mimetype == "application/gzip"
-    assert hashlib.sha256(got.data).hexdigest() == files[0]["sha256"]
-    assert got.headers["Repr-Digest"].startswith("sha-256=:")
+    with client.get("/download/odl-graph.nq.gz") as got:  # streamed from the file: close it
+        assert got.status_code == 200 and got.mimetype == "application/gzip"
+        assert hashlib.sha256(got.data).hexdigest() == files[0]["sha256"]
+        assert got.headers["Repr-Digest"].startswith("sha-256=:")
     assert client.get("/download/nope.nq.gz").status_code == 404
     assert client.get("/download/..%2Fmanifest.json").status_code == 404
 
@@ -166,7 +166,7 @@ def test_shipped_dumps_load_back_exactly(shipped_store: EmbeddedStore) -> None:
 
 @pytest.mark.slow
 def test_shipped_catalog_has_themes_and_period(shipped_store: EmbeddedStore) -> None:
-    from odl_graph import dcat
+    from odl_graph.analyses import dcat
 
     facts = dcat.facts(shipped_store)
     assert facts["themes"] and all(t.startswith(dcat.EU_THEME + "/") for t in facts["themes"])

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from odl_graph.catalogue import DEFAULT_VIEW_NAMES, load_catalogue
+from odl_graph.analyses.catalogue import DEFAULT_VIEW_NAMES, load_catalogue
 
 CHROME = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 FIREFOX = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"

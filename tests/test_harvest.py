@@ -26,13 +26,13 @@ from rdflib import RDF, Literal
 from rdflib.namespace import DCAT, DCTERMS, RDFS
 
 from odl_graph import iris
+from odl_graph.build.harvest import mapping
+from odl_graph.build.harvest.harvester import Harvester
+from odl_graph.build.harvest.importer import HarvestImporter
+from odl_graph.build.harvest.snapshot import read_records
+from odl_graph.build.harvest.territories import TerritoryError, resolve
 from odl_graph.config import load_settings
 from odl_graph.errors import SourceError
-from odl_graph.harvest import mapping
-from odl_graph.harvest.harvester import Harvester
-from odl_graph.harvest.importer import HarvestImporter
-from odl_graph.harvest.snapshot import read_records
-from odl_graph.harvest.territories import TerritoryError, resolve
 from odl_graph.namespace import ODL
 
 DATA = ROOT / "data"

@@ -15,10 +15,10 @@ import rdflib.namespace as rns
 from rdflib import RDF, Graph, Literal
 
 from odl_graph import iris
+from odl_graph.build.importers.scdl import enum_text, field_iri, standard_id
+from odl_graph.build.registry import IMPORTERS
 from odl_graph.config import PROJECT_ROOT, load_settings
 from odl_graph.errors import SourceError
-from odl_graph.importers import IMPORTERS
-from odl_graph.importers.scdl import enum_text, field_iri, standard_id
 from odl_graph.namespace import ODL
 
 DATA = PROJECT_ROOT / "data"

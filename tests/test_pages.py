@@ -76,7 +76,7 @@ def test_editor_text_of_catalogue_queries_parse() -> None:
     """Every catalogue query opens in the editor as a runnable query (defaults written in)."""
     import pyoxigraph as ox
 
-    catalogue = pytest.importorskip("odl_graph.catalogue")
+    catalogue = pytest.importorskip("odl_graph.analyses.catalogue")
     queries = catalogue.load_catalogue()
     assert queries
     for name, query in queries.items():
@@ -396,7 +396,7 @@ def test_editor_page_embeds_catalogue_tabs(client) -> None:
     assert "/static/vendor/yasgui/yasgui.min.js" in page and "cdn" not in page.lower()
     config = json.loads(re.search(r'id="editor-config">(.*?)</script>', page, re.S).group(1))
     assert config["endpoint"] == "/sparql"
-    catalogue = pytest.importorskip("odl_graph.catalogue")
+    catalogue = pytest.importorskip("odl_graph.analyses.catalogue")
     names = {q.titles["fr"] for q in catalogue.load_catalogue().values()}
     assert {t["name"] for t in config["examples"]} == names
 

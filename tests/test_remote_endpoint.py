@@ -29,14 +29,13 @@ for _name in dir(protocol):
         globals()[_name] = getattr(protocol, _name)
 
 
-@pytest.fixture(autouse=True)
-def known_virtuoso_deviation(request: pytest.FixtureRequest) -> None:
-    """Virtuoso raises an error on `1/0` where SPARQL leaves the variable unbound (the endpoint answers
-    400 "expression error" instead of 200 with an empty binding). Documented in docs/deploy.md."""
-    params = getattr(request.node, "callspec", None)
-    if (request.node.originalname == "test_no_input_gives_500" and params is not None
-            and params.params.get("remote_server") == "virtuoso" and params.params.get("status") == 200):
-        pytest.xfail("Virtuoso: division by zero is an error, not an unbound value")
+@pytest.mark.parametrize("remote_server", [
+    "oxigraph",
+    pytest.param("virtuoso", marks=pytest.mark.xfail(
+        strict=True, reason="Virtuoso: division by zero is an error (400), not an unbound value (docs/deploy.md)")),
+], indirect=True)
+def test_division_by_zero_leaves_the_variable_unbound(client: Any) -> None:
+    protocol.test_division_by_zero_leaves_the_variable_unbound(client)
 
 
 @pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])

@@ -23,7 +23,9 @@ import pytest
 from analyses_support import FIXTURE, _ntriples
 from click.testing import CliRunner
 
-from odl_graph import catalogue, diagnostic, iris, stats, vocab_files
+from odl_graph import iris, vocab_files
+from odl_graph.analyses import catalogue, diagnostic, stats
+from odl_graph.analyses import tables as tb
 from odl_graph.config import load_settings
 from odl_graph.errors import ConfigError, QueryError, StoreError
 from odl_graph.remote import (
@@ -241,7 +243,7 @@ def test_catalogue_and_diagnostic_answer_as_the_embedded_store(backend: str, bac
     else:
         assert differ == set()
     assert stats.key_figures(store) == stats.key_figures(reference)
-    t_got, t_want = diagnostic.Tables(store), diagnostic.Tables(reference)
+    t_got, t_want = tb.Tables(store), tb.Tables(reference)
     assert diagnostic.priorities(t_got) == diagnostic.priorities(t_want)
     assert diagnostic.readiness_matrix(t_got) == diagnostic.readiness_matrix(t_want)
 
@@ -305,7 +307,7 @@ def test_build_into_each_backend(backend: str, backend_server: Server | None, tm
     communes that are not there, so validation fails: a real failing build."""
     from remote_fixtures import credentials_env, remote_settings
 
-    from odl_graph.build import build
+    from odl_graph.build.pipeline import build
     from odl_graph.errors import ValidationFailed
 
     if backend_server is None:
@@ -457,17 +459,17 @@ def test_virtuoso_load_killed_midway_leaves_the_previous_version(what: str, tmp_
 @pytest.mark.slow
 def test_cli_build_store_url_loads_the_remote_store(oxigraph_server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
     """`odl-graph build --store URL` builds into the remote store (importers left out to stay fast)."""
-    import odl_graph.build
+    import odl_graph.build.pipeline
     from odl_graph.cli import cli
 
-    real = odl_graph.build.build
+    real = odl_graph.build.pipeline.build
     seen: list[object] = []
 
     def without_importers(settings: dict, **kwargs: object) -> object:
         seen.append(open_store(settings))
         return real(settings, **kwargs, importers=[], fail_on_violation=False)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(odl_graph.build, "build", without_importers)
+    monkeypatch.setattr(odl_graph.build.pipeline, "build", without_importers)
     prefix = "http://test.invalid/cli-build/"
     monkeypatch.setenv("ODL_REMOTE_GRAPH_PREFIX", prefix)
     out = CliRunner().invoke(cli, ["build", "--store", oxigraph_server.url])

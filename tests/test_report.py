@@ -8,8 +8,8 @@ import pytest
 from analyses_support import fixture_store
 from click.testing import CliRunner
 
+from odl_graph.analyses.report import UNKNOWN_FR, synthesis
 from odl_graph.cli import cli
-from odl_graph.report import UNKNOWN_FR, synthesis
 from odl_graph.store import EmbeddedStore
 
 
@@ -19,7 +19,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
 
 
 @pytest.fixture(scope="module")
-def written(store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def written_report(store: EmbeddedStore, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("report")
     result = CliRunner().invoke(cli, ["--store", str(store.path), "report", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -41,7 +41,7 @@ def test_synthesis_groups_by_theme_and_names_unknowns(store: EmbeddedStore) -> N
     assert [s.category_label for s in towns["11111"]["roadmap"]] == ["Catégorie B", "Catégorie A", "Catégorie D"]
 
 
-def test_synthesis_lists_publications_and_why_data_is_not_open(store: EmbeddedStore, written: Path) -> None:
+def test_synthesis_lists_publications_and_why_data_is_not_open(store: EmbeddedStore, written_report: Path) -> None:
     data = synthesis(store)
     assert [(p["label"], p["kind"], p["usecases"]) for p in data["publications"]] == [
         ("Fiche 1", "Fiche cas d'usage", ["Cas A"])]
@@ -49,27 +49,27 @@ def test_synthesis_lists_publications_and_why_data_is_not_open(store: EmbeddedSt
         ("Catégorie B", "Réservée aux collectivités.", {"https://example.org/why-b"})]
     assert [(s["label"], s["status"]) for s in data["findings"]["standardisation"]] == [
         ("Catégorie B", "Standard nécessaire")]
-    html = (written / "synthese.html").read_text(encoding="utf-8")
+    html = (written_report / "synthese.html").read_text(encoding="utf-8")
     assert "Réservée aux collectivités." in html and "Pas de format commun." in html and "Fiche 1" in html
 
 
-def test_html_is_self_contained(written: Path) -> None:
-    html = (written / "synthese.html").read_text(encoding="utf-8")
+def test_html_is_self_contained(written_report: Path) -> None:
+    html = (written_report / "synthese.html").read_text(encoding="utf-8")
     for expected in ("Expérience 1", "Cartographier les îlots de chaleur.", UNKNOWN_FR, "<svg", "Unville",
                      "Ouvrir « Catégorie B »", "Schéma test (SCDL)"):
         assert expected in html
     assert "<script" not in html and "http://cdn" not in html and "https://cdn" not in html
 
 
-def test_pdf_pages_are_not_blank(written: Path) -> None:
+def test_pdf_pages_are_not_blank(written_report: Path) -> None:
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(str(written / "synthese.pdf"))
+    pdf = pdfium.PdfDocument(str(written_report / "synthese.pdf"))
     assert len(pdf) >= 2
     for i in range(len(pdf)):
         image = pdf[i].render(scale=0.5).to_pil().convert("L")
         histogram = image.histogram()
         dark = sum(histogram[:200])  # pixels clearly darker than the white background
         assert dark > 0.005 * image.width * image.height, f"page {i + 1} looks blank"
-        image.save(written / f"page-{i + 1}.png")
-    assert (written / "page-1.png").stat().st_size > 1000
+        image.save(written_report / f"page-{i + 1}.png")
+    assert (written_report / "page-1.png").stat().st_size > 1000

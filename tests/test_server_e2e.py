@@ -83,6 +83,7 @@ JSON_ACCEPT = {"Accept": "application/sparql-results+json"}
 def test_protocol_query_get(server: str) -> None:
     r = requests.get(server + "/sparql", params={"query": DATASETS_Q}, headers=JSON_ACCEPT, timeout=10)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/sparql-results+json")
+    assert [b["d"]["value"] for b in r.json()["results"]["bindings"]] == DATASETS
 
 
 def test_protocol_query_post_form(server: str) -> None:
@@ -120,25 +121,34 @@ def test_protocol_bad_query_fails(server: str) -> None:
 
 def test_protocol_update_to_query_endpoint_fails(server: str) -> None:
     u = "INSERT DATA { <http://e/s> <http://e/p> <http://e/o> }"
-    assert requests.post(server + "/sparql", data={"update": u}, timeout=10).status_code == 400
+    form = requests.post(server + "/sparql", data={"update": u}, timeout=10)
+    assert form.status_code == 400 and form.json()["error"]
     r = requests.post(server + "/sparql", data=u.encode(), headers={"Content-Type": "application/sparql-update"},
                       timeout=10)
     assert r.status_code == 400 and "/update" in r.json()["error"]
-    assert requests.get(server + "/sparql", params={"query": u}, timeout=10).status_code == 400
+    as_query = requests.get(server + "/sparql", params={"query": u}, timeout=10)
+    assert as_query.status_code == 400 and as_query.json()["error"]
+    ask = "ASK { <http://e/s> <http://e/p> <http://e/o> }"
+    assert requests.get(server + "/sparql", params={"query": ask}, headers=JSON_ACCEPT, timeout=10).json()[
+        "boolean"] is False, "a refused update changed nothing"
 
 
 def test_not_acceptable_and_service_description(server: str) -> None:
-    assert requests.get(server + "/sparql", params={"query": DATASETS_Q}, headers={"Accept": "image/png"},
-                        timeout=10).status_code == 406
+    refused = requests.get(server + "/sparql", params={"query": DATASETS_Q}, headers={"Accept": "image/png"},
+                           timeout=10)
+    assert refused.status_code == 406 and "image/png" in refused.text
     sd = requests.get(server + "/sparql", timeout=10)
     assert sd.status_code == 200 and sd.headers["Content-Type"].startswith("text/turtle")
+    described = rdflib.Graph().parse(data=sd.text, format="turtle")
+    sd_ns = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    assert any(described.triples((None, rdflib.RDF.type, sd_ns.Service)))
     assert "Accept" in sd.headers["Vary"]
 
 
 def test_oversized_body_413(server: str) -> None:
     r = requests.post(server + "/sparql", data=b"#" * 1_100_000, headers={"Content-Type": "application/sparql-query"},
                       timeout=30)
-    assert r.status_code == 413
+    assert r.status_code == 413 and r.json()["error"]
 
 
 # -- runaway query --------------------------------------------------------------------------------

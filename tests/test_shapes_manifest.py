@@ -1,6 +1,6 @@
 """Manifest-driven SHACL tests: each case of tests/shapes/manifest.yaml is a fixture plus its exact report.
 
-Validation mirrors the build (odl_graph/validate.py): inference "none", our SKOS vocabularies loaded with
+Validation mirrors the build (odl_graph/build/validate.py): inference "none", our SKOS vocabularies loaded with
 the data, the ontology not mixed in.
 """
 

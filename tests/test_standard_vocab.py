@@ -1,5 +1,5 @@
 """Partner questions asked only in standard vocabularies get the answers the `odl:` questions get,
-on the shipped graph, thanks to graph/inferred/standard-types (odl_graph/standard_types.py)."""
+on the shipped graph, thanks to graph/inferred/standard-types (odl_graph/build/standard_types.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
 from odl_graph import iris
-from odl_graph.standard_types import standard_types
+from odl_graph.build.standard_types import standard_types
 
 PREFIXES = iris.sparql_prefixes()
 INFERRED = iris.BASE + "graph/inferred/standard-types"

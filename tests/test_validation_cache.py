@@ -9,9 +9,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from odl_graph import iris, vocab_files
+from odl_graph.build.sources import SourceGraph, parse_rdf, schema_graphs, shape_graphs
+from odl_graph.build.validate import _digest, validate
 from odl_graph.namespace import ODL
-from odl_graph.sources import SourceGraph, parse_rdf, schema_graphs, shape_graphs
-from odl_graph.validate import _digest, validate
 
 
 def territory_graph(reverse: bool = False, label: str = "Vitré") -> SourceGraph:

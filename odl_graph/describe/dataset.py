@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from odl_graph.analyses.tables import wkt_point
 from odl_graph.describe.base import Describer
 from odl_graph.describe.labels import DCAT, DCT, FOAF, Page, fold, pick_term, sparql_iri
-from odl_graph.diagnostic import wkt_point
 
 DATAGOUV = ("https://www.data.gouv.fr/", "https://data.gouv.fr/")
 

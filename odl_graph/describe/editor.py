@@ -46,7 +46,7 @@ def inline_parameters(sparql: str, values: Mapping[str, str]) -> str:
 
 
 def editor_text(query: Any, base: str = iris.BASE, lang: str = DEFAULT_LANG) -> str:
-    """A catalogue query (odl_graph.catalogue.NamedQuery) as it opens in the editor: rebased, with its
+    """A catalogue query (odl_graph.analyses.catalogue.NamedQuery) as it opens in the editor: rebased, with its
     parameters' defaults written in (YASGUI cannot bind them), checked to still parse."""
     import pyoxigraph as ox
 
@@ -54,7 +54,7 @@ def editor_text(query: Any, base: str = iris.BASE, lang: str = DEFAULT_LANG) -> 
     title = getattr(query, f"title_{lang}", "") or getattr(query, "name", "")
     description = (getattr(query, "descriptions", None) or {}).get(lang) or getattr(query, "description", "")
     head = "".join(f"# {line}\n" for line in (title, *textwrap.wrap(description, 100)) if line)
-    from odl_graph.catalogue import DEFAULT_VIEW_NAMES
+    from odl_graph.analyses.catalogue import DEFAULT_VIEW_NAMES
 
     view = DEFAULT_VIEW_NAMES.get(getattr(query, "view", ""))
     if view:  # the editor opens the result in the catalogue's view
@@ -64,7 +64,7 @@ def editor_text(query: Any, base: str = iris.BASE, lang: str = DEFAULT_LANG) -> 
     if not defaults:
         return text
     try:
-        from odl_graph.catalogue import to_term
+        from odl_graph.analyses.catalogue import to_term
 
         terms = {name: str(to_term(query.param(name), value, base)) for name, value in defaults.items()}
         inlined = inline_parameters(text, terms)

@@ -345,7 +345,7 @@ def shapes(ext: str | None = None) -> Response:
 def example_tabs(lang: str) -> list[dict[str, str]]:
     """The catalogue queries (queries/*.rq) as the editor's examples, parameters set to their defaults."""
     try:
-        from odl_graph.catalogue import load_catalogue
+        from odl_graph.analyses.catalogue import load_catalogue
     except ImportError:  # the catalogue module is optional for the pages
         return []
     tabs = []
@@ -362,7 +362,7 @@ def example_tabs(lang: str) -> list[dict[str, str]]:
 
 def editor_config(lang: str) -> dict[str, Any]:
     """What editor.js needs: endpoint, examples, view names and the interface strings of `lang`."""
-    from odl_graph.catalogue import DEFAULT_VIEW_NAMES
+    from odl_graph.analyses.catalogue import DEFAULT_VIEW_NAMES
 
     strings = {key[len("ed_"):]: t(key, lang) for key in STRINGS if key.startswith("ed_")}
     # YASGUI's own English texts, by the English text, with what the page shows instead

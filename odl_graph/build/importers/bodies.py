@@ -1,0 +1,181 @@
+"""The concrete public bodies behind generic producers: each ACV commune's town council, its EPCI, its
+département and its région, and every body another evidence source names by SIREN only.
+
+One importer names these bodies, so an actor is labelled once whichever source points at it
+(`iris.body(siren)`). Bodies the 2021 observatory import already describes are left to it. A SIREN no
+imported source names is kept with its SIREN, and its name and category are stated as unknown.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, Graph, Literal, URIRef
+
+from odl_graph import iris
+from odl_graph.build.importers import bnlc, observatory2022
+from odl_graph.build.importers._common import (
+    DCTERMS,
+    ORG,
+    RDFS,
+    bind_prefixes,
+    read_csv,
+    sources_dir,
+)
+from odl_graph.build.importers.cog import SOURCE as COG_SOURCE
+from odl_graph.build.importers.observatory import CATEGORIES, EPCI_TYPES
+from odl_graph.build.importers.observatory import FILE as OBS2021_FILE
+from odl_graph.namespace import ODL
+
+NAME = "bodies"
+ACV_FILE = "acv_communes_2025.csv"
+EPCI_CATEGORY = "intercommunalite"
+
+
+@dataclass
+class Body:
+    iri: URIRef
+    label_fr: str
+    label_en: str
+    category: str | None  # actor-category code, None when no source says
+    siren: str | None
+    territory: URIRef | None
+    source: URIRef
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+class BodiesImporter:
+    name = NAME
+
+    def refresh(self, shared_dir: Path, data_dir: Path) -> list[Path]:
+        return []  # reads the extracts of the cog, acv, observatory, observatory2022 and bnlc importers
+
+    def sources(self, data_dir: Path) -> list[Path]:
+        cog = sources_dir(data_dir, "cog")
+        return [*(cog / f for f in ("communes.csv", "epci.csv", "departements.csv", "regions.csv")),
+                sources_dir(data_dir, "acv") / ACV_FILE,
+                sources_dir(data_dir, "observatory") / OBS2021_FILE,
+                sources_dir(data_dir, observatory2022.NAME) / observatory2022.EXPORT,
+                sources_dir(data_dir, bnlc.NAME) / bnlc.FILES[0]]
+
+    def bodies(self, data_dir: Path) -> list[Body]:
+        cog = sources_dir(data_dir, "cog")
+        communes = {r.get("code"): r.values for r in read_csv(cog / "communes.csv", ("code", "nom", "siren", "epci"))}
+        by_siren = {v["siren"]: code for code, v in communes.items() if v.get("siren")}
+        epcis = {r.get("code"): r.get("nom") for r in read_csv(cog / "epci.csv", ("code", "nom"))}
+        deps = {r.get("code"): r.get("nom") for r in read_csv(cog / "departements.csv", ("code", "nom"))}
+        regs = {r.get("code"): r.get("nom") for r in read_csv(cog / "regions.csv", ("code", "nom"))}
+        rows_2021 = _rows(sources_dir(data_dir, "observatory") / OBS2021_FILE)
+        known_2021 = {r["siren"] for r in rows_2021}
+        export = _rows(sources_dir(data_dir, observatory2022.NAME) / observatory2022.EXPORT)
+        obs_source = URIRef(observatory2022.REPO + observatory2022.EXPORT)
+        named = {r["siren"]: r for r in export}
+        # The SIREN of a département or région council, when the observatory (2022, else 2021) gives
+        # that code to a single body of that type.
+        both = [*export, *({**r, "reg_code_geo": r.get("regcode", "")[-2:]} for r in rows_2021
+                           if r["siren"] not in named)]
+        dep_siren = _unique_code(both, "DEP", "depcode")
+        reg_siren = _unique_code([{**r, "reg_code_geo": _region(r)} for r in both], "REG", "reg_code_geo")
+
+        out: dict[URIRef, Body] = {}
+
+        def add(body: Body) -> None:
+            if body.siren in known_2021 or body.iri in out:
+                return
+            out[body.iri] = body
+
+        def commune_body(code: str) -> Body:
+            v = communes[code]
+            return Body(iris.body(v["siren"]), f"Commune de {v['nom']}", f"Municipality of {v['nom']}", "commune",
+                        v["siren"], iris.commune(code), COG_SOURCE)
+
+        def epci_body(siren: str) -> Body:
+            return Body(iris.body(siren), epcis[siren], epcis[siren], EPCI_CATEGORY, siren, iris.epci(siren),
+                        COG_SOURCE)
+
+        def dep_body(code: str) -> Body:
+            siren = dep_siren.get(code)
+            return Body(iris.body(siren) if siren else iris.resource("actor", f"departement-{code.lower()}"),
+                        f"Conseil départemental ({deps[code]})", f"Departmental council ({deps[code]})",
+                        "departement", siren, iris.departement(code), obs_source if siren else COG_SOURCE)
+
+        def reg_body(code: str) -> Body:
+            siren = reg_siren.get(code)
+            return Body(iris.body(siren) if siren else iris.resource("actor", f"region-{code.lower()}"),
+                        f"Conseil régional ({regs[code]})", f"Regional council ({regs[code]})",
+                        "region", siren, iris.region(code), obs_source if siren else COG_SOURCE)
+
+        for row in read_csv(sources_dir(data_dir, "acv") / ACV_FILE, ("insee_com",)):
+            code = row.get("insee_com")
+            if code not in communes:
+                continue  # the acv importer reports communes missing from the COG
+            add(commune_body(code))
+            v = communes[code]
+            if v.get("epci") in epcis:
+                add(epci_body(v["epci"]))
+            if v.get("departement") in deps:
+                add(dep_body(v["departement"]))
+            if v.get("region") in regs:
+                add(reg_body(v["region"]))
+        wanted = sorted(set(named) | bnlc.producers(data_dir))
+        for siren in wanted:
+            if siren in by_siren:
+                add(commune_body(by_siren[siren]))
+            elif siren in epcis:
+                add(epci_body(siren))
+            elif siren in named:
+                r = named[siren]
+                kind = r.get("type", "")
+                territory = None
+                if kind == "DEP" and dep_siren.get(r.get("depcode", "")) == siren and r["depcode"] in deps:
+                    territory = iris.departement(r["depcode"])
+                elif kind == "REG" and reg_siren.get(_region(r)) == siren and _region(r) in regs:
+                    territory = iris.region(_region(r))
+                elif kind in EPCI_TYPES and siren in epcis:
+                    territory = iris.epci(siren)
+                add(Body(iris.body(siren), r["nom"], r["nom"], CATEGORIES.get(kind), siren, territory, obs_source))
+            else:
+                add(Body(iris.body(siren), f"Organisme de SIREN {siren}", f"Body with SIREN {siren}", None, siren,
+                         None, URIRef(bnlc.SOURCE)))
+        return list(out.values())
+
+    def to_graph(self, data_dir: Path) -> Graph:
+        g = bind_prefixes(Graph())
+        for b in self.bodies(data_dir):
+            g.add((b.iri, RDF.type, ODL.Actor))
+            g.add((b.iri, RDF.type, ORG.Organization))
+            g.add((b.iri, RDFS.label, Literal(b.label_fr, lang="fr")))
+            g.add((b.iri, RDFS.label, Literal(b.label_en, lang="en")))
+            g.add((b.iri, DCTERMS.source, b.source))
+            if b.category:
+                g.add((b.iri, ODL.actorCategory, iris.concept("actor-category", b.category)))
+            else:
+                g.add((b.iri, ODL.unknownValueOf, ODL.actorCategory))
+            if b.siren:
+                g.add((b.iri, ODL.siren, Literal(b.siren)))
+            else:
+                g.add((b.iri, ODL.unknownValueOf, ODL.siren))
+            if b.territory is not None:
+                g.add((b.iri, ODL.competentFor, b.territory))
+        return g
+
+
+def _unique_code(rows: list[dict[str, str]], kind: str, column: str) -> dict[str, str]:
+    """Territory code -> SIREN for bodies of one type, kept only where a single row carries the code."""
+    seen: dict[str, list[str]] = {}
+    for r in rows:
+        if r.get("type") == kind and r.get(column):
+            seen.setdefault(r[column], []).append(r["siren"])
+    return {code: sirens[0] for code, sirens in seen.items() if len(sirens) == 1}
+
+
+def _region(row: dict[str, str]) -> str:
+    """The observatory writes région codes without their leading zero ('1' for the COG's '01')."""
+    code = row.get("reg_code_geo", "")
+    return code.zfill(2) if code.isdigit() else code

@@ -1,0 +1,195 @@
+"""CLI commands of the cross-cutting analyses (diagnostic, roadmap, ranking, priorities,
+derive-schema, report, queries), added to the `odl-graph` group by odl_graph.cli."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from odl_graph.cli.context import Ctx, fail, pass_ctx
+from odl_graph.errors import OdlError
+
+FORMATS = click.Choice(["table", "json", "csv"])
+
+
+def _store(obj: Ctx) -> Any:
+    from odl_graph.store import open_store
+
+    return open_store(obj.settings)
+
+
+def _tables(obj: Ctx) -> Any:
+    from odl_graph.analyses import tables as tb
+
+    return tb.tables(_store(obj), obj.settings["base_iri"])
+
+
+def _emit(rows: list[dict[str, Any]], columns: list[str], fmt: str, title: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    if fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
+        return
+    table = Table(title=title)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for r in rows:
+        table.add_row(*("" if r.get(c) is None else str(r.get(c)) for c in columns))
+    Console(width=200).print(table)
+
+
+def _pct(score: float | None) -> str:
+    return "unknown" if score is None else f"{score:.0%}"
+
+
+@click.command()
+@click.argument("commune")
+@click.argument("usecase")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_ctx
+def diagnostic(obj: Ctx, commune: str, usecase: str, fmt: str) -> None:
+    """Readiness of COMMUNE (INSEE code) for USECASE (slug), line by line."""
+    from odl_graph.analyses import diagnostic as dg
+
+    try:
+        t = _tables(obj)
+        d = dg.diagnose_pair(t, t.resolve_commune(commune), t.resolve_usecase(usecase))
+    except OdlError as exc:
+        fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps(d.to_json(), ensure_ascii=False, indent=2))
+        return
+    rows = [{"level": ln.level, "category": ln.category_label, "evidence": ln.evidence, "certainty": ln.certainty,
+             "weight": f"{ln.weight:.2f}", "dataset": ln.best.label if ln.best else "",
+             "status": ln.best.status_label if ln.best else "",
+             "holder": dg.names(ln.holders), "explanation": ln.text_fr} for ln in d.lines + d.useful]
+    _emit(rows, ["level", "category", "evidence", "certainty", "weight", "dataset", "status", "holder",
+                 "explanation"], fmt,
+          f"{d.commune_label} × {d.usecase_label}: {_pct(d.score)}")
+    if fmt == "table":
+        Console().print(d.summary_fr)
+
+
+@click.command()
+@click.argument("commune")
+@click.option("--limit", type=int, default=None, help="Only the first N steps.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_ctx
+def roadmap(obj: Ctx, commune: str, limit: int | None, fmt: str) -> None:
+    """Data COMMUNE should open or produce first to unlock the most use cases, and who holds it."""
+    from odl_graph.analyses import diagnostic as dg
+
+    try:
+        t = _tables(obj)
+        steps = dg.roadmap(t, t.resolve_commune(commune), limit=limit)
+    except OdlError as exc:
+        fail(exc)
+    rows = [{**asdict(s), "unlocks": ", ".join(u["label"] for u in s.unlocks),
+             "holders": dg.names(s.holders)} for s in steps]
+    if fmt == "json":
+        rows = [asdict(s) for s in steps]
+    _emit(rows, ["rank", "category_label", "action", "holders", "unlocks", "needed_by"], fmt, f"roadmap {commune}")
+
+
+@click.command()
+@click.argument("usecase")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_ctx
+def ranking(obj: Ctx, usecase: str, fmt: str) -> None:
+    """ACV towns ranked by readiness for USECASE."""
+    from odl_graph.analyses import diagnostic as dg
+
+    try:
+        t = _tables(obj)
+        rows = dg.ranking(t, t.resolve_usecase(usecase))
+    except OdlError as exc:
+        fail(exc)
+    if fmt != "json":
+        rows = [{**r, "score": _pct(r["score"]), "missing": ", ".join(m["label"] for m in r["missing"])}
+                for r in rows]
+    _emit(rows, ["rank", "label", "insee", "score", "satisfied", "required", "missing"], fmt, f"ranking {usecase}")
+
+
+@click.command()
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_ctx
+def priorities(obj: Ctx, fmt: str) -> None:
+    """Data categories to standardise first: use cases needing them × ACV towns lacking open data."""
+    from odl_graph.analyses import diagnostic as dg
+
+    try:
+        rows = dg.priorities(_tables(obj))
+    except OdlError as exc:
+        fail(exc)
+    if fmt != "json":
+        rows = [{**r, "standards": ", ".join(s["label"] + (" (SCDL)" if s["scdl"] else "") for s in r["standards"])}
+                for r in rows]
+    _emit(rows, ["rank", "label", "use_cases", "indispensable_for", "towns_lacking", "score", "standards"], fmt,
+          "standardisation priorities")
+
+
+@click.command("derive-schema")
+@click.argument("category")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/schemas"),
+              show_default=True, help="Folder the draft files are written to.")
+@pass_ctx
+def derive_schema(obj: Ctx, category: str, out: Path) -> None:
+    """Draft Table Schema + SHACL shape for CATEGORY (data category slug, or standard id owner/name)."""
+    from odl_graph.analyses.derive import derive
+
+    try:
+        paths = derive(_store(obj), category, out, obj.settings["base_iri"])
+    except OdlError as exc:
+        fail(exc)
+    for p in paths:
+        click.echo(str(p))
+
+
+@click.command()
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("build/report"),
+              show_default=True)
+@click.option("--no-pdf", is_flag=True, help="Write the HTML only.")
+@pass_ctx
+def report(obj: Ctx, out: Path, no_pdf: bool) -> None:
+    """Write the programme synthesis (HTML and PDF) from the graph."""
+    from odl_graph.analyses.report import write_report
+
+    try:
+        paths = write_report(_store(obj), out, obj.settings["base_iri"], pdf=not no_pdf)
+    except OdlError as exc:
+        fail(exc)
+    for p in paths:
+        click.echo(str(p))
+
+
+@click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def queries(fmt: str) -> None:
+    """List the named queries of the catalogue (run one with `odl-graph query --name NAME`)."""
+    from odl_graph.analyses.catalogue import load_catalogue
+
+    try:
+        cat = load_catalogue()
+    except OdlError as exc:
+        fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps([q.to_json() for q in cat.values()], ensure_ascii=False, indent=2))
+        return
+    rows = [{"name": q.name, "title": q.title_en, "view": q.view,
+             "params": ", ".join(f"{p.name}:{p.type}={p.default}" for p in q.params)} for q in cat.values()]
+    _emit(rows, ["name", "title", "view", "params"], "table", "query catalogue")
+
+
+COMMANDS = (diagnostic, roadmap, ranking, priorities, derive_schema, report, queries)
