@@ -17,14 +17,14 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, XSD
 
 from odl_graph import __version__, iris, vocab_files
-from odl_graph.errors import ValidationFailed
-from odl_graph.build.reason import inferred_graph
 from odl_graph.build.collect import collect_all, collect_steps
+from odl_graph.build.reason import inferred_graph
 from odl_graph.build.sources import SourceGraph
 from odl_graph.build.standard_types import NAME as STANDARD_TYPES
 from odl_graph.build.standard_types import standard_types
-from odl_graph.store import GraphStore, open_store
 from odl_graph.build.validate import Report, validate
+from odl_graph.errors import ValidationFailed
+from odl_graph.store import GraphStore, open_store
 
 ProgressFn = Callable[[str], Any]
 

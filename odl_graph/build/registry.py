@@ -17,7 +17,6 @@ from odl_graph.build.importers.observatory import ObservatoryImporter
 from odl_graph.build.importers.observatory2022 import Observatory2022Importer
 from odl_graph.build.importers.scdl import ScdlImporter
 
-
 # Build order: the COG first, since the others point at its territories; the harvest last (it matches
 # its publishers against the actors of the other sources).
 IMPORTERS: dict[str, Importer] = {

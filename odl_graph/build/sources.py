@@ -3,15 +3,13 @@ destined for its own named graph, so provenance stays queryable; `collect` gathe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rdflib import SKOS, Graph, URIRef
 
-from odl_graph.build import curated
 from odl_graph import iris, vocab_files
+from odl_graph.build import curated
 from odl_graph.errors import SourceError, SourceLocation
 from odl_graph.namespace import ODL
 

@@ -23,8 +23,8 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, RDFS, XSD
 
 from odl_graph import iris
 from odl_graph.build.curated import NATIONAL
-from odl_graph.errors import SourceError, SourceLocation
 from odl_graph.build.importers._common import bind_prefixes, name_literals, uri
+from odl_graph.errors import SourceError, SourceLocation
 from odl_graph.namespace import ODL
 
 EU_LICENCE = "http://publications.europa.eu/resource/authority/licence/"

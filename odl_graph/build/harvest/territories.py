@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from odl_graph.errors import OdlError
 from odl_graph.build.importers._common import read_csv, sources_dir
+from odl_graph.errors import OdlError
 
 CODE_RE = re.compile(r"^(?:(commune|epci|departement|region):)?([0-9]{2,9}|2[AB][0-9]{0,3})$")
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal, URIRef
 
 from odl_graph import iris
-from odl_graph.errors import SourceError, SourceLocation
 from odl_graph.build.importers._common import (
     COMMUNE_RE,
     DCTERMS,
@@ -26,6 +25,7 @@ from odl_graph.build.importers._common import (
     read_csv,
     sources_dir,
 )
+from odl_graph.errors import SourceError, SourceLocation
 from odl_graph.namespace import ODL
 
 SOURCE = URIRef("https://www.npmjs.com/package/@etalab/decoupage-administratif/v/6.0.0")

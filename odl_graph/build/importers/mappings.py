@@ -12,8 +12,8 @@ from pathlib import Path
 from rdflib import Graph
 
 from odl_graph import iris, vocab_files
-from odl_graph.errors import SourceError, SourceLocation
 from odl_graph.build.importers._common import Row, bind_prefixes, read_csv
+from odl_graph.errors import SourceError, SourceLocation
 from odl_graph.namespace import ODL
 
 NAME = "mappings"

@@ -17,7 +17,6 @@ from urllib.parse import quote
 from rdflib import RDF, Graph, Literal, URIRef
 
 from odl_graph import iris
-from odl_graph.errors import SourceError, SourceLocation
 from odl_graph.build.importers._common import (
     DCTERMS,
     FOAF,
@@ -33,6 +32,7 @@ from odl_graph.build.importers._common import (
     sources_dir,
     uri,
 )
+from odl_graph.errors import SourceError, SourceLocation
 from odl_graph.namespace import ODL
 
 INDEX = "schemas-index.csv"
