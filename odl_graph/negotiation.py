@@ -61,6 +61,13 @@ GRAPH_FORMATS: tuple[Format, ...] = (
     Format("nquads", "application/n-quads", "application/n-quads", (), W3_FORMATS + "N-Quads"),
 )
 
+# The rows of an analysis page (a diagnostic, a ranking...) next to its HTML, as Datasette offers them:
+# `.json` (the rows as objects) and `.csv` (the SPARQL CSV row above: same media type).
+TABLE_FORMATS: tuple[Format, ...] = (
+    Format("json", "application/json", "application/json; charset=utf-8"),
+    next(f for f in RESULTS_FORMATS if f.name == "csv"),
+)
+
 # What a whole dataset (several named graphs) is served in: the dumps, GET /store without a graph.
 DATASET_FORMATS: tuple[Format, ...] = tuple(f for f in GRAPH_FORMATS if f.name in ("trig", "nquads", "jsonld"))
 
