@@ -45,6 +45,7 @@
       .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
       .then(function (d) { data = d; draw(); })
       .catch(function (e) { status.textContent = "HTTP: " + e.message; });
+    document.getElementById("map-form").addEventListener("submit", function (e) { e.preventDefault(); });
     document.getElementById("usecase-select").addEventListener("change", function () { if (data) draw(); });
   });
 })();
