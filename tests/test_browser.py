@@ -235,3 +235,23 @@ def test_commune_page_map_and_readiness(page, live_server: str) -> None:
     assert page.locator("#readiness tbody tr").count() >= 1
     sync_api.expect(page.locator("#population")).to_have_text("18\u202f497")
     shot(page, "commune")
+
+
+ANALYSES_PAGES = ["/analyses/", "/analyses/diagnostic?commune=35360&usecase=ilots-de-fraicheur",
+                  "/analyses/roadmap?commune=35360", "/analyses/ranking?usecase=ilots-de-fraicheur",
+                  "/analyses/priorities", "/analyses/map", "/id/commune/35360", "/id/usecase/ilots-de-fraicheur"]
+
+
+@pytest.mark.parametrize("url", ANALYSES_PAGES)
+def test_analyses_pages_have_no_serious_accessibility_fault(page, live_server: str, url: str) -> None:
+    from axe_support import assert_accessible, axe_available
+
+    if not axe_available():
+        pytest.skip("axe-core is not installed in tests/clients (scripts/setup.sh runs npm ci)")
+    page.goto(live_server + url)
+    page.wait_for_load_state("load")
+    if "/usecase/" in url or "diagnostic" in url:  # with the suggestions open
+        field = "#town" if "/usecase/" in url else "#commune"
+        page.fill(field, "vitre")
+        page.wait_for_selector(f"{field}-list [role=option]")
+    assert_accessible(page, "analyses " + url)
