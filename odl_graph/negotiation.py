@@ -61,10 +61,11 @@ GRAPH_FORMATS: tuple[Format, ...] = (
     Format("nquads", "application/n-quads", "application/n-quads", (), W3_FORMATS + "N-Quads"),
 )
 
-# A page's model as data, next to its RDF (Datasette's convention: `.json` and `.csv` beside the page).
+# A page's data next to its HTML and RDF (Datasette's convention: `.json` and `.csv` beside the page):
+# a resource page's model or an analysis page's rows; the CSV is the SPARQL CSV row above.
 PAGE_DATA_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/json", "application/json"),
-    Format("csv", "text/csv", "text/csv; charset=utf-8"),
+    Format("json", "application/json", "application/json; charset=utf-8"),
+    next(f for f in RESULTS_FORMATS if f.name == "csv"),
 )
 
 # What a whole dataset (several named graphs) is served in: the dumps, GET /store without a graph.

@@ -30,14 +30,15 @@ def fixture_store(folder: Path) -> EmbeddedStore:
 
 
 def make_app(store: EmbeddedStore):  # -> Flask app
-    """A Flask app serving the analyses blueprints over `store` (the real create_app registers the same)."""
+    """A Flask app serving the analyses blueprints (and the pages whose layout they share) over `store`."""
     from flask import Flask
 
-    from server import analyses, api
+    from server import analyses, api, pages
 
     root = Path(__file__).resolve().parent.parent / "server"
     app = Flask("odl_analyses_test", root_path=str(root), instance_path=str(root / "instance"))
     app.extensions["odl_store"] = store
     app.register_blueprint(api.bp)
     app.register_blueprint(analyses.bp)
+    app.register_blueprint(pages.bp)  # the site's layout the analyses pages share
     return app

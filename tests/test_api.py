@@ -20,7 +20,8 @@ from odl_graph.describe.editor import editor_text
 from odl_graph.store import EmbeddedStore
 
 PARAMS = {"trace": {"usecase": "uc-a"}, "experiments-by-theme-season": {"season": "1"},
-          "most-needed-categories": {"min_use_cases": "2"}, "data-per-challenge": {"challenge": "commerce"}}
+          "most-needed-categories": {"min_use_cases": "2"}, "data-per-challenge": {"challenge": "commerce"},
+          "diagnostic-evidence": {"commune": "11111", "usecase": "uc-a"}}
 
 
 @pytest.fixture(scope="module")
@@ -141,11 +142,13 @@ def test_diagnostic_endpoints(client: Any) -> None:
 
 def test_pages_render(client: Any) -> None:
     page = client.get("/analyses/diagnostic?commune=11111&usecase=uc-a").data.decode()
-    assert "Jeu B de CA Un" in page and "22 %" in page and "CA Un (SIREN 200000001)" in page
+    assert "Jeu B de CA Un" in page and "22\u202f%" in page and "CA Un (SIREN 200000001)" in page
     assert "supposé" in page and "jeu de données d&#39;un territoire englobant" in page
     assert client.get("/analyses/diagnostic?commune=00000&usecase=uc-a").status_code == 404
     road = client.get("/analyses/roadmap?commune=11111").data.decode()
-    assert "Demander « Catégorie D »" in road and "Produire et publier « Catégorie E »" in road
+    steps = {r["category"]: r["action"] for r in client.get("/analyses/roadmap.json?commune=11111").get_json()["rows"]}
+    assert (steps["Catégorie D"], steps["Catégorie E"]) == ("demander", "produire et publier")
+    assert "produire et publier" in road and "Catégorie E" in road
     assert "Deuxville" in client.get("/analyses/ranking?usecase=uc-a").data.decode()
     assert "Schéma test" in client.get("/analyses/priorities").data.decode()
     page = client.get("/analyses/map").data.decode()

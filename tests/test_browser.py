@@ -359,3 +359,56 @@ def test_scheme_tree_folds(page, live_server: str) -> None:
     sync_api.expect(child).to_be_visible()
     branch.locator("summary").click()
     sync_api.expect(child).to_be_hidden()
+def test_commune_picker_opens_the_diagnostic(page, live_server: str) -> None:
+    """From a use-case sheet, type a commune name without its accent, pick the suggestion, read the diagnostic."""
+    page.goto(live_server + "/id/usecase/ilots-de-fraicheur")
+    page.fill("#town", "vitre")  # Vitré, typed without the accent
+    option = page.locator("#town-list [role=option]").first
+    sync_api.expect(option).to_have_text("Vitré (35360, Ille-et-Vilaine)")
+    assert page.get_attribute("#town", "aria-expanded") == "true"
+    page.keyboard.press("ArrowDown")
+    assert page.get_attribute("#town", "aria-activedescendant") == "town-opt-0"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/analyses/diagnostic?commune=35360&usecase=ilots-de-fraicheur")  # short, shareable
+    sync_api.expect(page.locator("#diagnostic-title")).to_have_text("Vitré × Cartographier les îlots de fraîcheur")
+    assert page.locator("#diagnostic-lines tbody tr").count() >= 1
+    assert page.locator("header.site form.search").count() == 1  # the site's layout
+    shot(page, "diagnostic")
+    page.click("nav.langs a[data-lang='en']")
+    sync_api.expect(page.locator("h1")).to_have_text("Deployability diagnostic")
+    sync_api.expect(page.locator("#diagnostic-title")).to_have_text("Vitré × Mapping cool islands")
+
+
+def test_picker_shows_labels_as_text(page, live_server: str) -> None:
+    page.goto(live_server + "/analyses/diagnostic")
+    page.fill("#commune", "commune")
+    sync_api.expect(page.locator("#commune-list [role=option]").first).to_contain_text(XSS)  # text, never markup
+
+
+def test_commune_page_map_and_readiness(page, live_server: str) -> None:
+    page.goto(live_server + "/id/commune/35360")
+    page.wait_for_selector("#commune-map[data-ready=true]")
+    assert page.locator("#commune-map .leaflet-interactive").count() >= 1  # the commune's point, drawn offline
+    assert page.locator("#readiness tbody tr").count() >= 1
+    sync_api.expect(page.locator("#population")).to_have_text("18\u202f497")
+    shot(page, "commune")
+
+
+ANALYSES_PAGES = ["/analyses/", "/analyses/diagnostic?commune=35360&usecase=ilots-de-fraicheur",
+                  "/analyses/roadmap?commune=35360", "/analyses/ranking?usecase=ilots-de-fraicheur",
+                  "/analyses/priorities", "/analyses/map", "/id/commune/35360", "/id/usecase/ilots-de-fraicheur"]
+
+
+@pytest.mark.parametrize("url", ANALYSES_PAGES)
+def test_analyses_pages_have_no_serious_accessibility_fault(page, live_server: str, url: str) -> None:
+    from axe_support import assert_accessible, axe_available
+
+    if not axe_available():
+        pytest.skip("axe-core is not installed in tests/clients (scripts/setup.sh runs npm ci)")
+    page.goto(live_server + url)
+    page.wait_for_load_state("load")
+    if "/usecase/" in url or "diagnostic" in url:  # with the suggestions open
+        field = "#town" if "/usecase/" in url else "#commune"
+        page.fill(field, "vitre")
+        page.wait_for_selector(f"{field}-list [role=option]")
+    assert_accessible(page, "analyses " + url)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pyoxigraph as ox
 
 from odl_graph.analyses import evidence as ev
+from odl_graph.communes import CommuneIndex
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.errors import OdlError
 from odl_graph.iris import sparql_prefixes as prefixes
@@ -318,6 +320,11 @@ class Tables:
         if not rows:
             raise NotFound(f"no commune {ref!r} in the graph")
         return _commune(rows[0])
+
+    @cached_property
+    def commune_index(self) -> CommuneIndex:
+        """Every commune by name and code (completion, lookup by name), fetched on first use."""
+        return CommuneIndex.from_query(self._q)
 
     def holder(self, iri: str) -> dict[str, Any]:
         """An actor as a diagnostic names it: label, SIREN, and its pages (platform, data.gouv.fr)."""

@@ -8,10 +8,11 @@ an untagged literal, then the IRI's last segment.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from odl_graph.text import fold  # noqa: F401  (re-exported to the page modules)
 
 LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"
@@ -150,14 +151,6 @@ def pick_term(terms: Iterable[Any], wanted: str) -> str | None:
     """The text of the best-language literal among pyoxigraph terms."""
     return pick_literal(((t.value, getattr(t, "language", None)) for t in terms if term_kind(t) == "literal"),
                         wanted)
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free form for loose matching: "Œuvre d'Été" -> 'oeuvre d ete'."""
-    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return re.sub(r"[\s\-‐–'’ʼ_]+", " ", text).strip()  # hyphens and apostrophes separate words
 
 
 def sparql_iri(iri: str) -> str:

@@ -334,6 +334,138 @@ STRINGS: dict[str, dict[str, str]] = {
     "ed_dt_search": {"fr": "Filtrer :", "en": "Filter:"},
     "ed_dt_sort_asc": {"fr": " : trier par ordre croissant", "en": ": sort ascending"},
     "ed_dt_sort_desc": {"fr": " : trier par ordre décroissant", "en": ": sort descending"},
+    # -- analyses (diagnostic, roadmap, ranking, priorities, map; picker and commune readiness) --------------
+    "analyses_short": {"fr": "Analyses", "en": "Analyses"},
+    "api_docs": {"fr": "API", "en": "API"},
+    "diagnostic": {"fr": "Diagnostic de déployabilité", "en": "Deployability diagnostic"},
+    "diagnostic_short": {"fr": "Diagnostic", "en": "Diagnostic"},
+    "roadmap": {"fr": "Feuille de route d'une commune", "en": "Roadmap of a commune"},
+    "roadmap_short": {"fr": "Feuille de route", "en": "Roadmap"},
+    "ranking": {"fr": "Classement des villes ACV par préparation", "en": "ACV towns ranked by readiness"},
+    "ranking_short": {"fr": "Classement", "en": "Ranking"},
+    "priorities": {"fr": "Priorités de standardisation", "en": "Standardisation priorities"},
+    "readiness_map": {"fr": "Villes Action Cœur de Ville par préparation",
+                      "en": "Action Cœur de Ville towns by readiness"},
+    "map_short": {"fr": "Carte", "en": "Map"},
+    "analyses_intro": {
+        "fr": "Une commune peut-elle reproduire un cas d'usage ? Que lui manque-t-il, et qui le détient ? Chaque "
+              "ligne dit ce que le graphe sait et avec quelle certitude : « inconnu » ne veut pas dire « manquant ».",
+        "en": "Can a commune replicate a use case? What does it lack, and who holds it? Each line says what the "
+              "graph knows and how surely: “unknown” does not mean “missing”.",
+    },
+    "diagnostic_intro": {"fr": "une commune peut-elle reproduire un cas d'usage ? Que lui manque-t-il, et qui le "
+                               "détient ?",
+                         "en": "can a commune replicate a use case? What does it lack, and who holds it?"},
+    "roadmap_intro": {"fr": "les données à ouvrir ou produire d'abord pour débloquer le plus de cas d'usage.",
+                      "en": "the data to open or produce first to unlock the most use cases."},
+    "ranking_intro": {"fr": "les villes ACV ordonnées par préparation à un cas d'usage.",
+                      "en": "the ACV towns ordered by readiness for a use case."},
+    "priorities_intro": {
+        "fr": "Score = nombre de cas d'usage qui ont besoin de la catégorie × nombre de villes ACV dont on sait "
+              "qu'elles en manquent (absence vérifiée, ou donnée existante mais non ouverte). Les villes sur "
+              "lesquelles le graphe ne sait rien sont comptées à part : elles ne « manquent » pas de la donnée, "
+              "on l'ignore.",
+        "en": "Score = number of use cases needing the category × number of ACV towns known to lack it (verified "
+              "absence, or data that exists but is not open). Towns the graph knows nothing about are counted apart: "
+              "they do not “lack” the data, it is unknown.",
+    },
+    "map_intro": {"fr": "les villes ACV colorées par préparation, sur un fond volontairement vide (hors ligne).",
+                  "en": "the ACV towns coloured by readiness, on a deliberately blank background (offline)."},
+    "commune_input": {"fr": "Commune (nom ou code INSEE)", "en": "Municipality (name or INSEE code)"},
+    "commune_hint": {"fr": "Tapez quelques lettres, accents facultatifs : « epinal », « chalon sur saone », « 71076 ».",
+                     "en": "Type a few letters, accents optional: “epinal”, “chalon sur saone”, “71076”."},
+    "usecase_input": {"fr": "Cas d'usage", "en": "Use case"},
+    "choose": {"fr": "— choisir —", "en": "— choose —"},
+    "run_diagnostic": {"fr": "Diagnostiquer", "en": "Run the diagnostic"},
+    "show": {"fr": "Afficher", "en": "Show"},
+    "rank": {"fr": "Classer", "en": "Rank"},
+    "can_my_town": {"fr": "Ma commune peut-elle le faire ?", "en": "Can my town do this?"},
+    "can_my_town_text": {
+        "fr": "Choisissez une commune : le diagnostic dit, donnée par donnée, ce que le graphe sait pour elle et qui "
+              "détient ce qui manque.",
+        "en": "Pick a municipality: the diagnostic says, data by data, what the graph knows for it and who holds "
+              "what is missing.",
+    },
+    "suggestions": {"fr": "Suggestions", "en": "Suggestions"},
+    "did_you_mean": {"fr": "Vouliez-vous dire :", "en": "Did you mean:"},
+    "score": {"fr": "Score", "en": "Score"},
+    "score_unknown": {"fr": "inconnu", "en": "unknown"},
+    "lines_summary": {"fr": "données indispensables ouvertes localement",
+                      "en": "indispensable categories with open local data"},
+    "requirement": {"fr": "Besoin", "en": "Requirement"},
+    "evidence": {"fr": "Preuve", "en": "Evidence"},
+    "certainty": {"fr": "Certitude", "en": "Certainty"},
+    "weight": {"fr": "Poids", "en": "Weight"},
+    "state": {"fr": "Constat", "en": "Finding"},
+    "holder_to_ask": {"fr": "Détenteur ou organisme à solliciter", "en": "Holder or body to ask"},
+    "explanation": {"fr": "Explication", "en": "Explanation"},
+    "certainty_verified": {"fr": "vérifié", "en": "verified"},
+    "certainty_assumed": {"fr": "supposé", "en": "assumed"},
+    "certainty_unknown": {"fr": "inconnu", "en": "unknown"},
+    "state_open": {"fr": "ouverte", "en": "open"},
+    "state_not-open": {"fr": "existe mais non ouverte", "en": "exists but not open"},
+    "state_unknown-status": {"fr": "statut inconnu", "en": "status unknown"},
+    "state_missing": {"fr": "aucune donnée connue", "en": "no known data"},
+    "status_unknown": {"fr": "statut inconnu", "en": "status unknown"},
+    "action": {"fr": "Action", "en": "Action"},
+    "action_open": {"fr": "ouvrir", "en": "open"},
+    "action_ask": {"fr": "demander", "en": "ask for"},
+    "action_check": {"fr": "vérifier le contenu local", "en": "check the local content"},
+    "action_produce": {"fr": "produire et publier", "en": "produce and publish"},
+    "action_request": {"fr": "demander la publication", "en": "request publication"},
+    "action_check-exposure": {"fr": "vérifier l'exposition du territoire", "en": "check the territory's exposure"},
+    "unlocks": {"fr": "Débloque", "en": "Unlocks"},
+    "needed_by": {"fr": "Nécessaire à (cas non prêts)", "en": "Needed by (use cases not ready)"},
+    "step": {"fr": "Étape", "en": "Step"},
+    "roadmap_empty": {"fr": "Rien à ouvrir : tous les cas d'usage évalués sont prêts pour cette commune (ou aucun "
+                            "n'est évaluable).",
+                      "en": "Nothing to open: every assessed use case is ready for this municipality (or none can be "
+                            "assessed)."},
+    "satisfied": {"fr": "Données prêtes", "en": "Data ready"},
+    "missing_open": {"fr": "Données manquantes en open data", "en": "Data missing as open data"},
+    "insee": {"fr": "Code INSEE", "en": "INSEE code"},
+    "use_cases_n": {"fr": "Cas d'usage", "en": "Use cases"},
+    "towns_lacking": {"fr": "Villes qui en manquent (vérifié)", "en": "Towns lacking it (verified)"},
+    "towns_unknown": {"fr": "Villes inconnues", "en": "Towns unknown"},
+    "existing_standard": {"fr": "Standard existant", "en": "Existing standard"},
+    "mean_readiness": {"fr": "Préparation moyenne", "en": "Mean readiness"},
+    "ready_usecases": {"fr": "Cas d'usage prêts", "en": "Use cases ready"},
+    "colour_by": {"fr": "Colorer selon", "en": "Colour by"},
+    "mean_all": {"fr": "la moyenne sur tous les cas d'usage", "en": "the mean over every use case"},
+    "map_legend": {"fr": "Positions : centroïdes du fichier ACV de l'ANCT ; fond de carte volontairement absent "
+                         "(hors ligne).",
+                   "en": "Positions: centroids of the ANCT ACV file; no background map, on purpose (offline)."},
+    "ready": {"fr": "prêt", "en": "ready"},
+    "not_ready": {"fr": "pas encore prêt", "en": "not ready yet"},
+    "readiness": {"fr": "Préparation aux cas d'usage", "en": "Readiness for the use cases"},
+    "readiness_note": {
+        "fr": "Score de 0 à 100 % : moyenne des poids des données indispensables (niveau de preuve × ouverture). "
+              "« Prêt » : chaque donnée indispensable a des données ouvertes locales connues.",
+        "en": "Score from 0 to 100 %: mean weight of the indispensable data (evidence level × openness). "
+              "“Ready”: every indispensable category has known open local data.",
+    },
+    "see_roadmap": {"fr": "Feuille de route complète", "en": "Full roadmap"},
+    "location": {"fr": "Localisation", "en": "Location"},
+    "map_point_note": {"fr": "Centroïde de la commune (point rouge) parmi les villes ACV (gris) ; pas de fond de carte "
+                             "(hors ligne).",
+                       "en": "Centroid of the municipality (red dot) among the ACV towns (grey); no background map "
+                             "(offline)."},
+    "no_location": {"fr": "Le graphe ne connaît pas la position de cette commune.",
+                    "en": "The graph does not know where this municipality is."},
+    "open_query": {"fr": "Ouvrir la requête dans l'éditeur SPARQL", "en": "Open this query in the SPARQL editor"},
+    "query_note": {"fr": "La requête liste, pour chaque donnée nécessaire, les jeux couvrant la commune ou un "
+                         "territoire qui la contient, avec leur statut et leur détenteur ; le score est calculé "
+                         "à partir de ces lignes (docs/evidence.md).",
+                   "en": "The query lists, for each data category needed, the datasets covering the municipality or a "
+                         "territory containing it, with their status and holder; the score is computed from these rows "
+                         "(docs/evidence.md)."},
+    "other_formats": {"fr": "Autres formats", "en": "Other formats"},
+    "commune_page": {"fr": "Page de la commune", "en": "Municipality page"},
+    "usecase_page": {"fr": "Fiche du cas d'usage", "en": "Use-case sheet"},
+    "unknown_commune": {"fr": "Aucune commune du graphe ne porte ce nom ou ce code, ou plusieurs le portent :",
+                        "en": "No municipality of the graph has this name or code, or several have it:"},
+    "unknown_usecase": {"fr": "Ce cas d'usage n'existe pas dans le graphe.",
+                        "en": "This use case is not in the graph."},
 }
 
 

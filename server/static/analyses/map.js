@@ -12,6 +12,7 @@
   function text(s) { var d = document.createElement("div"); d.textContent = s; return d.innerHTML; }
   window.addEventListener("load", function () {
     var el = document.getElementById("readiness-map");
+    var words = JSON.parse(document.getElementById("map-strings").textContent);
     var status = document.getElementById("map-status");
     var map = L.map(el, { zoomSnap: 0.25 }).setView([46.6, 2.4], 5.5);
     var layer = L.layerGroup().addTo(map);
@@ -27,22 +28,24 @@
           radius: 6, weight: 1, color: "#1a202c", fillColor: colour(score), fillOpacity: 0.9
         });
         m.options.score = score;
-        var pct = (score === null || score === undefined) ? "inconnu" : Math.round(score * 100) + " %";
+        var pct = (score === null || score === undefined) ? words.unknown : Math.round(score * 100) + " %";
         var link = el.dataset.diagnostic + "?commune=" + encodeURIComponent(c.insee) +
           (uc ? "&usecase=" + encodeURIComponent(uc.split("/").pop()) : "");
-        m.bindPopup("<strong>" + text(c.label) + "</strong> (" + text(c.insee) + ")<br>préparation : " + pct +
-          "<br>cas d'usage prêts : " + c.ready + "<br><a href=\"" + link + "\">diagnostic</a>");
+        m.bindPopup("<strong>" + text(c.label) + "</strong> (" + text(c.insee) + ")<br>" + text(words.readiness) +
+          " : " + pct + "<br>" + text(words.ready) + " : " + c.ready + "<br><a href=\"" + link + "\">" +
+          text(words.diagnostic) + "</a>");
         m.addTo(layer);
         bounds.push([c.lat, c.lon]);
       });
       if (bounds.length) map.fitBounds(bounds, { padding: [20, 20] });
-      status.textContent = bounds.length + " communes affichées";
+      status.textContent = bounds.length + " — " + words.shown;
       el.dataset.markers = String(bounds.length);
     }
     fetch(el.dataset.url, { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
       .then(function (d) { data = d; draw(); })
-      .catch(function (e) { status.textContent = "Impossible de charger les données : " + e.message; });
+      .catch(function (e) { status.textContent = "HTTP: " + e.message; });
+    document.getElementById("map-form").addEventListener("submit", function (e) { e.preventDefault(); });
     document.getElementById("usecase-select").addEventListener("change", function () { if (data) draw(); });
   });
 })();
