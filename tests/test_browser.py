@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
-from axe_support import assert_accessible
+from axe_support import assert_accessible, axe_available
 from pages_fixture import XSS, XSS_RESOURCES, build_fixture_store, make_app
 
 pytestmark = pytest.mark.browser
@@ -125,7 +125,7 @@ def test_thematic_dossier(page, live_server: str) -> None:
 
 
 def test_network_view_and_charts(page, live_server: str) -> None:
-    page.goto(live_server + "/explore")
+    page.goto(live_server + "/explore?theme=all")
     page.wait_for_selector("#network[data-nodes]")
     total = int(page.get_attribute("#network", "data-nodes"))
     assert total > 5
@@ -133,14 +133,37 @@ def test_network_view_and_charts(page, live_server: str) -> None:
     for chart in ("#chart-theme", "#chart-actor", "#chart-usual"):
         page.wait_for_selector(f"{chart}[data-groups]")
         assert int(page.get_attribute(chart, "data-groups")) >= 1
+        colours = dict(kv.split("=") for kv in page.get_attribute(chart, "data-series").split())
+        assert len(set(colours.values())) == len(colours) >= 10  # every status of the scheme, its own colour
+    legend = page.locator("#status-legend li").all_text_contents()
+    assert "Ouverte" in legend and "Non accessible : propriété" in legend
     page.select_option("#theme", "commerce")
     page.wait_for_function(f"Number(document.getElementById('network').dataset.nodes) < {total}")
     assert "theme=commerce" in page.url
     labels = page.locator("#node-list a").all_text_contents()
     assert "Suivre la vacance commerciale" in labels and "Cartographier les îlots de fraîcheur" not in labels
-    page.select_option("#theme", "")
+    page.select_option("#theme", "housing")  # no use case in this theme: explained, not a blank canvas
+    sync_api.expect(page.locator("#network-empty")).to_be_visible()
+    sync_api.expect(page.locator("#network-empty")).to_contain_text("Aucun cas d'usage")
+    sync_api.expect(page.locator("#network")).to_be_hidden()
+    page.select_option("#theme", "all")
     page.wait_for_function(f"Number(document.getElementById('network').dataset.nodes) === {total}")
+    sync_api.expect(page.locator("#network-empty")).to_be_hidden()
+    page.goto(live_server + "/explore")  # opens on one theme
+    page.wait_for_selector("#network[data-nodes]")
+    assert 0 < int(page.get_attribute("#network", "data-nodes")) < total
     shot(page, "explore")
+
+
+def test_search_facets(page, live_server: str) -> None:
+    page.goto(live_server + "/search?q=vitre")
+    first = page.locator("#results li").first
+    sync_api.expect(first.locator(".chip")).to_have_text("Commune")
+    page.locator("#facet-type a[data-value='Actor']").click()
+    assert "type=Actor" in page.url
+    sync_api.expect(page.locator("#facet-type a[aria-current='true']")).to_have_count(1)
+    assert set(page.locator("#results .chip").all_text_contents()) == {"Acteur"}
+    shot(page, "search")
 
 
 GEO_QUERY = """PREFIX geo: <http://www.opengis.net/ont/geosparql#>
@@ -412,3 +435,16 @@ def test_analyses_pages_have_no_serious_accessibility_fault(page, live_server: s
         page.fill(field, "vitre")
         page.wait_for_selector(f"{field}-list [role=option]")
     assert_accessible(page, "analyses " + url)
+
+
+@pytest.mark.parametrize("url", ["/search?q=vitre", "/search?q=vitre&type=Actor", "/search?q=zzzz", "/search",
+                                 "/browse/UseCase?theme=biodiversity", "/browse/Commune?q=vit",
+                                 "/explore", "/explore?theme=housing", "/explore?theme=all", "/explore?lang=en"])
+def test_search_browse_explore_have_no_serious_accessibility_fault(page, live_server: str, url: str) -> None:
+    if not axe_available():
+        pytest.skip("axe-core is not installed in tests/clients (scripts/setup.sh runs npm ci there)")
+    page.goto(live_server + url)
+    if url.startswith("/explore"):
+        page.wait_for_selector("#network[data-nodes]", state="attached")  # hidden for an empty theme
+        page.wait_for_selector("#status-legend li")
+    assert_accessible(page, "s-" + url)

@@ -410,7 +410,7 @@ def test_vendored_assets_are_served(client) -> None:
 
 
 def test_network_json_filters_by_theme(client) -> None:
-    all_nodes = client.get("/explore/network.json").get_json()["elements"]
+    all_nodes = client.get("/explore/network.json?theme=all").get_json()["elements"]
     commerce = client.get("/explore/network.json?theme=commerce").get_json()["elements"]
     ids = {e["data"]["id"] for e in commerce if e["group"] == "nodes"}
     assert iris.BASE + "id/usecase/suivi-vacance" in ids
@@ -427,8 +427,8 @@ def test_charts_json_counts_statuses(client) -> None:
     theme = charts["by_theme"]
     i = theme["labels"].index("Commerce et développement économique")
     by_code = {ds["code"]: ds["data"][i] for ds in theme["datasets"]}
-    # suivi-vacance needs locaux-commerciaux (property -> justified) and arbres (open)
-    assert by_code["open"] == 1 and by_code["not-accessible-justified"] == 1 and by_code["candidate"] == 0
+    # suivi-vacance needs locaux-commerciaux (property, under justified) and arbres (open)
+    assert by_code["open"] == 1 and by_code["property"] == 1 and by_code["candidate"] == 0
     actor = charts["by_actor_category"]
     j = actor["labels"].index("Acteur public local")
     assert {ds["code"]: ds["data"][j] for ds in actor["datasets"]}["open"] == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,28 @@ def test_pdf_pages_are_not_blank(written_report: Path) -> None:
         assert dark > 0.005 * image.width * image.height, f"page {i + 1} looks blank"
         image.save(written_report / f"page-{i + 1}.png")
     assert (written_report / "page-1.png").stat().st_size > 1000
+
+
+def test_towns_grouped_by_readiness_profile_with_an_index(store: EmbeddedStore, written_report: Path) -> None:
+    from odl_graph.analyses import diagnostic as dg
+
+    data = synthesis(store)
+    t = dg.tables(store)
+    matrix = dg.readiness_matrix(t)
+    distinct = {frozenset(u for u, s in row.items() if s == 1.0) for row in matrix.values()}
+    assert len(data["profiles"]) == len(distinct) >= 2
+    grouped = sorted(town["label"] for p in data["profiles"] for town in p["towns"])
+    assert grouped == sorted(c.label for c in t.acv.values())
+    for p in data["profiles"]:  # the towns of a profile are ready for exactly its use cases
+        for town in p["towns"]:
+            ready = {t.label(u) for u, s in matrix[town["iri"]].items() if s == 1.0}
+            assert ready == set(p["ready"]) and town["profile"] == p["number"]
+    html = (written_report / "synthese.html").read_text(encoding="utf-8")
+    assert len(re.findall(r'<section class="profile" id="profile-\d+">', html)) == len(distinct)
+    index = html[html.index('<ul class="index">'):]
+    for c in t.acv.values():  # each ACV town in the index exactly once, linked to its commune page and profile
+        lines = re.findall(rf'<li id="town-{c.insee}"><a href="([^"]+)">([^<]+)</a> \({c.insee}\) : '
+                           rf'<a href="#profile-(\d+)">', index)
+        assert len(lines) == 1 and lines[0][0] == c.iri and lines[0][1] == c.label
+        assert f'id="profile-{lines[0][2]}"' in html
+    assert html.count('<li id="town-') == len(t.acv)

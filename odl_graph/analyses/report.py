@@ -20,6 +20,7 @@ from odl_graph.analyses import tables as tb
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.errors import OdlError
 from odl_graph.iris import sparql_prefixes
+from odl_graph.text import fold
 
 TEMPLATES = Path(__file__).parent / "templates"
 UNKNOWN_FR = "inconnu : les sources consultées ne le disent pas"
@@ -194,6 +195,45 @@ def bar_chart(title: str, data: list[tuple[str, float]], *, width: int = 640, un
     return "".join(parts)
 
 
+# -- towns grouped by readiness profile -------------------------------------------------------
+def profiles(towns: list[dict[str, Any]], usecase_labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Towns grouped by readiness profile: the set of use cases for which they have every indispensable
+    data category as open local data. Each group says what its towns share (the use cases ready, the
+    first steps their roadmaps have in common); each town is in exactly one group.
+
+    Most profiles, the widest first; `number` is the section each town's index line points to.
+    """
+    groups: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+    for town in towns:
+        groups[frozenset(town["ready_usecases"])].append(town)
+    out = []
+    for ready, members in sorted(groups.items(), key=lambda g: (-len(g[0]), -len(g[1]),
+                                                               sorted(usecase_labels[u] for u in g[0]))):
+        steps: Counter[tuple[str, str, str]] = Counter()
+        first: Counter[tuple[str, str, str]] = Counter()
+        for town in members:
+            for step in town["roadmap"]:
+                key = (step.category, step.category_label, step.action)
+                steps[key] += 1
+                if step.rank == 1:
+                    first[key] += 1
+        means = sorted(t["mean"] for t in members if t["mean"] is not None)
+        out.append({
+            "ready": sorted((usecase_labels[u] for u in ready), key=str.casefold),
+            "towns": sorted(members, key=lambda t: (fold(t["label"]), t["label"])),
+            "mean_low": means[0] if means else None,
+            "mean_high": means[-1] if means else None,
+            "mean_median": means[len(means) // 2] if means else None,
+            "steps": [{"category": k[0], "label": k[1], "verb": dg._VERBS[k[2]][0], "towns": n, "first": first[k]}
+                      for k, n in sorted(steps.items(), key=lambda kv: (-kv[1], -first[kv[0]], kv[0][1]))],
+        })
+    for number, group in enumerate(out, start=1):
+        group["number"] = number
+        for town in group["towns"]:
+            town["profile"] = number
+    return out
+
+
 # -- the synthesis ---------------------------------------------------------------------------
 def synthesis(store: Any, base_iri: str = DEFAULT_BASE_IRI, *, roadmap_top: int = ROADMAP_TOP) -> dict[str, Any]:
     """Everything the report shows, as plain data (also usable by a web page)."""
@@ -212,12 +252,13 @@ def synthesis(store: Any, base_iri: str = DEFAULT_BASE_IRI, *, roadmap_top: int 
     t = tb.tables(store, base_iri)
     matrix = dg.readiness_matrix(t)
     towns = []
-    for c in sorted(t.acv.values(), key=lambda c: c.label):
+    for c in sorted(t.acv.values(), key=lambda c: (fold(c.label), c.label)):
         scores = [s for s in matrix.get(c.iri, {}).values() if s is not None]
         steps = dg.roadmap(t, c, limit=roadmap_top)
         towns.append({
             "label": c.label, "insee": c.insee, "iri": c.iri,
             "ready": sum(1 for s in scores if s == 1.0), "assessed": len(scores),
+            "ready_usecases": [u for u, s in matrix.get(c.iri, {}).items() if s == 1.0],
             "mean": (sum(scores) / len(scores)) if scores else None,
             "roadmap": steps,
         })
@@ -243,6 +284,8 @@ def synthesis(store: Any, base_iri: str = DEFAULT_BASE_IRI, *, roadmap_top: int 
         "experiments": exps,
         "themes": [(k, theme_labels[k], by_theme[k]) for k in themes],
         "towns": towns,
+        "profiles": profiles(towns, {u: t.label(u) for u in t.usecases}),
+        "commune_page_pattern": f"{base_iri}id/commune/<code INSEE>",
         "charts": charts,
         "usecases_assessed": usecases_count,
         "unknown_fr": UNKNOWN_FR,

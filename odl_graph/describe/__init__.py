@@ -7,6 +7,6 @@ The web layer (server/pages) only renders what this package returns:
 - `pages`: the page kinds and the registry of their builders (`pages.page` builds any resource's page);
 - one module per page kind: `usecase`, `challenge`, `datacategory`, `actor`, `territory`, `standard`,
   `dossier`, `dataset`, `scheme` (schemes and concepts);
-- `lists` (home, browse), `exploration` (network and charts JSON), `ontology` (ontology documentation);
-- `editor` (catalogue queries as the editor opens them), `search_index` (the label index of the search).
+- `lists` (home), `exploration` (network and charts JSON), `ontology` (ontology documentation);
+- `editor` (catalogue queries as the editor opens them). The site search is `odl_graph.search`.
 """

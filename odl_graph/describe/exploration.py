@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from odl_graph.describe.base import Describer
 from odl_graph.describe.labels import (
+    STATUS_GROUP,
     STATUS_ORDER,
-    Node,
     fold,
     local_name,
     sparql_iri,
@@ -49,34 +50,44 @@ def network(desc: Describer, theme: str | None = None) -> dict[str, Any]:
     elements += [{"data": {"id": f"e{i}", **e}, "group": "edges"} for i, e in enumerate(edges.values())]
     return {"elements": elements}
 
-def themes(desc: Describer) -> list[Node]:
-    """The concepts of the theme scheme, sorted by label."""
-    rows = desc.q(f"SELECT ?t WHERE {{ ?t skos:inScheme <{desc.base}id/scheme/theme> }}")
-    return desc.refs(r["t"].value for r in rows)
+def openness_statuses(desc: Describer) -> list[str]:
+    """The concepts of the openness scheme in reading order: each top concept, then its narrower ones."""
+    rows = desc.q(f"SELECT ?c ?top ?broader WHERE {{ ?c skos:inScheme <{desc.base}id/scheme/openness> . "
+                  f"OPTIONAL {{ ?c skos:topConceptOf ?top }} OPTIONAL {{ ?c skos:broader ?broader }} }}")
+    tops = [r["c"].value for r in rows if "top" in r]
+    order = {c: (STATUS_ORDER.index(local_name(c)) if local_name(c) in STATUS_ORDER else len(STATUS_ORDER), c)
+             for c in tops}
+    tops.sort(key=order.__getitem__)
+    below: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        if "broader" in r:
+            below[r["broader"].value].append(r["c"].value)
+    return [s for top in tops for s in [top, *sorted(below.get(top, []))]]
+
 
 def charts(desc: Describer) -> dict[str, Any]:
-    """Counts of datasets per openness status (top concepts), per theme and per actor category.
+    """Counts of datasets per openness status, per theme and per actor category.
 
-    A dataset counts for a theme when a use case of that theme needs its data category; for an actor
-    category when its publisher or holder is in it (so a dataset can count in two categories).
+    Every status of the graph's openness scheme is a series, counted at the status a dataset has (a
+    narrower one is not folded into its top concept). A dataset counts for a theme when a use case of
+    that theme needs its data category; for an actor category when its publisher or holder is in it
+    (so a dataset can count in two categories).
     """
-    top = "OPTIONAL { ?st0 skos:broader ?stb } BIND(COALESCE(?stb, ?st0) AS ?st)"
     by_theme = desc.q(
-        f"SELECT ?g ?st (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?uc a odl:UseCase ; dcat:theme ?g ; "
-        f"odl:hasRequirement ?r . ?r odl:requiredCategory ?dc . ?d odl:instantiates ?dc ; "
-        f"odl:opennessStatus ?st0 . {top} }} GROUP BY ?g ?st"
+        "SELECT ?g ?st (COUNT(DISTINCT ?d) AS ?n) WHERE { ?uc a odl:UseCase ; dcat:theme ?g ; "
+        "odl:hasRequirement ?r . ?r odl:requiredCategory ?dc . ?d odl:instantiates ?dc ; "
+        "odl:opennessStatus ?st } GROUP BY ?g ?st"
     )
     by_actor = desc.q(
-        f"SELECT ?g ?st (COUNT(DISTINCT ?d) AS ?n) WHERE {{ ?d a odl:Dataset ; odl:opennessStatus ?st0 ; "
-        f"dcterms:publisher|dcterms:rightsHolder ?a . ?a odl:actorCategory ?c0 . "
-        f"OPTIONAL {{ ?c0 skos:broader ?cb }} BIND(COALESCE(?cb, ?c0) AS ?g) {top} }} GROUP BY ?g ?st"
+        "SELECT ?g ?st (COUNT(DISTINCT ?d) AS ?n) WHERE { ?d a odl:Dataset ; odl:opennessStatus ?st ; "
+        "dcterms:publisher|dcterms:rightsHolder ?a . ?a odl:actorCategory ?c0 . "
+        "OPTIONAL { ?c0 skos:broader ?cb } BIND(COALESCE(?cb, ?c0) AS ?g) } GROUP BY ?g ?st"
     )
     usual = desc.q(
-        f"SELECT ?g ?st (COUNT(DISTINCT ?dc) AS ?n) WHERE {{ ?uc a odl:UseCase ; dcat:theme ?g ; "
-        f"odl:hasRequirement ?r . ?r odl:requiredCategory ?dc . ?dc odl:usualOpennessStatus ?st0 . {top} }} "
-        f"GROUP BY ?g ?st"
+        "SELECT ?g ?st (COUNT(DISTINCT ?dc) AS ?n) WHERE { ?uc a odl:UseCase ; dcat:theme ?g ; "
+        "odl:hasRequirement ?r . ?r odl:requiredCategory ?dc . ?dc odl:usualOpennessStatus ?st } GROUP BY ?g ?st"
     )
-    statuses = [desc.concept("openness", c) for c in STATUS_ORDER]
+    statuses = openness_statuses(desc)
     desc.load_labels(statuses)
 
     def chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -87,9 +98,13 @@ def charts(desc: Describer) -> dict[str, Any]:
             "labels": [desc.label(g) for g in groups],
             "iris": groups,
             "datasets": [
-                {"code": local_name(s), "label": desc.label(s), "data": [counts.get((g, s), 0) for g in groups]}
+                {"code": local_name(s), "iri": s, "label": desc.label(s),
+                 "group": STATUS_GROUP.get(local_name(s), "other"),
+                 "data": [counts.get((g, s), 0) for g in groups]}
                 for s in statuses
             ],
         }
 
-    return {"by_theme": chart(by_theme), "by_actor_category": chart(by_actor), "usual_by_theme": chart(usual)}
+    return {"by_theme": chart(by_theme), "by_actor_category": chart(by_actor), "usual_by_theme": chart(usual),
+            "statuses": [{"code": local_name(s), "iri": s, "label": desc.label(s),
+                          "group": STATUS_GROUP.get(local_name(s), "other")} for s in statuses]}

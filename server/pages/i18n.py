@@ -466,6 +466,47 @@ STRINGS: dict[str, dict[str, str]] = {
                         "en": "No municipality of the graph has this name or code, or several have it:"},
     "unknown_usecase": {"fr": "Ce cas d'usage n'existe pas dans le graphe.",
                         "en": "This use case is not in the graph."},
+    # -- search, browse filters and the network view ---------------------------------------
+    "kind_Concept": {"fr": "Concept", "en": "Concept"},
+    "kind_ConceptScheme": {"fr": "Vocabulaire", "en": "Vocabulary"},
+    "kind_other": {"fr": "Autre", "en": "Other"},
+    "facet_type": {"fr": "Type", "en": "Type"},
+    "facet_theme": {"fr": "Thème", "en": "Theme"},
+    "facets": {"fr": "Affiner", "en": "Refine"},
+    "pager": {"fr": "Pages de résultats", "en": "Result pages"},
+    "within_standard": {"fr": "dans", "en": "in"},
+    "facet_remove": {"fr": "retirer le filtre", "en": "remove the filter"},
+    "hits_count": {"fr": "résultat(s)", "en": "result(s)"},
+    "search_ranking": {"fr": "Classés par type : cas d'usage, problématiques, catégories de données, communes, "
+                             "acteurs, puis le reste (champs de schéma en dernier).",
+                       "en": "Ranked by type: use cases, challenges, data categories, municipalities, actors, "
+                             "then the rest (schema fields last)."},
+    "search_empty": {"fr": "Tapez un ou plusieurs mots : chaque mot doit commencer un mot du libellé.",
+                     "en": "Type one or more words: each must begin a word of the label."},
+    "filter_text": {"fr": "Filtrer par libellé", "en": "Filter by label"},
+    "filter": {"fr": "Filtrer", "en": "Filter"},
+    "filters_clear": {"fr": "Tout afficher", "en": "Show all"},
+    "download_table": {"fr": "Ces résultats en", "en": "These results as"},
+    "network_theme": {"fr": "Thème affiché", "en": "Theme shown"},
+    "network_hint": {"fr": "Cliquez un nœud pour ouvrir sa page ; survolez-le pour voir ses liens. Les traits "
+                           "épais marquent une donnée indispensable.",
+                     "en": "Click a node to open its page; hover it to see its links. Thick lines mark an "
+                           "indispensable data category."},
+    "network_empty": {"fr": "Aucun cas d'usage du graphe ne relève du thème « {theme} » : le réseau part des cas "
+                            "d'usage (problématique → cas d'usage → données → acteurs), il n'a donc rien à "
+                            "montrer ici.",
+                      "en": "No use case of the graph belongs to the theme “{theme}”: the network starts from "
+                            "use cases (challenge → use case → data → actors), so it has nothing to show here."},
+    "network_empty_more": {"fr": "Ce que le graphe relie à ce thème est sur sa page :",
+                           "en": "What the graph links to this theme is on its page:"},
+    "network_empty_counts": {"fr": "{challenges} problématique(s), {experiments} expérimentation(s), "
+                                   "{publications} publication(s).",
+                             "en": "{challenges} challenge(s), {experiments} experiment(s), "
+                                   "{publications} publication(s)."},
+    "usecases_n": {"fr": "cas d'usage", "en": "use cases"},
+    "chart_legend": {"fr": "Statuts d'ouverture (vocabulaire du graphe)",
+                     "en": "Openness statuses (the graph's vocabulary)"},
+    "chart_table": {"fr": "Les chiffres du graphique", "en": "The chart's figures"},
 }
 
 

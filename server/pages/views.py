@@ -25,10 +25,10 @@ from odl_graph.describe import editor as editor_model
 from odl_graph.describe import exploration, lists, pages
 from odl_graph.describe import ontology as ontology_model
 from odl_graph.describe.base import Describer
-from odl_graph.describe.labels import LANGS, STATUS_GROUP, Node, sparql_iri
-from odl_graph.describe.search_index import SearchIndex
+from odl_graph.describe.labels import LANGS, STATUS_GROUP, local_name, sparql_iri
 from odl_graph.engine import QueryTimeout
-from odl_graph.negotiation import GRAPH_FORMATS, PAGE_DATA_FORMATS, Format, choose_format
+from odl_graph.negotiation import GRAPH_FORMATS, PAGE_DATA_FORMATS, Format, choose_format, format_by_name
+from odl_graph.search import Results, SearchIndex
 from server.pages.i18n import STRINGS, request_lang, t
 
 bp = Blueprint("pages", __name__, template_folder="../templates")
@@ -150,31 +150,159 @@ def home() -> Response:
     return render("pages/home.html", lang, explicit, data=data, others=others)
 
 
-@bp.get("/search")
-def search() -> Response:
-    lang, explicit = request_lang(request)
+SEARCH_PAGE = 50
+BROWSE_PAGE = 200
+TABLE_LIMIT = 1000  # rows of a .json / .csv table
+_THEME_CODE = re.compile(r"[a-z0-9-]{1,80}")
+
+
+def _int_arg(name: str, default: int, high: int) -> int:
+    try:
+        return min(max(0, int(request.args.get(name, str(default)))), high)
+    except ValueError:
+        return default
+
+
+def _offset() -> int:
+    return _int_arg("offset", 0, 10**6)
+
+
+def _filters(index: SearchIndex) -> tuple[str, list[str], list[str]]:
+    """The text, types and themes asked for; values the index does not know are dropped."""
     q = request.args.get("q", "").strip()[:200]
-    hits = search_index().search(q, lang, limit=100) if q else []
-    types: dict[str, list[Node]] = lists.types_of(describer(lang), [h.iri for h in hits])
-    return render("pages/search.html", lang, explicit, q=q, hits=hits, types=types)
+    kinds = index.kinds
+    types = [v for v in dict.fromkeys(request.args.getlist("type")) if v in kinds]
+    prefix = base_iri() + "id/concept/theme/"
+    themes = [prefix + v for v in dict.fromkeys(request.args.getlist("theme"))
+              if _THEME_CODE.fullmatch(v) and prefix + v in index.resources]
+    return q, types, themes
+
+
+def kind_label(index: SearchIndex, kind: str, lang: str) -> str:
+    """A type's name: the ontology's label of the class, or the interface's word for SKOS and untyped."""
+    if kind in ("Concept", "ConceptScheme", "other"):
+        return t("kind_" + kind, lang)
+    return index.label(base_iri() + "def#" + kind, lang)
+
+
+def _toggle(name: str, value: str) -> str:
+    """This page's URL with one facet value added, or removed when it is there (and paging reset)."""
+    args = [(k, v) for k, vs in request.args.lists() for v in vs if k not in ("offset", "lang")]
+    if (name, value) in args:
+        args.remove((name, value))
+    else:
+        args.append((name, value))
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def _page_url(offset: int) -> str:
+    args = [(k, v) for k, vs in request.args.lists() for v in vs if k not in ("offset", "lang")]
+    return request.path + "?" + urlencode([*args, ("offset", str(offset))])
+
+
+def _table_alternates(path: str) -> list[dict[str, str]]:
+    """The page's hits as JSON and CSV, at `<path>.json` / `<path>.csv` with the same query string."""
+    args = [(k, v) for k, vs in request.args.lists() for v in vs if k not in ("lang",)]
+    qs = "?" + urlencode(args) if args else ""
+    return [{"href": f"{path}.{f.name}{qs}", "type": f.media_type, "label": f.name.upper(), "name": f.name}
+            for f in PAGE_DATA_FORMATS]
+
+
+def _facets(index: SearchIndex, res: Results, lang: str) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "type": [{"value": k, "label": kind_label(index, k, lang), "count": n, "selected": k in res.selected_types,
+                  "href": _toggle("type", k)} for k, n in res.types],
+        "theme": [{"value": local_name(th), "iri": th, "label": index.label(th, lang), "count": n,
+                   "selected": th in res.selected_themes, "href": _toggle("theme", local_name(th))}
+                  for th, n in res.themes],
+    }
+
+
+def _hit_rows(index: SearchIndex, res: Results, lang: str) -> list[dict[str, Any]]:
+    return [{"iri": h.iri, "href": local_href(h.iri), "label": h.label, "lang": h.lang, "type": h.kind,
+             "type_label": kind_label(index, h.kind, lang), "code": h.code,
+             "themes": [local_name(th) for th in h.themes],
+             "within": h.within, "within_label": index.label(h.within, lang) if h.within else None,
+             "within_href": local_href(h.within) if h.within else None} for h in res.hits]
+
+
+def _table(fmt: Format, res: Results, rows: list[dict[str, Any]], facets: dict[str, Any], offset: int,
+           size: int) -> Response:
+    """One page of search hits or of a browse list as JSON (with the total, the facets and the next
+    page's URL) or CSV (one row per hit); `offset` and `_size` (at most TABLE_LIMIT) page through."""
+    if fmt.name == "json":
+        following = _page_url(offset + size) if offset + size < res.total else None
+        body = json.dumps({"query": res.query, "total": res.total, "offset": offset, "size": size,
+                           "next": following, "rows": rows,
+                           "facets": {k: [{x: f[x] for x in ("value", "label", "count", "selected")} for f in v]
+                                      for k, v in facets.items()}}, ensure_ascii=False)
+    else:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        columns = ("iri", "label", "lang", "type", "type_label", "code", "themes", "within", "within_label")
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow([" ".join(r[c]) if c == "themes" else (r[c] or "") for c in columns])
+        body = out.getvalue()
+    resp = make_response(body)
+    resp.headers["Content-Type"] = fmt.content_type
+    resp.vary.update(("Accept-Language", "Cookie"))
+    return resp
+
+
+def _table_format(ext: str | None) -> Format | None:
+    if ext is None:
+        return None
+    fmt = format_by_name(ext, PAGE_DATA_FORMATS)
+    if fmt is None:
+        abort(404)
+    return fmt
+
+
+@bp.get("/search")
+@bp.get("/search.<ext>")
+def search(ext: str | None = None) -> Response:
+    """Search by label, ranked by type, with facets by type and theme kept in the URL."""
+    lang, explicit = request_lang(request)
+    fmt = _table_format(ext)
+    index = search_index()
+    q, types, themes = _filters(index)
+    offset = _offset()
+    size = _int_arg("_size", SEARCH_PAGE, TABLE_LIMIT) if fmt else SEARCH_PAGE  # Datasette's `_size`
+    res = index.search(q, lang, types=types, themes=themes, limit=size, offset=offset)
+    rows, facets = _hit_rows(index, res, lang), _facets(index, res, lang)
+    if fmt:
+        return _table(fmt, res, rows, facets, offset, size)
+    pages = {"prev": _page_url(max(0, offset - SEARCH_PAGE)) if offset else None,
+             "next": _page_url(offset + SEARCH_PAGE) if offset + SEARCH_PAGE < res.total else None}
+    return render("pages/search.html", lang, explicit, q=q, res=res, rows=rows, facets=facets, offset=offset,
+                  size=SEARCH_PAGE, pages=pages, alternates=_table_alternates(url_for("pages.search")))
 
 
 @bp.get("/browse/<name>")
-def browse(name: str) -> Response:
+@bp.get("/browse/<name>.<ext>")
+def browse(name: str, ext: str | None = None) -> Response:
+    """Every instance of a class, by label, filtered by a text and by theme (both in the URL)."""
     lang, explicit = request_lang(request)
-    if not re.fullmatch(r"[A-Za-z]+", name):
+    index = search_index()
+    if name not in index.class_names:
         abort(404)
-    try:
-        offset = max(0, int(request.args.get("offset", "0")))
-    except ValueError:
-        offset = 0
-    desc = describer(lang)
-    items, total = lists.instances(desc, name, offset=offset, limit=200)
-    if total == 0:
-        abort(404)
-    cls = desc.ref(desc.odl + name)
-    return render("pages/browse.html", lang, explicit, cls=cls, items=items, total=total, offset=offset, size=200,
-                  name=name)
+    fmt = _table_format(ext)
+    q, _types, themes = _filters(index)
+    offset = _offset()
+    size = _int_arg("_size", BROWSE_PAGE, TABLE_LIMIT) if fmt else BROWSE_PAGE
+    res = index.search(q, lang, classes=[name], themes=themes, limit=size, offset=offset)
+    rows, facets = _hit_rows(index, res, lang), _facets(index, res, lang)
+    if fmt:
+        return _table(fmt, res, rows, facets, offset, size)
+    label = index.label(base_iri() + "def#" + name, lang)
+    pages = {"prev": _page_url(max(0, offset - BROWSE_PAGE)) if offset else None,
+             "next": _page_url(offset + BROWSE_PAGE) if offset + BROWSE_PAGE < res.total else None}
+    return render("pages/browse.html", lang, explicit, label=label, name=name, text=q, res=res, rows=rows,
+                  facets=facets, offset=offset, size=BROWSE_PAGE, pages=pages,
+                  all_themes=[(local_name(th), index.label(th, lang)) for th in index.themes(base_iri())],
+                  selected_themes=[local_name(th) for th in themes],
+                  alternates=_table_alternates(url_for("pages.browse", name=name)))
 
 
 # -- dereferencing ---------------------------------------------------------------------------
@@ -390,12 +518,45 @@ def editor() -> Response:
 
 
 # -- exploration -----------------------------------------------------------------------------
+def _explore_themes(lang: str) -> list[dict[str, Any]]:
+    """Every theme with its number of use cases (from the search index: no query), most first."""
+    index = search_index()
+    counts = dict(index.search("", lang, classes=["UseCase"], limit=0).themes)
+    themes = [{"code": local_name(th), "iri": th, "label": index.label(th, lang), "usecases": counts.get(th, 0)}
+              for th in index.themes(base_iri())]
+    return sorted(themes, key=lambda x: -x["usecases"])  # stable: equal counts keep the label order
+
+
+def _empty_theme(theme: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Why a theme's network is empty, and what the graph does link to it (counted by the index)."""
+    res = search_index().search("", lang, themes=[theme["iri"]], limit=0)
+    counts = dict(res.types)
+    figures = {"challenges": counts.get("Challenge", 0), "experiments": counts.get("Experiment", 0),
+               "publications": counts.get("Publication", 0)}
+    return {"text": t("network_empty", lang).format(theme=theme["label"]), "more": t("network_empty_more", lang),
+            "counts": t("network_empty_counts", lang).format(**figures), "figures": figures,
+            "href": local_href(theme["iri"]), "label": theme["label"]}
+
+
+def _chosen_theme(themes: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The theme asked for (`?theme=code`), the one with most use cases when none is, None for `all`."""
+    asked = request.args.get("theme")
+    if asked == "all":
+        return None
+    found = next((th for th in themes if th["code"] == asked), None)
+    if asked and found is None:
+        abort(404)
+    return found or (themes[0] if themes else None)
+
+
 @bp.get("/explore")
 def explore() -> Response:
+    """The network of one theme (labelled, with a legend) and the openness charts."""
     lang, explicit = request_lang(request)
-    desc = describer(lang)
-    return render("pages/explore.html", lang, explicit, themes=exploration.themes(desc),
-                  theme=request.args.get("theme", ""))
+    themes = _explore_themes(lang)
+    theme = _chosen_theme(themes)
+    empty = _empty_theme(theme, lang) if theme and not theme["usecases"] else None
+    return render("pages/explore.html", lang, explicit, themes=themes, theme=theme, empty=empty)
 
 
 def _json(value: Any) -> Response:
@@ -407,20 +568,17 @@ def _json(value: Any) -> Response:
 
 @bp.get("/explore/network.json")
 def network_json() -> Response:
+    """Cytoscape elements of one theme (`?theme=code`; the fullest theme by default, `all` for every
+    theme), with the theme, and for a theme without use cases the explanation the page shows."""
     lang, _ = request_lang(request)
-    theme = request.args.get("theme") or None
-    desc = describer(lang)
-    if theme is not None:
-        if not theme.startswith(base_iri() + "id/concept/theme/"):
-            theme = base_iri() + "id/concept/theme/" + theme
-        try:
-            sparql_iri(theme)
-        except ValueError:
-            abort(400)
-    data = exploration.network(desc, theme)
+    themes = _explore_themes(lang)
+    theme = _chosen_theme(themes)
+    data = exploration.network(describer(lang), theme["iri"] if theme else None)
     for el in data["elements"]:
         if el["group"] == "nodes":
             el["data"]["href"] = local_href(el["data"]["id"])
+    data["theme"] = {k: theme[k] for k in ("code", "label", "usecases")} if theme else None
+    data["empty"] = _empty_theme(theme, lang) if theme and not data["elements"] else None
     return _json(data)
 
 
