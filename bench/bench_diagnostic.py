@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from odl_graph import diagnostic as dg
 from odl_graph.config import load_settings
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 
 def timed(fn, repeat: int) -> list[float]:

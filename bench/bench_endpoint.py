@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
 
-from odl_graph.store import EmbeddedStore  # noqa: E402
+from odl_graph.stores import EmbeddedStore  # noqa: E402
 
 REF = "Oxigraph server (memory)"
 P = """PREFIX odl: <https://w3id.org/odl-graph/def#>

@@ -16,7 +16,7 @@ from odl_graph.errors import ValidationFailed
 from odl_graph.sources import SourceGraph, collect_all
 from odl_graph.standard_types import NAME as STANDARD_TYPES
 from odl_graph.standard_types import standard_types
-from odl_graph.store import GraphStore, open_store
+from odl_graph.stores import GraphStore, open_store
 from odl_graph.validate import Report, validate
 
 ProgressFn = Callable[[str], Any]

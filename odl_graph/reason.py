@@ -150,7 +150,7 @@ def reason_store(settings: dict, *, write: bool = True) -> ReasonResult:
     import pyoxigraph as ox
 
     from odl_graph import iris
-    from odl_graph.store import EmbeddedStore, open_store
+    from odl_graph.stores import EmbeddedStore, open_store
 
     store = open_store(settings)
     base = settings["base_iri"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.iris import sparql_prefixes
-from odl_graph.store import GraphStore
+from odl_graph.stores import GraphStore
 
 FIGURES: dict[str, str] = {
     "communes": "SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a odl:Commune }",

@@ -7,7 +7,7 @@ import click
 
 from odl_graph.cli import Ctx, build_store, fail, pass_ctx
 from odl_graph.errors import OdlError
-from odl_graph.store import open_store
+from odl_graph.stores import open_store
 
 
 @click.command()

@@ -18,7 +18,7 @@ from odl_graph.build import build
 from odl_graph.config import load_settings
 from odl_graph.errors import CuratedDataError, ValidationFailed
 from odl_graph.stats import key_figures
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 CURATED = ROOT / "data" / "curated"
 SOURCES = ROOT / "data" / "sources"

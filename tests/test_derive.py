@@ -22,7 +22,7 @@ from odl_graph.importers.scdl import (
     json_schema_fields,
     table_fields,
 )
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 DATA_DIR = Path(load_settings()["data_dir"])
 SCDL_DIR = DATA_DIR / "sources" / "scdl"

@@ -10,7 +10,7 @@ import pytest
 from analyses_support import fixture_store
 
 from odl_graph import diagnostic as dg
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 ID = "https://w3id.org/odl-graph/id/"
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from odl_graph.cli import cli
 from odl_graph.report import UNKNOWN_FR, synthesis
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 
 @pytest.fixture(scope="module")
