@@ -89,6 +89,8 @@ CONSTRUCT {{ <{ID}usecase/uc7> ?p ?o . ?r ?rp ?ro }} WHERE {{
 SELECT ?s ?label WHERE { ?s rdfs:label ?label . FILTER(CONTAINS(LCASE(STR(?label)), "vélo 1234")) }"""),
     "simple lookup": ("simple", P + f"""
 SELECT ?label WHERE {{ <{ID}dataset/d42> rdfs:label ?label }}"""),
+    "DESCRIBE a dataset": ("simple", P + f"""
+DESCRIBE <{ID}dataset/d42>"""),
 }
 
 
@@ -113,7 +115,8 @@ def wait_http(port: int, path: str, timeout: float = 120.0) -> None:
 
 def prepared(path: str, query: str) -> tuple[str, dict[str, str]]:
     """The request line and headers, built once per cell so the client spends its time on HTTP."""
-    accept = "text/turtle" if "CONSTRUCT" in query else "application/sparql-results+json"
+    graph = "CONSTRUCT" in query or "DESCRIBE" in query
+    accept = "text/turtle" if graph else "application/sparql-results+json"
     return path + "?query=" + urllib.parse.quote(query), {"Accept": accept}
 
 

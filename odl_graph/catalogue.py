@@ -31,8 +31,7 @@ import yaml
 
 from odl_graph import iris
 from odl_graph.config import DEFAULT_BASE_IRI, PROJECT_ROOT
-from odl_graph.errors import OdlError, QueryError, SourceError, SourceLocation
-from odl_graph.stores import parse_error_position
+from odl_graph.errors import OdlError, QueryError, SourceError, SourceLocation, parse_error_position
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
 HEADER_PREFIX = "#+"

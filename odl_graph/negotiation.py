@@ -2,9 +2,10 @@
 
 One table of formats serves the endpoint, the API, the pages and the CLI: each `Format` carries
 its media types, its pyoxigraph serialiser and its short name for file names and the API.
-`Accept` is parsed with werkzeug's parser (a library, not Flask); the choice follows RFC 9110: for each format we offer, the most
-specific matching media range gives its quality, `q=0` excludes it, and ties go to the server's
-order of preference. An `Accept` header with no valid media range is treated as absent (`*/*`).
+`Accept` is parsed with werkzeug's parser (a library, not Flask); the choice follows RFC 9110: for
+each format we offer, the most specific matching media range gives its quality, `q=0` excludes it,
+and ties go to the server's order of preference.
+An `Accept` header with no valid media range is treated as absent (`*/*`).
 """
 
 from __future__ import annotations

@@ -8,9 +8,8 @@ import signal
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from odl_graph.errors import OdlError, QueryError, StoreError
+from odl_graph.errors import OdlError, QueryError, StoreError, parse_error_position
 from odl_graph.negotiation import Format
-from odl_graph.stores import parse_error_position
 
 
 class QueryTimeout(OdlError):

@@ -132,14 +132,14 @@ def _syntax(body: bytes, marker: bytes, cut: int, trailer: bytes, ends_rows: boo
 
 ROW_SYNTAX = {
     # {"head":..,"results":{"bindings":[{..},{..}]}}: a row starts at `[{` or `},{` outside strings.
-    "json": _syntax(rb'[^"}\[]|"(?:[^"\\]|\\.)*"|\}(?=[^,]|,[^{])|\[(?=[^{])', rb"\},\{|\[\{", 1, b"]}}", False),
+    "json": _syntax(rb'[^"}\[]++|"(?:[^"\\]++|\\.)*+"|\}(?=[^,]|,[^{])|\[(?=[^{])', rb"\},\{|\[\{", 1, b"]}}", False),
     # <result> never occurs in escaped text.
-    "xml": _syntax(rb"[^<]|<(?=[^r]|r[^e]|re[^s]|res[^u]|resu[^l]|resul[^t]|result[^>])", rb"<result>", 0,
+    "xml": _syntax(rb"[^<]++|<(?=[^r]|r[^e]|re[^s]|res[^u]|resu[^l]|resul[^t]|result[^>])", rb"<result>", 0,
                    b"</results></sparql>", False),
     # one line per row, newlines in values escaped
-    "tsv": _syntax(rb"[^\n]", rb"\n", 1, b"", True),
+    "tsv": _syntax(rb"[^\n]++", rb"\n", 1, b"", True),
     # CRLF per row; a quoted value may hold CRLF
-    "csv": _syntax(rb'[^"\r]|"(?:[^"]|"")*"(?=[^"])|\r(?=[^\n])', rb"\r\n", 2, b"", True),
+    "csv": _syntax(rb'[^"\r]++|"(?:[^"]++|"")*+"(?=[^"])|\r(?=[^\n])', rb"\r\n", 2, b"", True),
 }
 
 

@@ -9,9 +9,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from odl_graph.errors import QueryError
+from odl_graph.errors import QueryError, parse_error_position
 from odl_graph.sparql_text import noise_spans
-from odl_graph.stores import parse_error_position
 
 _WHERE_OR_BRACE = re.compile(r"(?<![\w?$:.\-])WHERE(?![\w:\-])|[{}]", re.I)
 

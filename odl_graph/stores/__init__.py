@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from odl_graph.errors import StoreError
-from odl_graph.stores.base import GraphStore, graph_result, parse_error_position
+from odl_graph.stores.base import GraphStore, graph_result
 from odl_graph.stores.embedded import EmbeddedStore
 from odl_graph.stores.remote import RemoteStore
 
-__all__ = ["EmbeddedStore", "GraphStore", "RemoteStore", "graph_result", "open_store", "parse_error_position"]
+__all__ = ["EmbeddedStore", "GraphStore", "RemoteStore", "graph_result", "open_store"]
 
 
 def open_store(settings: Mapping[str, Any]) -> GraphStore:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
@@ -55,12 +54,6 @@ class GraphStore(Protocol):
     def dump_nquads(self) -> bytes:
         """The whole current version as N-Quads (graph names as readers see them)."""
         ...
-
-
-def parse_error_position(message: str) -> tuple[int | None, int | None]:
-    """Pull 'line:column' out of an Oxigraph parser message such as 'error at 1:7: ...'."""
-    m = re.search(r"(\d+):(\d+)", message)
-    return (int(m.group(1)), int(m.group(2))) if m else (None, None)
 
 
 def graph_result(ntriples: bytes) -> ox.QueryTriples:

@@ -29,9 +29,8 @@ import pyoxigraph as ox
 from odl_graph import iris
 from odl_graph.dumps import DIR as DUMPS_DIR
 from odl_graph.dumps import write_dumps
-from odl_graph.errors import QueryError, StoreError
+from odl_graph.errors import QueryError, StoreError, parse_error_position
 from odl_graph.sparql_text import has_dataset_clause
-from odl_graph.stores.base import parse_error_position
 
 KEEP_VERSIONS = 2  # the current one and the previous one (still open in running readers)
 COMPLETE = "odl-complete.json"  # completion marker: the last file written into a version folder

@@ -64,7 +64,7 @@ def session(credentials: Credentials) -> requests.Session:
     """A pooled session with the credentials' auth. Only connection failures are retried (the request
     never reached the store, so even a write is safe to send again); a read that timed out is not."""
     s = requests.Session()
-    retry = Retry(total=2, connect=2, read=0, status=0, other=0, allowed_methods=None, backoff_factor=0.1,
+    retry = Retry(total=2, connect=2, read=False, status=0, other=0, allowed_methods=None, backoff_factor=0.1,
                   raise_on_status=False)
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE, max_retries=retry)
     s.mount("http://", adapter)

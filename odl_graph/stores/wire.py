@@ -12,9 +12,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from odl_graph.errors import QueryError
+from odl_graph.errors import QueryError, parse_error_position
 from odl_graph.sparql_text import tokens
-from odl_graph.stores.base import parse_error_position
 
 # The default graph proper (triples outside any named graph, e.g. written by /update or /store?default):
 # stored as one more graph of the version, part of the default graph but never a named graph.
