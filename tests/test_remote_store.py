@@ -363,7 +363,7 @@ def test_oxigraph_timeout_is_an_error(oxigraph_server: Server) -> None:
 LOADER = textwrap.dedent("""
     import sys
     from odl_graph.stores import RemoteStore
-from odl_graph.stores.http import Credentials
+    from odl_graph.stores.http import Credentials
     import odl_graph.stores.remote as remote
     remote.CHUNK_BYTES = 20_000  # many small requests: the load takes a while
     url, prefix, user, password, n = sys.argv[1:6]

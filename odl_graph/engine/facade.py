@@ -86,7 +86,7 @@ class Engine:
         executor: Executor
         if settings.get("store_backend") == "remote":
             store: Any = RemoteStore.from_settings(settings)
-            executor = RemoteExecutor(store, timeout=timeout)
+            executor = RemoteExecutor(store, timeout=timeout, workers=max(1, int(settings.get("workers", 2))))
         else:
             store = EmbeddedStore(settings["store"], settings.get("base_iri"))
             executor = ForkedPool(

@@ -30,9 +30,10 @@ class RemoteExecutor:
     caches = False  # the remote store can change without our version marker changing
     sandboxed = False  # the store itself evaluates: a query that may fetch must be checkable
 
-    def __init__(self, store: RemoteStore, *, timeout: float) -> None:
+    def __init__(self, store: RemoteStore, *, timeout: float, workers: int = 1) -> None:
         self.store = store
         self.timeout = timeout
+        self.size = workers  # the configured query workers: none run here, so all are always idle
         self.mode = "remote"
         self.version: str | None = None
         self._fork_lock = threading.Lock()
@@ -47,7 +48,7 @@ class RemoteExecutor:
         pass
 
     def status(self) -> dict[str, Any]:
-        return {"mode": "remote", "idle": None, "reserve_workers": 0, "reserve_idle": 0}
+        return {"mode": "remote", "idle": self.size, "reserve_workers": 0, "reserve_idle": 0}
 
     def current_version(self) -> str | None:
         return self.store.version()

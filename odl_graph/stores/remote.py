@@ -268,8 +268,11 @@ class RemoteStore:
         form: list[tuple[str, str]] = [("query", sparql)]
         form += [("default-graph-uri", g) for g in defaults] + [("named-graph-uri", g) for g in named]
         form += list(quirks.query_params(limit).items())
-        resp = self._request("POST", self.query_url, data=form, headers={"Accept": accept},
-                             timeout=limit + quirks.timeout_grace, check=False)
+        try:
+            resp = self._request("POST", self.query_url, data=form, headers={"Accept": accept},
+                                 timeout=limit + quirks.timeout_grace, check=False)
+        except RemoteTimeout as exc:
+            raise RemoteTimeout(f"query exceeded the {limit:g} s time limit (remote store did not answer)") from exc
         if resp.status_code >= 400:
             raise self._query_error(resp.status_code, resp.text, sparql)
         headers = {k.lower(): v for k, v in resp.headers.items()}
