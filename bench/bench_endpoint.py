@@ -376,8 +376,10 @@ def markdown(all_results: dict[int, dict], meta: dict) -> str:
         "cache, met or missed from one run or scale to the next, and out of reach without it. Heavy "
         "queries without the cache: pyoxigraph 0.5.13 evaluating in process was 10–30 % slower than the "
         "oxigraph 0.5.13 CLI over HTTP on three of the five heavy queries (top producers at 100k: 25 ms "
-        "in process, 20 ms p50 for Oxigraph server), so those stay under 1× even with zero overhead; "
-        "capped SELECT answers also pass through TSV (about 30 % extra on the 2,244-row trace query).",
+        "in process, 20 ms p50 for Oxigraph server), so those stay under 1× even with zero overhead. "
+        "Capped SELECT answers are written once, in their final format, by the worker (no detour through "
+        "TSV since the query-plane rebuild); the section \"Uncached queries: where the time goes\" below "
+        "has the per-layer profile of this round (bench/profile_lookup.py).",
         "",
     ]
     for target, res in all_results.items():
