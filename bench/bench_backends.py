@@ -35,8 +35,10 @@ sys.path.insert(0, str(ROOT))
 from odl_graph.analyses import catalogue  # noqa: E402
 from odl_graph.analyses import tables as tb  # noqa: E402
 from odl_graph.config import load_settings  # noqa: E402
-from odl_graph.remote import Credentials, RemoteStore, RemoteTimeout  # noqa: E402
-from odl_graph.store import EmbeddedStore, run_query  # noqa: E402
+from odl_graph.stores import EmbeddedStore, RemoteStore  # noqa: E402
+from odl_graph.stores.embedded import run_query  # noqa: E402
+from odl_graph.stores.http import Credentials  # noqa: E402
+from odl_graph.stores.remote import RemoteTimeout  # noqa: E402
 
 SCRIPTS = ROOT / "scripts" / "stores"
 REMOTE_LIMIT = 60.0  # RemoteStore's default time limit for library calls

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from odl_graph.analyses import diagnostic as dg
 from odl_graph.analyses import tables as tb
 from odl_graph.config import load_settings
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -50,15 +50,9 @@ def main() -> None:
     def warm() -> None:
         dg.readiness_matrix(t)
 
-    from flask import Flask
+    from server import create_app
 
-    from server import analyses, api
-
-    root = Path(__file__).resolve().parent.parent / "server"
-    app = Flask("bench", root_path=str(root))
-    app.extensions["odl_store"] = store
-    app.register_blueprint(api.bp)
-    app.register_blueprint(analyses.bp)
+    app = create_app({"store": str(store.path), "workers": 1})  # the API through the engine, as served
     client = app.test_client()
 
     def http() -> None:

@@ -1,6 +1,6 @@
 """Dumps of the store: the whole graph and each named graph, gzip-compressed, with a manifest.
 
-Written into each store version before `current` is flipped to it (odl_graph/store.py), so the
+Written into each store version before `current` is flipped to it (odl_graph/stores/embedded.py), so the
 files a reader downloads always belong to the version it queries; `odl-graph export DIR` writes
 the same files from the current version. The manifest gives, per file, its graph, format, media
 type, size, triple count and SHA-256.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -62,6 +63,12 @@ class QueryError(OdlError):
         self.line = line
         self.column = column
         super().__init__(message)
+
+
+def parse_error_position(message: str) -> tuple[int | None, int | None]:
+    """Pull 'line:column' out of an Oxigraph parser message such as 'error at 1:7: ...'."""
+    m = re.search(r"(\d+):(\d+)", message)
+    return (int(m.group(1)), int(m.group(2))) if m else (None, None)
 
 
 class ConfigError(OdlError):

@@ -1,16 +1,20 @@
 """HTTP content negotiation for SPARQL results and RDF graphs, without Flask.
 
-One table of formats serves the endpoint, the pages and the CLI. `Accept` is parsed with werkzeug's
-parser (a library, not Flask); the choice follows RFC 9110: for each format we offer, the most
-specific matching media range gives its quality, `q=0` excludes it, and ties go to the server's
-order of preference. An `Accept` header with no valid media range is treated as absent (`*/*`).
+One table of formats serves the endpoint, the API, the pages and the CLI: each `Format` carries
+its media types, its pyoxigraph serialiser and its short name for file names and the API.
+`Accept` is parsed with werkzeug's parser (a library, not Flask); the choice follows RFC 9110: for
+each format we offer, the most specific matching media range gives its quality, `q=0` excludes it,
+and ties go to the server's order of preference.
+An `Accept` header with no valid media range is treated as absent (`*/*`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
+import pyoxigraph as ox
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -26,6 +30,8 @@ class Format:
     content_type: str  # media_type plus charset where it applies
     aliases: tuple[str, ...] = ()
     sd_iri: str = ""  # W3C formats IRI, used in the service description
+    ox: Any = field(default=None, compare=False)  # pyoxigraph's QueryResultsFormat or RdfFormat
+    extension: str = ""  # file name extension and short name of the API (`/api/queries/x.ttl`)
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -37,12 +43,13 @@ W3_FORMATS = "http://www.w3.org/ns/formats/"
 # SELECT / ASK, in the server's order of preference.
 RESULTS_FORMATS: tuple[Format, ...] = (
     Format("json", "application/sparql-results+json", "application/sparql-results+json",
-           ("application/json",), W3_FORMATS + "SPARQL_Results_JSON"),
+           ("application/json",), W3_FORMATS + "SPARQL_Results_JSON", ox.QueryResultsFormat.JSON, "json"),
     Format("xml", "application/sparql-results+xml", "application/sparql-results+xml",
-           ("application/xml", "text/xml"), W3_FORMATS + "SPARQL_Results_XML"),
-    Format("csv", "text/csv", "text/csv; charset=utf-8", (), W3_FORMATS + "SPARQL_Results_CSV"),
+           ("application/xml", "text/xml"), W3_FORMATS + "SPARQL_Results_XML", ox.QueryResultsFormat.XML, "xml"),
+    Format("csv", "text/csv", "text/csv; charset=utf-8", (), W3_FORMATS + "SPARQL_Results_CSV",
+           ox.QueryResultsFormat.CSV, "csv"),
     Format("tsv", "text/tab-separated-values", "text/tab-separated-values; charset=utf-8", (),
-           W3_FORMATS + "SPARQL_Results_TSV"),
+           W3_FORMATS + "SPARQL_Results_TSV", ox.QueryResultsFormat.TSV, "tsv"),
 )
 
 # CONSTRUCT / DESCRIBE and every RDF document we serve (service description, VoID, graph store).
@@ -50,15 +57,17 @@ GRAPH_FORMATS: tuple[Format, ...] = (
     # N3 clients (SPARQLWrapper's N3, rdflib) get Turtle, which is valid N3.
     Format("turtle", "text/turtle", "text/turtle; charset=utf-8",
            ("application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3", "application/n3"),
-           W3_FORMATS + "Turtle"),
-    Format("ntriples", "application/n-triples", "application/n-triples", (), W3_FORMATS + "N-Triples"),
+           W3_FORMATS + "Turtle", ox.RdfFormat.TURTLE, "ttl"),
+    Format("ntriples", "application/n-triples", "application/n-triples", (), W3_FORMATS + "N-Triples",
+           ox.RdfFormat.N_TRIPLES, "nt"),
     Format("jsonld", "application/ld+json", "application/ld+json", ("application/json",),
-           W3_FORMATS + "JSON-LD"),
+           W3_FORMATS + "JSON-LD", ox.RdfFormat.JSON_LD, "jsonld"),
     Format("rdfxml", "application/rdf+xml", "application/rdf+xml", ("application/xml", "text/xml"),
-           W3_FORMATS + "RDF_XML"),
+           W3_FORMATS + "RDF_XML", ox.RdfFormat.RDF_XML, "rdf"),
     # Dataset syntaxes: a graph answer is a dataset with only a default graph.
-    Format("trig", "application/trig", "application/trig", (), W3_FORMATS + "TriG"),
-    Format("nquads", "application/n-quads", "application/n-quads", (), W3_FORMATS + "N-Quads"),
+    Format("trig", "application/trig", "application/trig", (), W3_FORMATS + "TriG", ox.RdfFormat.TRIG, "trig"),
+    Format("nquads", "application/n-quads", "application/n-quads", (), W3_FORMATS + "N-Quads",
+           ox.RdfFormat.N_QUADS, "nq"),
 )
 
 # A page's data next to its HTML and RDF (Datasette's convention: `.json` and `.csv` beside the page):

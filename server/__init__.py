@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response
 
 from odl_graph.config import SETTINGS_BY_NAME, load_settings
-from odl_graph.engine import Engine
 
 EXPOSED_HEADERS = "X-ODL-Truncated, X-ODL-Row-Cap, X-ODL-Rows, X-ODL-Cache, Content-Type, Vary"
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app. `config` holds setting overrides (see docs/settings.md) and Flask keys.
-
-    An `engine` key may hand in an already started Engine (tests share one that way).
-    """
+    """Build the app. `config` holds setting overrides (see docs/settings.md) and Flask keys."""
     config = dict(config or {})
-    engine = config.pop("engine", None)
     overrides = {k.lower(): v for k, v in config.items() if k.lower() in SETTINGS_BY_NAME}
     flask_keys = {k: v for k, v in config.items() if k.lower() not in SETTINGS_BY_NAME}
     settings = load_settings(overrides)
@@ -30,10 +24,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["ODL"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings["max_body_bytes"]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["odl_engine"] = engine
-    app.extensions["odl_engine_lock"] = threading.Lock()
+    from server import engine, errors, meta, sparql, update
 
-    from server import errors, meta, sparql, update
+    engine.init_app(app)
 
     errors.register(app)
     app.register_blueprint(sparql.bp)
@@ -67,28 +60,3 @@ def _cors(resp: Response) -> Response:
     resp.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
     resp.headers["Access-Control-Max-Age"] = "86400"
     return resp
-
-
-def settings() -> dict[str, Any]:
-    return current_app.config["ODL"]
-
-
-def get_engine(app: Flask | None = None) -> Engine:
-    """The app's query engine, created and started on first use (loads the store, forks workers)."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    engine = app.extensions.get("odl_engine")
-    if engine is None:
-        with app.extensions["odl_engine_lock"]:
-            engine = app.extensions.get("odl_engine")
-            if engine is None:
-                engine = Engine.from_settings(app.config["ODL"])
-                engine.start()
-                app.extensions["odl_engine"] = engine
-    return engine
-
-
-def close_engine(app: Flask) -> None:
-    engine = app.extensions.get("odl_engine")
-    if engine is not None:
-        engine.close()
-        app.extensions["odl_engine"] = None

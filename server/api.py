@@ -11,46 +11,30 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from odl_graph.analyses import catalogue
 from odl_graph.analyses import diagnostic as dg
 from odl_graph.analyses import tables as tb
-from odl_graph.config import DEFAULT_BASE_IRI, load_settings
+from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.errors import OdlError, QueryError, StoreError
+from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format
+from server.engine import get_engine, settings
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-RESULT_FORMATS = {
-    "json": (ox.QueryResultsFormat.JSON, "application/sparql-results+json"),
-    "csv": (ox.QueryResultsFormat.CSV, "text/csv; charset=utf-8"),
-    "tsv": (ox.QueryResultsFormat.TSV, "text/tab-separated-values; charset=utf-8"),
+# The formats a catalogue query is served in, by the short name of `format=` and of `/api/queries/x.ttl`.
+API_FORMATS = {
+    "select": {f.extension: f for f in RESULTS_FORMATS if f.name in ("json", "csv", "tsv")},
+    "construct": {f.extension: f for f in GRAPH_FORMATS if f.name in ("turtle", "ntriples", "jsonld")},
 }
-GRAPH_FORMATS = {
-    "ttl": (ox.RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
-    "nt": (ox.RdfFormat.N_TRIPLES, "application/n-triples"),
-    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
-}
-ACCEPT = {
-    "application/sparql-results+json": "json", "application/json": "json", "text/csv": "csv",
-    "text/tab-separated-values": "tsv", "text/turtle": "ttl", "application/n-triples": "nt",
-    "application/ld+json": "jsonld",
-}
+
+
+def served_formats(query: catalogue.NamedQuery) -> dict[str, Format]:
+    return API_FORMATS["select" if query.form == "select" else "construct"]
 
 
 # -- app services ----------------------------------------------------------------------------
-def settings() -> dict[str, Any]:
-    """The app's settings (create_app's), else the defaults and environment, read once per app."""
-    conf = current_app.config.get("ODL")
-    if conf:
-        return dict(conf)
-    cached = current_app.extensions.get("odl_api_settings")
-    if cached is None:
-        cached = current_app.extensions["odl_api_settings"] = load_settings()
-    return cached
-
-
 def base_iri() -> str:
     """Base IRI the API mints and resolves identifiers under."""
     return settings().get("base_iri") or DEFAULT_BASE_IRI
@@ -58,13 +42,7 @@ def base_iri() -> str:
 
 def store() -> Any:
     """What the API queries: the app's query engine, so catalogue queries and the diagnostic run in the
-    killable workers under the time limit, with typed parameters passed as pyoxigraph terms.
-    (A test app may hand in a store directly as `odl_store`.)"""
-    ext = current_app.extensions
-    if "odl_store" in ext:
-        return ext["odl_store"]
-    from server import get_engine
-
+    killable workers under the time limit, with typed parameters passed as pyoxigraph terms."""
     return get_engine()
 
 
@@ -119,10 +97,12 @@ def _pick_format(query: catalogue.NamedQuery, ext: str | None) -> str | None:
         raise catalogue.ParameterError("format", "empty 'format'; give a format name or leave the parameter out")
     if fmt:
         return fmt
+    known = [f for family in API_FORMATS.values() for f in family.values()]
     for mime, _q in request.accept_mimetypes:
-        short = ACCEPT.get(mime.split(";")[0].strip())
-        if short:
-            return short
+        media = mime.split(";")[0].strip()
+        match = next((f for f in known if media in f.accepted), None)
+        if match:
+            return match.extension
     return "json" if query.form == "select" else "ttl"
 
 
@@ -133,7 +113,7 @@ def queries() -> Response:
     for q in catalogue.load_catalogue().values():
         entry = q.to_json()
         entry["sparql"] = q.text(base_iri())
-        entry["formats"] = list(RESULT_FORMATS) if q.form == "select" else list(GRAPH_FORMATS)
+        entry["formats"] = list(served_formats(q))
         entry["url"] = url_for("api.run_query", name=q.name)
         out.append(entry)
     return json_response(out)
@@ -150,7 +130,7 @@ def run_query(name: str) -> Response:
     if query is None:
         return problem(404, f"no query named {name!r} in the catalogue")
     fmt = _pick_format(query, ext)
-    formats = RESULT_FORMATS if query.form == "select" else GRAPH_FORMATS
+    formats = served_formats(query)
     if fmt not in formats:
         return problem(406, f"query {name!r} ({query.form.upper()}) is served as {', '.join(formats)}, not {fmt!r}")
     values = {k: v for k, v in request.args.items() if k != "format"}
@@ -158,10 +138,9 @@ def run_query(name: str) -> Response:
         run = catalogue.run(store(), query, values, base_iri=base_iri())
     except QueryError as exc:
         return problem(500, f"catalogue query {name!r} failed: {exc}")
-    ox_format, mime = formats[fmt]
-    body = run.results.serialize(format=ox_format)
-    resp = Response(body, mimetype=mime.split(";")[0])
-    resp.headers["Content-Type"] = mime
+    chosen = formats[fmt]
+    resp = Response(run.results.serialize(format=chosen.ox), mimetype=chosen.media_type)
+    resp.headers["Content-Type"] = chosen.content_type
     if fmt in ("csv", "tsv", "ttl"):
         resp.headers["Content-Disposition"] = f'inline; filename="{name}.{fmt}"'
     return resp
@@ -270,14 +249,14 @@ def openapi_document() -> dict[str, Any]:
                                       "type": "object"}}}}}}}},
     }
     for q in catalogue.load_catalogue().values():
-        formats = RESULT_FORMATS if q.form == "select" else GRAPH_FORMATS
+        formats = served_formats(q)
         params = [{"name": p.name, "in": "query", "required": False,
                    "description": f"{p.description} (type {p.type})".strip(), "schema": _param_schema(p)}
                   for p in q.params]
         params.append({"name": "format", "in": "query", "required": False,
                        "description": "Result format (else from the Accept header).",
                        "schema": {"type": "string", "enum": list(formats)}})
-        content = {mime.split(";")[0]: {"schema": _body_schema(mime)} for _f, mime in formats.values()}
+        content = {f.media_type: {"schema": _body_schema(f.content_type)} for f in formats.values()}
         paths[f"/api/queries/{q.name}"] = {"get": {
             "operationId": "query_" + q.name.replace("-", "_"), "tags": ["catalogue"],
             "summary": q.title_en, "description": f"{q.title_fr}\n\n{q.description}\n\nPreferred view: {q.view}. "

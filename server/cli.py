@@ -8,7 +8,7 @@ import click
 from odl_graph.cli.build import build_store
 from odl_graph.cli.context import Ctx, fail, pass_ctx
 from odl_graph.errors import OdlError
-from odl_graph.store import open_store
+from odl_graph.stores import open_store
 
 
 @click.command()

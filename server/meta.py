@@ -24,7 +24,7 @@ from odl_graph.negotiation import (
     formats_from_params,
     negotiate,
 )
-from server import get_engine, settings
+from server.engine import get_engine, settings
 from server.errors import ApiError
 
 bp = Blueprint("meta", __name__)

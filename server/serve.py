@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from odl_graph.config import load_settings
-from server import close_engine, create_app, get_engine
+from server import create_app
+from server.engine import close_engine, get_engine
 
 M_ARENA_MAX = -8  # glibc mallopt parameter
 MALLOC_ARENAS = 2

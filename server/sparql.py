@@ -17,7 +17,7 @@ from odl_graph.negotiation import (
     formats_from_params,
     negotiate,
 )
-from server import get_engine
+from server.engine import get_engine, started_engine
 from server.errors import ApiError
 from server.meta import base_url, service_description
 
@@ -54,7 +54,7 @@ class CachedResponses:
         self._token = object()  # in every key: apps sharing one engine may set different headers
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        engine = self.app.extensions.get("odl_engine")
+        engine = started_engine(self.app)
         if (
             engine is None
             or not engine.cache.enabled

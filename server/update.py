@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, request
 from odl_graph import iris
 from odl_graph.engine import graph_store_update, with_update_dataset
 from odl_graph.negotiation import GRAPH_FORMATS, choose_format
-from server import get_engine, settings
+from server.engine import get_engine, settings
 from server.errors import ApiError
 from server.meta import base_url
 from server.sparql import request_base_iri, request_params, result_response

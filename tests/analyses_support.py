@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from odl_graph import iris, vocab_files
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 FIXTURE = Path(__file__).parent / "data" / "analyses" / "fixture.ttl"
 
@@ -30,15 +30,7 @@ def fixture_store(folder: Path) -> EmbeddedStore:
 
 
 def make_app(store: EmbeddedStore):  # -> Flask app
-    """A Flask app serving the analyses blueprints (and the pages whose layout they share) over `store`."""
-    from flask import Flask
+    """The server app over `store`, with one query worker (close it with server.engine.close_engine)."""
+    from server import create_app
 
-    from server import analyses, api, pages
-
-    root = Path(__file__).resolve().parent.parent / "server"
-    app = Flask("odl_analyses_test", root_path=str(root), instance_path=str(root / "instance"))
-    app.extensions["odl_store"] = store
-    app.register_blueprint(api.bp)
-    app.register_blueprint(analyses.bp)
-    app.register_blueprint(pages.bp)  # the site's layout the analyses pages share
-    return app
+    return create_app({"store": str(store.path), "workers": 1, "reserve_workers": 0, "TESTING": True})

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from odl_graph.engine import Engine
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 DATA = Path(__file__).parent / "data"
 FIXTURE = DATA / "endpoint_fixture.trig"
@@ -44,17 +44,22 @@ def store_path(tmp_path_factory: pytest.TempPathFactory, fixture_nquads: bytes) 
 
 
 @pytest.fixture(scope="session")
-def engine(store_path: Path) -> Iterator[Engine]:
-    with Engine(store_path, workers=2, timeout=2.0, row_cap=1000) as eng:
-        yield eng
-
-
-@pytest.fixture
-def app(store_path: Path, engine: Engine) -> Any:
+def app(store_path: Path) -> Iterator[Any]:
+    """One app over the read-only store for the session; its engine starts on the first query."""
     from server import create_app
+    from server.engine import close_engine
 
-    return create_app({"store": str(store_path), "engine": engine, "query_timeout": 2.0, "row_cap": 1000,
-                       "TESTING": True})
+    app = create_app({"store": str(store_path), "workers": 2, "query_timeout": 2.0, "row_cap": 1000,
+                      "TESTING": True})
+    yield app
+    close_engine(app)
+
+
+@pytest.fixture(scope="session")
+def engine(app: Any) -> Engine:
+    from server.engine import get_engine
+
+    return get_engine(app)
 
 
 @pytest.fixture
@@ -70,7 +75,8 @@ def runner(app: Any) -> Any:
 @pytest.fixture
 def app_factory(tmp_path: Path, fixture_nquads: bytes) -> Iterator[Callable[..., Any]]:
     """Factory of apps over a private copy of the store, with their own engine (closed at teardown)."""
-    from server import close_engine, create_app
+    from server import create_app
+    from server.engine import close_engine
 
     apps: list[Any] = []
 

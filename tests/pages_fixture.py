@@ -9,12 +9,11 @@ from typing import TYPE_CHECKING
 from rdflib import Graph
 
 from odl_graph import iris, vocab_files
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 if TYPE_CHECKING:
-    from flask import Flask
 
-    from odl_graph.engine import Engine
+    pass
 
 HERE = Path(__file__).parent / "data" / "pages"
 XSS = "<script>alert(1)</script>"
@@ -57,38 +56,9 @@ def build_fixture_store(path: Path) -> EmbeddedStore:
 def make_app(store_path: Path):  # -> (Flask app, engine to close)
     """The server app (server.create_app) over the fixture store, pages included.
 
-    While the endpoint modules are not all present, falls back to a bare Flask app with the pages
-    and a minimal `/sparql` (form or GET `query`, JSON results) so YASGUI has an endpoint.
     """
-    from odl_graph.engine import Engine
-    from server.pages import bp
+    from server import create_app
+    from server.engine import get_engine
 
-    eng = Engine(store_path, workers=1, timeout=20)
-    try:
-        from server import create_app
-
-        app = create_app({"store": str(store_path), "engine": eng, "TESTING": True})
-    except ImportError:
-        app = _bare_app(eng)
-    if "pages" not in app.blueprints:
-        app.register_blueprint(bp)
-    return app, eng
-
-
-def _bare_app(eng: Engine) -> Flask:  # test scaffolding only
-    from flask import Flask, Response, request
-
-    from odl_graph.negotiation import RESULTS_FORMATS
-
-    root = Path(__file__).resolve().parent.parent / "server"
-    app = Flask("odl_pages_test", root_path=str(root), instance_path=str(root / "instance"))
-    app.extensions["odl_engine"] = eng
-    app.extensions["odl_engine_lock"] = __import__("threading").Lock()
-
-    @app.route("/sparql", methods=["GET", "POST"])
-    def sparql() -> Response:
-        query = request.values.get("query", "")
-        result = eng.execute(query, results_format=RESULTS_FORMATS[0])
-        return Response(result.body, content_type=result.format.content_type)
-
-    return app
+    app = create_app({"store": str(store_path), "workers": 1, "query_timeout": 20, "TESTING": True})
+    return app, get_engine(app)

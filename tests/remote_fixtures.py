@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from odl_graph.remote import Credentials, RemoteStore
-from odl_graph.store import EmbeddedStore, GraphStore
+from odl_graph.stores import EmbeddedStore, GraphStore, RemoteStore
+from odl_graph.stores.http import Credentials
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = ROOT / "scripts" / "stores"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
+from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from odl_graph.analyses import catalogue
 from odl_graph.cli import cli
 from odl_graph.describe.editor import editor_text
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 PARAMS = {"trace": {"usecase": "uc-a"}, "experiments-by-theme-season": {"season": "1"},
           "most-needed-categories": {"min_use_cases": "2"}, "data-per-challenge": {"challenge": "commerce"},
@@ -30,8 +31,12 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
 
 
 @pytest.fixture(scope="module")
-def client(store: EmbeddedStore) -> Any:
-    return make_app(store).test_client()
+def client(store: EmbeddedStore) -> Iterator[Any]:
+    from server.engine import close_engine
+
+    app = make_app(store)
+    yield app.test_client()
+    close_engine(app)
 
 
 def solutions(body: bytes | str) -> list[tuple]:

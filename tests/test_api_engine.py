@@ -11,7 +11,8 @@ import pytest
 
 from odl_graph.analyses import catalogue
 from odl_graph.engine import Engine, QueryTimeout
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
+from server.engine import started_engine
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 
@@ -34,7 +35,8 @@ def test_engine_query_has_the_time_limit(engine: Engine) -> None:
 
 @pytest.fixture(scope="module")
 def shipped_app(shipped_store: EmbeddedStore) -> Any:
-    from server import close_engine, create_app
+    from server import create_app
+    from server.engine import close_engine
 
     app = create_app({"store": str(shipped_store.path), "workers": 1, "TESTING": True})
     yield app
@@ -52,7 +54,7 @@ def test_catalogue_api_answers_as_the_store(shipped_app: Any, shipped_store: Emb
         body = json.loads(resp.data)
         got = body["results"]["bindings"] if "results" in body else body
         assert len(got) == len(catalogue.rows(want)), name
-    assert shipped_app.extensions["odl_engine"] is not None  # the API went through the engine
+    assert started_engine(shipped_app) is not None  # the API went through the engine
 
 
 def test_diagnostic_api_through_the_engine(shipped_app: Any) -> None:

@@ -19,7 +19,7 @@ from odl_graph.build.pipeline import build
 from odl_graph.config import load_settings
 from odl_graph.errors import CuratedDataError, ValidationFailed
 from odl_graph.namespace import ODL
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 CURATED = ROOT / "data" / "curated"
 SOURCES = ROOT / "data" / "sources"

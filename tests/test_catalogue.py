@@ -9,7 +9,7 @@ from analyses_support import fixture_store
 
 from odl_graph.analyses import catalogue
 from odl_graph.errors import SourceError
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 GOOD = """#+ title_fr: Titre
 #+ title_en: Title

@@ -22,12 +22,13 @@ import pytest
 import requests
 from conftest import ROOT, TOKEN, free_port, make_store
 
-from odl_graph.store import COMPLETE, EmbeddedStore, is_complete
+from odl_graph.stores import EmbeddedStore
+from odl_graph.stores.embedded import COMPLETE, is_complete
 
 pytestmark = pytest.mark.slow
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-WRITER = [sys.executable, "-c", "from odl_graph.store import write_main; write_main()"]
+WRITER = [sys.executable, "-c", "from odl_graph.stores.embedded import write_main; write_main()"]
 SEED = int(os.environ.get("ODL_FAULT_SEED", str(int(time.time()))))
 TRIALS = int(os.environ.get("ODL_FAULT_TRIALS", "8"))  # per kind; three kinds
 
@@ -195,7 +196,7 @@ def test_sigkill_trials(tmp_path: Path) -> None:
     #    every step before it only reads), in its own process, killed at a random moment
     for i in range(TRIALS):
         n = rng.choice([3000, 40_000])
-        code = ("import sys\nfrom odl_graph.store import EmbeddedStore\nsys.path.insert(0, sys.argv[2])\n"
+        code = ("import sys\nfrom odl_graph.stores import EmbeddedStore\nsys.path.insert(0, sys.argv[2])\n"
                 "from test_crash_safety import graphs\n"
                 f"EmbeddedStore(sys.argv[1]).replace_all(graphs({n}, 'b{i}'))\n")
         proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(Path(__file__).parent)], env=ENV)

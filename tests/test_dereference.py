@@ -209,12 +209,13 @@ def test_editor_link_query_describes_the_resource(client) -> None:
     from urllib.parse import parse_qs, urlparse
 
     from odl_graph.engine import Engine
+    from server.engine import get_engine
 
     html = client.get("/id/usecase/ilots-de-fraicheur").get_data(as_text=True)
     href = re.search(r'href="(/editor\?query=[^"]+)" id="open-in-editor"', html).group(1)
     query = parse_qs(urlparse(href.replace("&amp;", "&")).query)["query"][0]
     assert ID + "usecase/ilots-de-fraicheur" in query
-    eng: Engine = client.application.extensions["odl_engine"]
+    eng: Engine = get_engine(client.application)
     rows = eng.select(query)
     props = {r["property"].value for r in rows if r["direction"].value == "out"}
     assert iris.TERMS + "addresses" in props and iris.TERMS + "hasRequirement" in props

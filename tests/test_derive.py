@@ -22,7 +22,7 @@ from odl_graph.build.importers.scdl import (
     table_fields,
 )
 from odl_graph.config import load_settings
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 DATA_DIR = Path(load_settings()["data_dir"])
 SCDL_DIR = DATA_DIR / "sources" / "scdl"

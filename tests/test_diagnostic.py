@@ -11,7 +11,7 @@ from analyses_support import fixture_store
 
 from odl_graph.analyses import diagnostic as dg
 from odl_graph.analyses import tables as tb
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 ID = "https://w3id.org/odl-graph/id/"
 

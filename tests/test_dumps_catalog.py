@@ -14,7 +14,7 @@ from conftest import TOKEN, odl_graph_cli
 
 from odl_graph.build import dcat_ap
 from odl_graph.dumps import DATASET_FILES, GRAPH_FILES, read_manifest
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 FORMATS = {ext: fmt for ext, fmt, _media in (*DATASET_FILES, *GRAPH_FILES)}
 

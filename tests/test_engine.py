@@ -20,11 +20,11 @@ from odl_graph.engine import (
     RowCapExceeded,
     UpdateRejected,
     graph_store_update,
-    looks_like_update,
 )
 from odl_graph.errors import QueryError, StoreError
 from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, format_by_name
-from odl_graph.store import EmbeddedStore
+from odl_graph.sparql_text import looks_like_update
+from odl_graph.stores import EmbeddedStore
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?p ?q ?r }"
 ALL = "SELECT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -79,14 +79,14 @@ def test_service_is_refused_on_the_parsed_query(text: str, expected: bool) -> No
 
 
 def test_runaway_is_killed_and_its_cpu_freed(store_path: Path) -> None:
-    with Engine(store_path, workers=1, timeout=1.0, reserve_workers=0) as eng:
-        pid = next(iter(eng._all))
+    with Engine.from_settings({"store": store_path, "workers": 1, "query_timeout": 1.0, "reserve_workers": 0}) as eng:
+        pid = next(iter(eng.executor._all))
         t0 = time.monotonic()
         with pytest.raises(QueryTimeout, match="exceeded the 1 s time limit"):
             eng.execute(RUNAWAY)
         assert time.monotonic() - t0 < 1.5
         assert not Path(f"/proc/{pid}").exists()  # killed and reaped: no CPU used any more
-        assert pid not in eng._all and len(eng._all) == 1  # replaced
+        assert pid not in eng.executor._all and len(eng.executor._all) == 1  # replaced
         assert eng.ask("ASK { ?s ?p ?o }") is True
 
 
@@ -104,7 +104,7 @@ def test_runaway_does_not_block_other_queries(engine: Engine) -> None:
     t = threading.Thread(target=run)
     t.start()
     time.sleep(0.3)
-    busy = [w.pid for w in engine._all.values() if w not in engine._idle and not w.reserve]
+    busy = [w.pid for w in engine.executor._all.values() if w not in engine.executor._idle and not w.reserve]
     assert busy and cpu_seconds(busy[0]) > 0.05  # the runaway really computes
     t0 = time.monotonic()
     assert len(engine.select("SELECT ?s WHERE { ?s a <https://w3id.org/odl-graph/def#Dataset> }")) == 2
@@ -118,7 +118,7 @@ def test_busy_pool_answers_503_not_hang(store_path: Path) -> None:
 
     from odl_graph.engine import EngineBusy
 
-    with Engine(store_path, workers=1, timeout=1.0) as eng:
+    with Engine.from_settings({"store": store_path, "workers": 1, "query_timeout": 1.0}) as eng:
         def runaway() -> None:
             with pytest.raises(QueryTimeout):
                 eng.execute(RUNAWAY)
@@ -197,14 +197,14 @@ def test_syntax_error_position(engine: Engine) -> None:
 
 def test_missing_store(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="odl-graph build"):
-        Engine(tmp_path / "none").start()
+        Engine.from_settings({"store": tmp_path / "none"}).start()
 
 
 @pytest.mark.parametrize("mode", ["memory", "disk"])
 def test_update_persists_and_is_seen(tmp_path: Path, fixture_nquads: bytes, mode: str) -> None:
     path = make_store(tmp_path / "s", fixture_nquads)
     before = EmbeddedStore(path).version()
-    with Engine(path, workers=2, timeout=5.0, mode=mode) as eng:
+    with Engine.from_settings({"store": path, "workers": 2, "query_timeout": 5.0, "store_mode": mode}) as eng:
         version = eng.update('INSERT DATA { GRAPH <http://e/g> { <http://e/s> <http://e/p> "o" } }')
         assert version != before and EmbeddedStore(path).version() == version
         for _ in range(3):
@@ -220,7 +220,7 @@ def test_update_persists_and_is_seen(tmp_path: Path, fixture_nquads: bytes, mode
 def test_runaway_update_is_stopped(tmp_path: Path, fixture_nquads: bytes) -> None:
     path = make_store(tmp_path / "s", fixture_nquads)
     before = EmbeddedStore(path).version()
-    with Engine(path, workers=1, timeout=1.0) as eng:
+    with Engine.from_settings({"store": path, "workers": 1, "query_timeout": 1.0}) as eng:
         t0 = time.monotonic()
         with pytest.raises(QueryTimeout):
             eng.update("INSERT { GRAPH <http://e/x> { <http://e/s> <http://e/p> ?n } } WHERE { "
@@ -234,7 +234,7 @@ def test_runaway_update_is_stopped(tmp_path: Path, fixture_nquads: bytes) -> Non
 
 def test_new_build_is_picked_up(tmp_path: Path, fixture_nquads: bytes) -> None:
     path = make_store(tmp_path / "s", fixture_nquads)
-    with Engine(path, workers=1, timeout=5.0) as eng:
+    with Engine.from_settings({"store": path, "workers": 1, "query_timeout": 5.0}) as eng:
         assert eng.ask("ASK { <http://e/new> ?p ?o }") is False
         EmbeddedStore(path).replace_all(fixture_nquads + b"<http://e/new> <http://e/p> <http://e/o> <http://e/g> .\n")
         eng._last_check = 0.0  # skip the 2 s throttle

@@ -18,8 +18,9 @@ import pytest
 import requests
 from conftest import ROOT, TOKEN, free_port, make_store, running_server
 
-from odl_graph.engine import Engine, EngineFailure, _Request
-from odl_graph.store import EmbeddedStore
+from odl_graph.engine import Engine, EngineFailure
+from odl_graph.engine.serialize import Request
+from odl_graph.stores import EmbeddedStore
 
 pytestmark = pytest.mark.slow
 
@@ -138,10 +139,10 @@ def test_load_and_service_in_updates_never_reach_the_listener(server: tuple[str,
 def test_a_missed_check_still_cannot_reach_out(store_path: Path, listener: Listener) -> None:
     """The worker has no network at all: bypass every check and send SERVICE straight to a worker."""
     before = len(listener.hits)
-    with Engine(store_path, workers=1, reserve_workers=0, timeout=5.0) as eng:
+    with Engine.from_settings({"store": store_path, "workers": 1, "reserve_workers": 0, "query_timeout": 5.0}) as eng:
         for sparql in (f"SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}",):
             with pytest.raises(Exception, match="Permission denied") as info:
-                eng._call(_Request("query", sparql, results_format="json", graph_format="ntriples"))
+                eng.executor.run(Request("query", sparql, results_format="json", graph_format="ntriples"), 5.0)
             assert "secret" not in str(info.value)
         assert eng.ask("ASK { ?s ?p ?o }") is True
     assert len(listener.hits) == before
@@ -211,10 +212,11 @@ def mixed_literals() -> bytes:
 
 
 def test_engine_panic_is_a_500_with_its_message_not_a_retry(tmp_path: Path) -> None:
-    from server import close_engine, create_app
+    from server import create_app
+    from server.engine import close_engine
 
     store = make_store(tmp_path / "mixed", mixed_literals())
-    with Engine(store, workers=1, reserve_workers=0, timeout=10.0) as eng:
+    with Engine.from_settings({"store": store, "workers": 1, "reserve_workers": 0, "query_timeout": 10.0}) as eng:
         with pytest.raises(EngineFailure, match="total order"):
             eng.execute("SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o")
         assert eng.ask("ASK { ?s ?p ?o }") is True
@@ -242,7 +244,8 @@ def test_deep_nesting_is_400(server: tuple[str, Path], shape: str) -> None:
 
 def test_deep_nesting_past_the_checker_still_is_not_a_retry(store_path: Path) -> None:
     """With the depth bound off, the engine's parser overflows its stack: a deterministic failure (500)."""
-    with Engine(store_path, workers=1, reserve_workers=0, timeout=10.0, max_depth=0) as eng:
+    with Engine.from_settings({"store": store_path, "workers": 1, "reserve_workers": 0, "query_timeout": 10.0,
+                               "max_query_depth": 0}) as eng:
         with pytest.raises(EngineFailure, match="stack overflow"):
             eng.execute("SELECT * WHERE " + "{ " * 20_000 + "?s ?p ?o" + " }" * 20_000)
         assert eng.ask("ASK { ?s ?p ?o }") is True
@@ -257,7 +260,8 @@ def test_malformed_dereference_path_is_404(server: tuple[str, Path], prefix: str
 
 
 def test_api_time_limit_is_503(tmp_path: Path, fixture_nquads: bytes) -> None:
-    from server import close_engine, create_app
+    from server import create_app
+    from server.engine import close_engine
 
     odl, graph = "https://w3id.org/odl-graph/", "<https://w3id.org/odl-graph/graph/data/datasets>"
     extra = "".join(f"<{odl}id/dataset/d{i}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{odl}def#Dataset> "

@@ -275,7 +275,7 @@ def test_a_harvested_snapshot_builds_into_its_graph(folder: Path, tmp_path: Path
     store = tmp_path / "store"
     result = odl_graph_cli("--store", str(store), "build", env={"ODL_DATA_DIR": str(folder)})
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    from odl_graph.store import EmbeddedStore
+    from odl_graph.stores import EmbeddedStore
 
     s = EmbeddedStore(store)
     graph = str(iris.graph("import", "harvest"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pages_fixture import XSS, XSS_RESOURCES, build_fixture_store, make_app
 
-from odl_graph import iris
+from odl_graph import iris, sparql_text
 from odl_graph.describe import editor, labels
 
 XSS_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -67,9 +67,9 @@ def test_sparql_iri_refuses_injection() -> None:
 
 def test_inline_parameters_binds_like_a_substitution() -> None:
     q = 'SELECT ?a ?n WHERE { ?a ?p ?n . FILTER(?n >= ?n_min) } # ?n_min in a comment\nORDER BY ?a'
-    out = editor.inline_parameters(q.replace("?a ?n WHERE", "?a ?n ?n_min WHERE"), {"n_min": "3"})
+    out = sparql_text.inline_parameters(q.replace("?a ?n WHERE", "?a ?n ?n_min WHERE"), {"n_min": "3"})
     assert "(3 AS ?n_min)" in out and "FILTER(?n >= 3)" in out and "# ?n_min in a comment" in out
-    assert editor.inline_parameters('SELECT * WHERE { ?s ?p "?x" }', {"x": "1"}) == 'SELECT * WHERE { ?s ?p "?x" }'
+    assert sparql_text.inline_parameters('SELECT * WHERE { ?s ?p "?x" }', {"x": "1"}) == 'SELECT * WHERE { ?s ?p "?x" }'
 
 
 def test_editor_text_of_catalogue_queries_parse() -> None:

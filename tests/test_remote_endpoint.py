@@ -15,7 +15,8 @@ import pytest
 import test_sparql_protocol as protocol
 
 from odl_graph.engine import Engine
-from odl_graph.remote import RemoteStore
+from odl_graph.engine.remote import RemoteExecutor
+from odl_graph.stores import RemoteStore
 
 pytest_plugins = ["remote_fixtures"]
 pytestmark = pytest.mark.remote
@@ -66,7 +67,7 @@ def remote_store(remote_server: Any, fixture_nquads: bytes) -> RemoteStore:
 
 @pytest.fixture(scope="module")
 def engine(remote_store: RemoteStore) -> Iterator[Engine]:
-    with Engine("unused", workers=2, timeout=2.0, row_cap=1000, remote=remote_store) as eng:
+    with Engine(RemoteExecutor(remote_store, timeout=2.0), remote_store, timeout=2.0, row_cap=1000) as eng:
         yield eng
 
 
@@ -74,18 +75,21 @@ def _settings(store: RemoteStore) -> dict[str, Any]:
     return {"store_backend": "remote", "remote_query_url": store.query_url, "remote_graph_prefix": store.prefix}
 
 
-@pytest.fixture
-def app(remote_store: RemoteStore, engine: Engine) -> Any:
+@pytest.fixture(scope="module")
+def app(remote_store: RemoteStore) -> Iterator[Any]:
     from server import create_app
+    from server.engine import close_engine
 
-    return create_app({**_settings(remote_store), "engine": engine, "query_timeout": 2.0, "row_cap": 1000,
-                       "TESTING": True})
+    app = create_app({**_settings(remote_store), "query_timeout": 2.0, "row_cap": 1000, "TESTING": True})
+    yield app
+    close_engine(app)
 
 
 @pytest.fixture
 def app_factory(remote_server: Any, fixture_nquads: bytes) -> Iterator[Callable[..., Any]]:
     """Apps over a private copy of the data in the remote store, each with its own engine."""
-    from server import close_engine, create_app
+    from server import create_app
+    from server.engine import close_engine
 
     apps: list[Any] = []
 

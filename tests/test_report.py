@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from odl_graph.analyses.report import UNKNOWN_FR, synthesis
 from odl_graph.cli import cli
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from conftest import TOKEN, make_store
 from odl_graph.engine import Engine, QueryTimeout, RowCapExceeded, UpdateRejected
 from odl_graph.negotiation import RESULTS_FORMATS, format_by_name
 from odl_graph.result_cache import ENTRY_OVERHEAD, ResultCache
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
@@ -60,7 +60,8 @@ def test_disabled_cache_keeps_nothing() -> None:
 @pytest.fixture
 def cached_engine(tmp_path: Path, fixture_nquads: bytes) -> Iterator[Engine]:
     store = make_store(tmp_path / "store", fixture_nquads)
-    with Engine(store, workers=1, timeout=1.0, row_cap=5, cache_bytes=1 << 20) as eng:
+    with Engine.from_settings({"store": store, "workers": 1, "query_timeout": 1.0, "row_cap": 5,
+                               "result_cache_bytes": 1 << 20}) as eng:
         yield eng
 
 
@@ -96,7 +97,7 @@ def test_timed_out_query_is_not_cached(cached_engine: Engine) -> None:
 
 def test_engine_cache_stays_within_its_bound(tmp_path: Path, fixture_nquads: bytes) -> None:
     store = make_store(tmp_path / "store", fixture_nquads)
-    with Engine(store, workers=1, timeout=5.0, cache_bytes=6000) as eng:
+    with Engine.from_settings({"store": store, "workers": 1, "query_timeout": 5.0, "result_cache_bytes": 6000}) as eng:
         queries = [f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {n}" for n in range(1, 13)]
         for q in queries:
             assert eng.execute(q).cache == "miss"
@@ -158,7 +159,7 @@ def test_update_with_token_invalidates(app_factory: Any) -> None:
 
 
 def test_repeated_get_is_answered_without_flask(app_factory: Any) -> None:
-    from server import get_engine
+    from server.engine import get_engine
 
     app = app_factory()
     get_engine(app)  # started before serving, as `odl-graph serve` does
@@ -181,13 +182,18 @@ def test_repeated_get_is_answered_without_flask(app_factory: Any) -> None:
     assert views == ["flask"] * 5
 
 
-def test_apps_sharing_an_engine_keep_their_own_headers(cached_engine: Engine) -> None:
+def test_apps_keep_their_own_headers(cached_engine: Engine) -> None:
     from server import create_app
+    from server.engine import close_engine
 
-    clients = {cors: create_app({"store": str(cached_engine.store.path), "engine": cached_engine, "cors": cors,
-                                 "TESTING": True}).test_client() for cors in (True, False)}
-    for _ in range(2):
-        for cors, client in clients.items():
-            resp = client.get("/sparql", query_string={"query": COUNT})
-            assert resp.status_code == 200
-            assert ("Access-Control-Allow-Origin" in resp.headers) is cors
+    apps = {cors: create_app({"store": str(cached_engine.store.path), "cors": cors, "workers": 1,
+                              "result_cache_bytes": 1 << 20, "TESTING": True}) for cors in (True, False)}
+    try:
+        for _ in range(2):
+            for cors, app in apps.items():
+                resp = app.test_client().get("/sparql", query_string={"query": COUNT})
+                assert resp.status_code == 200
+                assert ("Access-Control-Allow-Origin" in resp.headers) is cors
+    finally:
+        for app in apps.values():
+            close_engine(app)

@@ -16,7 +16,7 @@ from rdflib.namespace import SKOS
 from odl_graph import iris
 from odl_graph.engine import Engine
 from odl_graph.search import KIND_ORDER, SearchIndex, kind_rank, tokens
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 ID = iris.BASE + "id/"
 HERE = Path(__file__).parent / "data" / "search"

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pyoxigraph as ox
 import pytest
 
-from odl_graph.store import EmbeddedStore
+from odl_graph.stores import EmbeddedStore
 
 pytestmark = pytest.mark.slow  # a build of the shipped sources
 

@@ -391,7 +391,7 @@ def test_update_requires_the_token(app_factory: Any) -> None:
 
 
 def test_update_then_query_sees_it(app_factory: Any) -> None:
-    from odl_graph.store import EmbeddedStore
+    from odl_graph.stores import EmbeddedStore
 
     app = app_factory(update_token=TOKEN)
     client = app.test_client()

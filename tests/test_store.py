@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from odl_graph.errors import QueryError, StoreError
-from odl_graph.store import EmbeddedStore, has_dataset_clause
+from odl_graph.sparql_text import has_dataset_clause
+from odl_graph.stores import EmbeddedStore
 
 G1, G2 = "http://example.org/g1", "http://example.org/g2"
 DATA = {

@@ -35,8 +35,7 @@ import yaml
 
 from odl_graph import iris
 from odl_graph.config import DEFAULT_BASE_IRI, PROJECT_ROOT
-from odl_graph.errors import OdlError, QueryError, SourceError, SourceLocation
-from odl_graph.store import parse_error_position
+from odl_graph.errors import OdlError, QueryError, SourceError, SourceLocation, parse_error_position
 
 QUERIES_DIR = PROJECT_ROOT / "queries"
 HEADER_PREFIX = "#+"
@@ -204,7 +203,7 @@ _FORM_RE = re.compile(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
 
 
 def _form(sparql: str) -> str:
-    from odl_graph.engine import skeleton  # the lexer that blanks IRIs, strings and comments
+    from odl_graph.sparql_text import skeleton  # the lexer that blanks IRIs, strings and comments
 
     m = _FORM_RE.search(skeleton(sparql))
     return m.group(1).lower() if m else "select"

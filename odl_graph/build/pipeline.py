@@ -24,7 +24,7 @@ from odl_graph.build.standard_types import NAME as STANDARD_TYPES
 from odl_graph.build.standard_types import standard_types
 from odl_graph.build.validate import Report, validate
 from odl_graph.errors import ValidationFailed
-from odl_graph.store import GraphStore, open_store
+from odl_graph.stores import GraphStore, open_store
 
 ProgressFn = Callable[[str], Any]
 

@@ -21,7 +21,7 @@ FORMATS = click.Choice(["table", "json", "csv"])
 
 
 def _store(obj: Ctx) -> Any:
-    from odl_graph.store import open_store
+    from odl_graph.stores import open_store
 
     return open_store(obj.settings)
 

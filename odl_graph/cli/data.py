@@ -68,7 +68,7 @@ def print_results(results: Any, fmt: str) -> None:
 def query(obj: Ctx, query: str | None, file: Path | None, fmt: str, name: str | None,
           params: tuple[str, ...]) -> None:
     """Run a SPARQL query (argument, --file, or stdin), or a named query (--name), on the store."""
-    from odl_graph.store import open_store
+    from odl_graph.stores import open_store
 
     try:
         if name is not None:
@@ -100,7 +100,7 @@ GROUP BY ?class ORDER BY DESC(?n)
 def stats(obj: Ctx) -> None:
     """Counts per class and per named graph, plus the programme's key figures."""
     from odl_graph.analyses.stats import evidence_figures, key_figures
-    from odl_graph.store import open_store
+    from odl_graph.stores import open_store
 
     try:
         store = open_store(obj.settings)
@@ -134,7 +134,7 @@ def export(obj: Ctx, directory: Path) -> None:
     import pyoxigraph as ox
 
     from odl_graph.dumps import write_dumps
-    from odl_graph.store import EmbeddedStore, open_store
+    from odl_graph.stores import EmbeddedStore, open_store
 
     try:
         store = open_store(obj.settings)

@@ -2,47 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
-from collections.abc import Mapping
 from typing import Any
 
 from odl_graph import iris
 from odl_graph.describe.labels import DEFAULT_LANG
-
-_VAR_LEXEMES = re.compile(
-    r"""(?P<skip><[^<>"{}|^`\\\s]*>|"""
-    r'''"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|'''
-    r""""(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|\#[^\n]*)"""
-    r"""|(?P<select>\bSELECT\b)|(?P<where>\bWHERE\b|\{)|(?P<var>[?$][A-Za-z_][A-Za-z0-9_]*)""",
-    re.I | re.S,
-)
-
-
-def inline_parameters(sparql: str, values: Mapping[str, str]) -> str:
-    """Write parameter values into a query's text, as a substitution would bind them.
-
-    `values` maps variable names to SPARQL terms (`"1"^^<...#integer>`, `<iri>`). In a SELECT
-    projection the variable becomes `(term AS ?var)` so the column stays; elsewhere the term
-    replaces it. IRIs, strings and comments are left alone.
-    """
-    out: list[str] = []
-    pos = 0
-    in_projection = False
-    for m in _VAR_LEXEMES.finditer(sparql):
-        out.append(sparql[pos : m.start()])
-        pos = m.end()
-        token = m.group(0)
-        if m.group("select"):
-            in_projection = True
-        elif m.group("where"):
-            in_projection = False
-        elif m.group("var") and token[1:] in values:
-            term = values[token[1:]]
-            token = f"({term} AS {token})" if in_projection else term
-        out.append(token)
-    out.append(sparql[pos:])
-    return "".join(out)
+from odl_graph.sparql_text import inline_parameters
 
 
 def editor_text(query: Any, base: str = iris.BASE, lang: str = DEFAULT_LANG) -> str:

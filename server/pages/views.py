@@ -20,7 +20,6 @@ from flask import Blueprint, Response, abort, current_app, make_response, render
 from markupsafe import Markup
 
 from odl_graph import iris
-from odl_graph.config import load_settings
 from odl_graph.describe import editor as editor_model
 from odl_graph.describe import exploration, lists, pages
 from odl_graph.describe import ontology as ontology_model
@@ -29,6 +28,7 @@ from odl_graph.describe.labels import LANGS, STATUS_GROUP, local_name, sparql_ir
 from odl_graph.engine import QueryTimeout
 from odl_graph.negotiation import GRAPH_FORMATS, PAGE_DATA_FORMATS, Format, choose_format, format_by_name
 from odl_graph.search import Results, SearchIndex
+from server.engine import get_engine, settings
 from server.pages.i18n import STRINGS, request_lang, t
 
 bp = Blueprint("pages", __name__, template_folder="../templates")
@@ -51,20 +51,13 @@ _search_lock = threading.Lock()
 
 # -- app services ----------------------------------------------------------------------------
 def engine() -> Any:
-    """The app's query engine (server.get_engine creates and starts it on first use)."""
-    from server import get_engine
-
+    """The app's query engine (server.engine.get_engine creates and starts it on first use)."""
     return get_engine()
 
 
 def base_iri() -> str:
     """The configured base IRI (the store holds IRIs rebased onto it)."""
-    settings = current_app.config.get("ODL")
-    if not settings:
-        settings = current_app.extensions.get("odl_pages_settings")
-        if settings is None:
-            settings = current_app.extensions["odl_pages_settings"] = load_settings()
-    return settings.get("base_iri") or iris.BASE
+    return settings().get("base_iri") or iris.BASE
 
 
 def describer(lang: str) -> Describer:

@@ -17,62 +17,23 @@ import fcntl
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pyoxigraph as ox
 
 from odl_graph import iris
 from odl_graph.dumps import DIR as DUMPS_DIR
 from odl_graph.dumps import write_dumps
-from odl_graph.errors import QueryError, StoreError
+from odl_graph.errors import QueryError, StoreError, parse_error_position
+from odl_graph.sparql_text import has_dataset_clause
 
 KEEP_VERSIONS = 2  # the current one and the previous one (still open in running readers)
 COMPLETE = "odl-complete.json"  # completion marker: the last file written into a version folder
-
-
-class GraphStore(Protocol):
-    """What the rest of odl_graph needs from a store."""
-
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graph_uris: Iterable[str] = (),
-        named_graph_uris: Iterable[str] = (),
-        substitutions: Mapping[str, Any] | None = None,
-    ) -> Any: ...
-
-    def replace_all(self, data: bytes | Mapping[str, bytes]) -> None:
-        """Replace the whole content atomically: N-Quads bytes, or graph IRI -> N-Triples bytes."""
-        ...
-
-    def graph_names(self) -> list[str]: ...
-
-    def triple_counts(self) -> dict[str, int]: ...
-
-    def exists(self) -> bool: ...
-
-
-def parse_error_position(message: str) -> tuple[int | None, int | None]:
-    """Pull 'line:column' out of an Oxigraph parser message such as 'error at 1:7: ...'."""
-    m = re.search(r"(\d+):(\d+)", message)
-    return (int(m.group(1)), int(m.group(2))) if m else (None, None)
-
-
-_NOISE = re.compile(r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
-                    r"|'(?:[^'\\\n]|\\.)*'|<[^<>\s]*>", re.S)
-_FROM = re.compile(r"(?:^|[\s})])FROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.-]*:|:)", re.I)
-
-
-def has_dataset_clause(sparql: str) -> bool:
-    """Does the query set its own dataset with FROM / FROM NAMED? (comments, strings, IRIs ignored)"""
-    return bool(_FROM.search(_NOISE.sub(" <> ", sparql)))
 
 
 def run_query(
@@ -111,20 +72,8 @@ def run_query(
         raise QueryError(str(exc)) from exc
 
 
-def graph_result(ntriples: bytes) -> ox.QueryTriples:
-    """N-Triples received from elsewhere (a worker, a remote store) as a genuine pyoxigraph QueryTriples,
-    what the embedded store itself returns for CONSTRUCT and DESCRIBE."""
-    mem = ox.Store()
-    if ntriples.strip():
-        try:
-            mem.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
-        except SyntaxError as exc:
-            raise StoreError(f"malformed N-Triples in a CONSTRUCT answer: {exc}") from exc
-    return mem.query("CONSTRUCT WHERE { ?s ?p ?o }")
-
-
 class EmbeddedStore:
-    """Versioned on-disk pyoxigraph store: `<path>/current` -> `<path>/versions/<stamp>`."""
+    """A GraphStore: versioned on-disk pyoxigraph store: `<path>/current` -> `<path>/versions/<stamp>`."""
 
     def __init__(self, path: str | os.PathLike[str], base_iri: str | None = None) -> None:
         self.path = Path(path)
@@ -342,14 +291,3 @@ def write_main(argv: list[str] | None = None) -> None:
     store.replace_all(data)
     print(store.version())
 
-
-def open_store(settings: Mapping[str, Any]) -> GraphStore:
-    """The store the configuration names (embedded by default)."""
-    backend = settings.get("store_backend", "embedded")
-    if backend == "embedded":
-        return EmbeddedStore(settings["store"], settings.get("base_iri"))
-    if backend == "remote":
-        from odl_graph.remote import RemoteStore  # the second backend (issue 7)
-
-        return RemoteStore.from_settings(settings)
-    raise StoreError(f"unknown store backend {backend!r} (expected 'embedded' or 'remote')")

@@ -1,0 +1,49 @@
+"""The Executor protocol: what the Engine façade needs from whatever evaluates its requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+from odl_graph.engine.serialize import Reply, Request
+
+
+class Executor(Protocol):
+    """Evaluates requests under a time limit: the forked worker pool, or a remote store over HTTP."""
+
+    mode: str
+    caches: bool  # may answers be cached per version marker?
+    sandboxed: bool  # does evaluation run without network access?
+    version: str | None  # the store version requests run against
+
+    def start(self) -> None:
+        """Get ready to run requests (load the store, fork workers); called once."""
+        ...
+
+    def close(self) -> None:
+        """Stop every child process. Safe to call twice."""
+        ...
+
+    def status(self) -> dict[str, Any]:
+        """Worker counts for /health."""
+        ...
+
+    def current_version(self) -> str | None:
+        """The version the store holds now (a build may have written a new one)."""
+        ...
+
+    def reload(self) -> None:
+        """Run later requests on the store's current version."""
+        ...
+
+    def dumps_dir(self) -> Path | None:
+        """The dump files of the version requests run against (None: the backend writes none)."""
+        ...
+
+    def run(self, req: Request, limit: float) -> Reply:
+        """Evaluate one request, stopped at `limit` seconds."""
+        ...
+
+    def apply_update(self, sparql: str, base_iri: str | None) -> str:
+        """Apply a SPARQL Update and persist it as a new version; returns the version's name."""
+        ...

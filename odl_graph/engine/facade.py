@@ -1,0 +1,320 @@
+"""The Engine: one façade over an Executor, with the checks, the row cap and the result cache.
+
+Every query the project runs goes through here: the endpoint's, the pages', the API's, the CLI's.
+The Engine decides what may run (check_query_text) and caches complete answers per store version;
+the Executor (odl_graph/engine/pool.py or remote.py) evaluates under the time limit; both executors
+answer through the one serialiser (odl_graph/engine/serialize.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from odl_graph import iris, query_guard
+from odl_graph.engine.base import Executor
+from odl_graph.engine.errors import NotAcceptable, UpdateRejected
+from odl_graph.engine.pool import ForkedPool
+from odl_graph.engine.remote import RemoteExecutor
+from odl_graph.engine.serialize import (
+    GRAPH_FORMAT,
+    RESULTS_FORMAT,
+    Answer,
+    Counts,
+    Reply,
+    Request,
+    Terms,
+    Unacceptable,
+)
+from odl_graph.errors import QueryError
+from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format
+from odl_graph.result_cache import ResultCache
+from odl_graph.sparql_text import looks_like_update, nesting_depth, skeleton
+from odl_graph.stores import EmbeddedStore, RemoteStore, graph_result
+
+VERSION_CHECK_S = 2.0  # how often a query looks for a new store version
+
+
+@dataclass
+class Result:
+    """A serialised answer, ready to send."""
+
+    kind: str  # "solutions" | "boolean" | "graph"
+    format: Format
+    body: bytes
+    truncated: bool = False
+    row_cap: int = 0
+    rows: int | None = None
+    cache: str | None = None  # "hit" | "miss" when the result cache is on, else None
+
+
+class Engine:
+    """Queries and updates over one store, whatever executes them. Thread-safe; one per server process."""
+
+    def __init__(self, executor: Executor, store: Any, *, timeout: float = 10.0, row_cap: int = 10000,
+                 cache_bytes: int = 0, base_iri: str | None = None, max_depth: int = 64,
+                 size: int = 1, reserve_timeout: float = 1.0, memory_mb: int = 0) -> None:
+        self.executor = executor
+        self.store = store  # what the pages and the API may read directly (version, dumps)
+        self.timeout = float(timeout)
+        self.row_cap = int(row_cap)
+        self.prefixes = iris.rdf_prefixes(base_iri or iris.BASE)
+        self.max_depth = int(max_depth)
+        self.size = size
+        self.reserve_timeout = reserve_timeout
+        self.memory_mb = memory_mb
+        self.cache = ResultCache(cache_bytes if executor.caches else 0)
+        self._lock = threading.Lock()
+        self._update_lock = threading.Lock()
+        self._counts: dict[str, int] | None = None
+        self._started = False
+        self._last_check = 0.0
+        self._pid = os.getpid()
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> Engine:
+        """The engine the settings describe: forked workers over the embedded store, or a remote store."""
+        timeout = float(settings.get("query_timeout", 10.0))
+        executor: Executor
+        if settings.get("store_backend") == "remote":
+            store: Any = RemoteStore.from_settings(settings)
+            executor = RemoteExecutor(store, timeout=timeout, workers=max(1, int(settings.get("workers", 2))))
+        else:
+            store = EmbeddedStore(settings["store"], settings.get("base_iri"))
+            executor = ForkedPool(
+                store, workers=max(1, int(settings.get("workers", 2))), timeout=timeout,
+                mode=settings.get("store_mode", "memory"),
+                memory_mb=max(0, int(settings.get("worker_memory_mb", 1024))),
+                reserve_workers=max(0, int(settings.get("reserve_workers", 1))),
+                reserve_timeout=min(float(settings.get("reserve_timeout", 1.0)), timeout))
+        return cls(executor, store, timeout=timeout, row_cap=settings.get("row_cap", 10000),
+                   cache_bytes=settings.get("result_cache_bytes", 0), base_iri=settings.get("base_iri"),
+                   max_depth=settings.get("max_query_depth", 64), size=getattr(executor, "size", 1),
+                   reserve_timeout=getattr(executor, "reserve_timeout", 0.0),
+                   memory_mb=getattr(executor, "memory_mb", 0))
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> Engine:
+        """Load the store and fork the workers (or reach the remote store). Idempotent."""
+        with self._lock:
+            if not self._started:
+                self.executor.start()
+                self.cache.clear(self.executor.version)
+                self._started = True
+        return self
+
+    def close(self) -> None:
+        """Kill every worker. Safe to call twice."""
+        self.executor.close()
+
+    def __enter__(self) -> Engine:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def mode(self) -> str:
+        return self.executor.mode
+
+    @property
+    def version(self) -> str | None:
+        return self.executor.version
+
+    def status(self) -> dict[str, Any]:
+        return {"workers": self.size, **self.executor.status(), "reserve_timeout_s": self.reserve_timeout,
+                "worker_memory_mb": self.memory_mb, "store_version": self.version, "timeout_s": self.timeout,
+                "row_cap": self.row_cap, "result_cache": self.cache.stats()}
+
+    # -- store versions --------------------------------------------------------------------
+    def checked_version(self) -> str | None:
+        """The store version queries run against now, after the periodic look for a new build."""
+        self.start()
+        now = time.monotonic()
+        if now - self._last_check >= VERSION_CHECK_S:
+            self._last_check = now
+            if self.executor.current_version() != self.executor.version:
+                self.reload()
+        return self.executor.version
+
+    def reload(self) -> None:
+        """Run later queries on the store's current version (recycling the workers onto it)."""
+        self.executor.reload()
+        self._counts = None
+        self.cache.clear(self.executor.version)
+
+    # -- queries ---------------------------------------------------------------------------
+    def check_query_text(self, sparql: str, *, update: bool = False, parse: bool = True) -> query_guard.Verdict:
+        """Refuse what must never reach a worker: an update at the query endpoint, nesting past
+        max_query_depth, and SERVICE or LOAD anywhere in the parsed query (odl_graph/query_guard.py).
+
+        `parse=False` for the project's own queries (pages, API, diagnostic: fixed texts with
+        validated terms or typed substitutions), which skip the ~4 ms parse; they run in the same
+        network-less workers."""
+        skel = skeleton(sparql)  # once, not once per check
+        if not update and looks_like_update(sparql, skel):
+            raise UpdateRejected("updates are not accepted at /sparql; send them to /update with a token")
+        depth = nesting_depth(skel)
+        if self.max_depth and depth > self.max_depth:
+            raise QueryError(f"the query is nested {depth} levels deep; the limit is {self.max_depth} "
+                             f"(max_query_depth)")
+        if not parse:
+            return query_guard.Verdict(True)
+        verdict = query_guard.check(sparql, update=update)
+        if not verdict.parsed and not self.executor.sandboxed and query_guard.may_fetch(sparql):
+            raise QueryError(f"the query checker could not parse this query ({verdict.parse_error}); "
+                             f"with a remote store only SPARQL 1.1 that it can check is accepted",
+                             line=verdict.line, column=verdict.column)
+        return verdict
+
+    def _run(self, req: Request, timeout: float | None = None) -> Reply:
+        self.checked_version()
+        return self.executor.run(req, self.timeout if timeout is None else timeout)
+
+    def execute(
+        self,
+        sparql: str,
+        *,
+        results_format: Format | None = RESULTS_FORMATS[0],
+        graph_format: Format | None = GRAPH_FORMATS[0],
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+        row_cap: int | None = None,
+        allow_truncated: bool = False,
+        base_iri: str | None = None,
+        own: bool = False,
+    ) -> Result:
+        """Run a query and serialise its answer; the row cap applies to SELECT only.
+
+        A SELECT answer longer than the cap raises RowCapExceeded unless `allow_truncated`: a cut
+        answer that only our own headers reveal would be silent to every standard client.
+        `base_iri` resolves relative IRIs when the query sets no BASE (the protocol: the request URL).
+        `own=True` for the project's own query texts (pages): see check_query_text.
+
+        With the result cache on, an answer already serialised for this store version, query text,
+        dataset, formats and row cap is returned as is (`cache="hit"`), without a worker. Only
+        complete answers are kept: errors and timed-out queries never reach the cache.
+        """
+        cap = self.row_cap if row_cap is None else row_cap
+        req = Request("query", sparql, tuple(default_graph_uris), tuple(named_graph_uris),
+                      results_format.name if results_format else None, graph_format.name if graph_format else None,
+                      cap, allow_truncated=allow_truncated, base_iri=base_iri, prefixes=self.prefixes)
+        caching = self.cache.enabled
+        if caching:
+            version = self.checked_version()
+            key = (sparql, req.default_graph_uris, req.named_graph_uris, req.results_format, req.graph_format, cap,
+                   allow_truncated, base_iri)
+            hit = self.cache.get(version, key)
+            if hit is not None:  # its text passed check_query_text when it was first run
+                return hit
+        self.check_query_text(sparql, parse=not own)
+        reply = self._run(req)
+        if isinstance(reply, Unacceptable):
+            raise NotAcceptable(reply.kind, RESULTS_FORMATS if reply.kind != "graph" else GRAPH_FORMATS)
+        assert isinstance(reply, Answer)
+        fmt = (GRAPH_FORMAT if reply.kind == "graph" else RESULTS_FORMAT)[reply.format]
+        result = Result(reply.kind, fmt, reply.body, reply.truncated, cap if reply.kind == "solutions" else 0,
+                        reply.rows, "miss" if caching else None)
+        if caching:
+            size = len(reply.body) + len(sparql) + sum(map(len, (*req.default_graph_uris, *req.named_graph_uris)))
+            self.cache.put(version, key, dataclasses.replace(result, cache="hit"), size)
+        return result
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+        substitutions: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """The GraphStore interface over the executor: the time limit applies, the answer comes back as
+        pyoxigraph results (what the catalogue, the diagnostic and the CLI consume). No row cap: these
+        are the project's own queries, and a cut answer would be a wrong one."""
+        self.check_query_text(sparql, parse=False)
+        req = Request("query", sparql, tuple(default_graph_uris), tuple(named_graph_uris), "json", "ntriples", 0,
+                      substitutions=dict(substitutions or {}))
+        reply = self._run(req)
+        assert isinstance(reply, Answer)
+        if reply.kind in ("solutions", "boolean"):
+            return ox.parse_query_results(reply.body, format=ox.QueryResultsFormat.JSON)
+        return graph_result(reply.body)
+
+    def _terms(self, sparql: str, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = (),
+               limit: int = 0) -> Any:
+        self.check_query_text(sparql, parse=False)
+        reply = self._run(Request("rows", sparql, tuple(default_graph_uris), tuple(named_graph_uris), row_cap=limit))
+        assert isinstance(reply, Terms)
+        return reply.value
+
+    def select(
+        self,
+        sparql: str,
+        *,
+        default_graph_uris: Iterable[str] = (),
+        named_graph_uris: Iterable[str] = (),
+        limit: int = 0,
+    ) -> list[dict[str, Any]]:
+        """SELECT rows as dicts of pyoxigraph terms (for pages and the CLI); limit 0 = all rows."""
+        out = self._terms(sparql, default_graph_uris, named_graph_uris, limit)
+        if not isinstance(out, list) or (out and not isinstance(out[0], dict)):
+            raise QueryError("select() needs a SELECT query")
+        return out
+
+    def ask(self, sparql: str) -> bool:
+        """An ASK query's answer."""
+        out = self._terms(sparql)
+        if not isinstance(out, bool):
+            raise QueryError("ask() needs an ASK query")
+        return out
+
+    def triple_counts(self) -> dict[str, int]:
+        """Triples per named graph ("" = the default graph), cached per store version."""
+        self.checked_version()
+        if self._counts is None:
+            reply = self._run(Request("counts"), timeout=max(self.timeout, 60.0))
+            assert isinstance(reply, Counts)
+            self._counts = reply.counts
+        return dict(self._counts)
+
+    def dumps_dir(self) -> Path | None:
+        """The dump files of the store version queries run against (None: the backend writes none)."""
+        self.checked_version()
+        return self.executor.dumps_dir()
+
+    def graph_get(self, graph: str | None, fmt: Format) -> Result:
+        """Graph Store Protocol GET: one named graph (or the default graph when graph is None)."""
+        if graph is not None:
+            ox.NamedNode(graph)  # ValueError on a bad IRI
+        reply = self._run(Request("gsp_get", graph=graph, graph_format=fmt.name, prefixes=self.prefixes))
+        assert isinstance(reply, Answer)
+        return Result(reply.kind, fmt, reply.body)
+
+    # -- updates ---------------------------------------------------------------------------
+    def update(self, sparql: str, *, base_iri: str | None = None) -> str:
+        """Apply a SPARQL Update, persist it as a new store version, recycle workers. Returns the version.
+
+        The update runs in a child forked for it, under the same time limit as queries; `base_iri`
+        resolves its relative IRIs when it sets no BASE.
+        """
+        self.start()
+        verdict = self.check_query_text(sparql, update=True)
+        if verdict.reads_default_graph and not self.triple_counts().get("", 0):
+            raise QueryError(
+                "this update matches triples in the default graph (a WHERE pattern outside GRAPH, or DELETE "
+                "WHERE), but the store's default graph is empty: every triple is in a named graph. At /sparql "
+                "the default graph is the union of the named graphs; updates do not do that, so this one "
+                "would match nothing. Wrap the pattern in GRAPH ?g { ... } (and the template in GRAPH ?g "
+                "{ ... }), or name the graphs to match with USING <graph>.")
+        with self._update_lock:
+            version = self.executor.apply_update(sparql, base_iri)
+            self.reload()
+            return version

@@ -1,0 +1,309 @@
+"""The embedded store's executor: a pool of killable query workers forked from the server process.
+
+In `memory` mode the parent loads the store into memory once and the workers share it
+copy-on-write (3-6x faster on heavy queries than the on-disk store, see docs/benchmarks.md); in
+`disk` mode each worker opens the current on-disk version read-only. A query over its time limit
+gets its worker SIGKILLed and a fresh worker is forked in its place. Reserve workers take a query
+only when every regular worker is busy, and stop it at reserve_timeout: however many long queries
+run, a short one finds a worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing import Pipe
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from odl_graph import sandbox
+from odl_graph.dumps import DIR as DUMPS_DIR
+from odl_graph.engine.errors import (
+    EngineBusy,
+    Failure,
+    GraphNotFound,
+    MemoryLimit,
+    QueryTimeout,
+    crash_error,
+    memory_message,
+)
+from odl_graph.engine.process import (
+    Worker,
+    close_stderr,
+    detach_fds,
+    limit_cpu,
+    reap,
+    updated_dataset,
+    write_version,
+)
+from odl_graph.engine.serialize import Counts, Reply, Request, reply_for
+from odl_graph.errors import StoreError
+from odl_graph.stores import EmbeddedStore
+from odl_graph.stores.embedded import run_query
+
+
+def evaluate(store: ox.Store, req: Request) -> Reply:
+    """Worker side: one request against the in-memory or read-only store."""
+    if req.op == "counts":
+        rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        counts = {r["g"].value: int(r["n"].value) for r in rows}
+        default = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph())
+        counts[""] = int(next(iter(default))["n"].value)
+        return Counts(counts)
+    if req.op == "gsp_get":
+        if req.graph is None:
+            res = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph())
+        else:
+            if not store.contains_named_graph(ox.NamedNode(req.graph)):
+                raise GraphNotFound(f"no graph named <{req.graph}>")
+            res = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{req.graph}> {{ ?s ?p ?o }} }}")
+        return reply_for(req, res)
+    res = run_query(store, req.sparql, default_graph_uris=req.default_graph_uris,
+                    named_graph_uris=req.named_graph_uris, substitutions=req.substitutions or None,
+                    base_iri=req.base_iri)
+    return reply_for(req, res)
+
+
+def _worker_loop(conn: Connection, store_factory: Callable[[], ox.Store], timeout: float, parent: int,
+                 memory_mb: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        sandbox.confine(parent, memory_mb << 20, die_with_parent_thread=False)  # no network, bounded memory
+        store = store_factory()
+    except BaseException as exc:
+        conn.send(Failure("store", f"cannot start a query worker: {exc}"))
+        return
+    conn.send("ready")
+    while True:
+        try:
+            if not conn.poll(2.0):
+                if os.getppid() != parent:
+                    return
+                continue
+            req = conn.recv()
+        except (EOFError, OSError):
+            return
+        limit_cpu(max(timeout, 1.0) * 3 + 5)
+        try:
+            reply: Any = evaluate(store, req)
+        except BaseException as exc:
+            reply = Failure.of(exc)
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+class ForkedPool:
+    """The Executor of the embedded store. Thread-safe; one per server process."""
+
+    caches = True  # answers depend only on the version marker
+    sandboxed = True  # workers have no network
+
+    def __init__(self, store: EmbeddedStore, *, workers: int, timeout: float, mode: str, memory_mb: int,
+                 reserve_workers: int, reserve_timeout: float) -> None:
+        if mode not in ("memory", "disk"):
+            raise StoreError(f"unknown store mode {mode!r} (expected 'memory' or 'disk')")
+        self.store = store
+        self.size = workers
+        self.timeout = timeout
+        self.mode = mode
+        self.memory_mb = memory_mb
+        self.reserve_size = reserve_workers
+        self.reserve_timeout = reserve_timeout
+        self._lock = threading.Condition()
+        self._idle: list[Worker] = []
+        self._idle_reserve: list[Worker] = []
+        self._all: dict[int, Worker] = {}
+        self._generation = 0
+        self._mem: ox.Store | None = None
+        self.version: str | None = None
+        self._closed = False
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        """Load the store (memory mode) and fork the workers; the caller holds the engine's lock."""
+        if not self.store.exists():
+            raise StoreError(f"no store at {self.store.path}: run `odl-graph build` first")
+        self.version = self.store.version()
+        if self.mode == "memory":
+            self._mem = self.store.to_memory()
+            self.store.refresh()  # close the read-only handle: only the in-memory copy is used
+        with self._lock:
+            for _ in range(self.size):
+                self._idle.append(self._spawn())
+            for _ in range(self.reserve_size):
+                self._idle_reserve.append(self._spawn(reserve=True))
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = list(self._all.values())
+            self._idle.clear()
+            self._idle_reserve.clear()
+            self._lock.notify_all()
+        for w in workers:
+            self._reap(w)
+            close_stderr(w)
+
+    def status(self) -> dict[str, Any]:
+        with self._lock:
+            return {"mode": self.mode, "workers": self.size, "idle": len(self._idle),
+                    "reserve_workers": self.reserve_size, "reserve_idle": len(self._idle_reserve)}
+
+    def current_version(self) -> str | None:
+        return self.store.version()
+
+    def reload(self) -> None:
+        """Load the current store version and recycle every worker onto it."""
+        version = self.store.version()
+        mem = self.store.to_memory() if self.mode == "memory" else None
+        self.store.refresh()
+        with self._lock:
+            self._mem = mem
+            self.version = version
+            self._generation += 1
+            stale, self._idle = self._idle + self._idle_reserve, []
+            self._idle_reserve = []
+        for w in stale:
+            self._replace(w)
+
+    def dumps_dir(self) -> Path | None:
+        return self.store.path / "versions" / self.version / DUMPS_DIR if self.version else None
+
+    # -- workers ---------------------------------------------------------------------------
+    def _store_factory(self) -> Callable[[], ox.Store]:
+        if self.mode == "memory":
+            mem = self._mem
+            return lambda: mem  # type: ignore[return-value]
+        path = str(self.store.current.resolve())
+        return lambda: ox.Store.read_only(path)
+
+    def _spawn(self, reserve: bool = False) -> Worker:
+        """Fork one worker (caller holds the lock, so no two forks interleave)."""
+        parent_conn, child_conn = Pipe(duplex=True)
+        factory = self._store_factory()
+        parent = os.getpid()
+        err = os.memfd_create("odl-worker-stderr", os.MFD_CLOEXEC)
+        pid = os.fork()
+        if pid == 0:  # child
+            code = 0
+            try:
+                os.dup2(err, 2)
+                os.environ["RUST_BACKTRACE"] = "0"  # the engine's message, not pages of frames
+                detach_fds(child_conn.fileno())
+                _worker_loop(child_conn, factory, self.timeout, parent, self.memory_mb)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        child_conn.close()
+        worker = Worker(pid, parent_conn, self._generation, reserve=reserve, stderr=err)
+        self._all[pid] = worker
+        if not parent_conn.poll(max(self.timeout, 30.0)):
+            self._reap(worker)
+            close_stderr(worker)
+            raise StoreError("a query worker did not start in time")
+        try:
+            hello = parent_conn.recv()
+        except (EOFError, OSError) as exc:
+            self._reap(worker)
+            tail = worker.stderr_tail().strip()[-300:]
+            close_stderr(worker)
+            raise StoreError(f"a query worker died at start: {tail}") from exc
+        if hello != "ready":
+            self._reap(worker)
+            close_stderr(worker)
+            raise StoreError(hello.message)
+        return worker
+
+    def _reap(self, w: Worker) -> None:
+        reap(w)
+        with self._lock:
+            self._all.pop(w.pid, None)
+
+    def _replace(self, w: Worker) -> None:
+        self._reap(w)
+        close_stderr(w)
+        with self._lock:
+            same_kind = sum(1 for x in self._all.values() if x.reserve == w.reserve)
+            if not self._closed and same_kind < (self.reserve_size if w.reserve else self.size):
+                with contextlib.suppress(StoreError):  # next borrow retries
+                    spawned = self._spawn(reserve=w.reserve)
+                    (self._idle_reserve if w.reserve else self._idle).append(spawned)
+            self._lock.notify_all()
+
+    def _borrow(self, reserve_ok: bool = True) -> Worker:
+        """An idle regular worker, else (for requests that accept its shorter limit) a reserve one."""
+        deadline = time.monotonic() + self.timeout
+        with self._lock:
+            while True:
+                if self._closed:
+                    raise EngineBusy("the query engine is shut down")
+                if self._idle:
+                    return self._idle.pop()
+                regular = sum(1 for x in self._all.values() if not x.reserve)
+                if regular < self.size:
+                    return self._spawn()
+                if reserve_ok and self._idle_reserve:
+                    return self._idle_reserve.pop()
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise EngineBusy(
+                        f"all {self.size} query workers stayed busy for {self.timeout:g} s; retry later"
+                    )
+                self._lock.wait(left)
+
+    def _release(self, w: Worker) -> None:
+        with self._lock:
+            if w.generation == self._generation and not self._closed:
+                (self._idle_reserve if w.reserve else self._idle).append(w)
+                self._lock.notify_all()  # a waiter that may not take a reserve worker must not swallow it
+                return
+        self._replace(w)
+
+    def run(self, req: Request, limit: float) -> Reply:
+        w = self._borrow(reserve_ok=limit <= self.timeout)
+        if w.reserve:
+            limit = min(limit, self.reserve_timeout)
+        try:
+            w.conn.send(req)
+            if not w.conn.poll(limit):
+                self._replace(w)
+                if w.reserve:
+                    raise QueryTimeout(
+                        f"every one of the {self.size} query workers is busy with a long query; this one ran "
+                        f"on the reserve worker, which stops queries after {limit:g} s, and was stopped")
+                raise QueryTimeout(f"query exceeded the {limit:g} s time limit and was stopped")
+            reply = w.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._reap(w)
+            error = crash_error(w.status, w.stderr_tail(), self.memory_mb)
+            self._replace(w)
+            raise error from exc
+        except BaseException:
+            self._replace(w)
+            raise
+        if isinstance(reply, Failure) and reply.kind == "memory":
+            self._replace(w)  # a worker that hit its limit may hold fragmented memory: start afresh
+            raise MemoryLimit(memory_message(self.memory_mb))
+        self._release(w)
+        if isinstance(reply, Failure):
+            raise reply.error(self.memory_mb)
+        return reply
+
+    # -- updates ---------------------------------------------------------------------------
+    def apply_update(self, sparql: str, base_iri: str | None) -> str:
+        """Update a copy of the dataset in a killable child, write it as a new version; returns its name."""
+        path = "" if self._mem is not None else str(self.store.current.resolve())
+        nquads = updated_dataset(sparql, mem=self._mem, path=path, base_iri=base_iri, timeout=self.timeout,
+                                 fork_lock=self._lock)
+        return write_version(self.store, nquads)
