@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any, Protocol
 
 from odl_graph import iris
 from odl_graph.iris import sparql_prefixes
+from odl_graph.text import fold
 
 LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"
@@ -110,14 +110,6 @@ def pick_literal(values: Iterable[tuple[str, str | None]], wanted: str) -> str |
     """The text of the best literal for the wanted language (None when there is none)."""
     best = sorted(values, key=lambda v: (lang_rank(v[1], wanted), v[0]))
     return best[0][0] if best else None
-
-
-def fold(text: str) -> str:
-    """Lower-case, accent-free form for loose matching: "Œuvre d'Été" -> 'oeuvre d ete'."""
-    text = text.replace("œ", "oe").replace("Œ", "oe").replace("æ", "ae").replace("Æ", "ae")
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return re.sub(r"[\s\-‐–'’ʼ_]+", " ", text).strip()  # hyphens and apostrophes separate words
 
 
 def sparql_iri(iri: str) -> str:

@@ -18,6 +18,7 @@ Rules (docs/evidence.md says the same for a town, in French and English):
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
@@ -27,8 +28,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from odl_graph import evidence as ev
+from odl_graph.communes import CommuneIndex
 from odl_graph.config import DEFAULT_BASE_IRI
-from odl_graph.errors import OdlError
+from odl_graph.errors import NotFound
 from odl_graph.iris import sparql_prefixes as prefixes
 
 LEVELS = ("commune", "epci", "departement", "region", "national")
@@ -42,10 +44,6 @@ LEVEL_LABELS = {
 # Status families, best first: the diagnostic keeps, per category, the best covering dataset.
 FAMILY_RANK = {"open": 0, "candidate": 1, "other": 2, "not-accessible-justified": 3,
                "not-accessible-unjustified": 4, "unknown": 5}
-
-
-class NotFound(OdlError):
-    """A commune or use case the graph does not know."""
 
 
 Q_REQUIREMENTS = """
@@ -197,6 +195,8 @@ class Tables:
         q = lambda text: store.query(pre + text)  # noqa: E731
         self._q = q
         self._actor_labels = False
+        self._communes: CommuneIndex | None = None
+        self._names_lock = threading.Lock()
 
         self.usecases: dict[str, dict[str, str]] = {}  # use case -> category -> level IRI ("" unknown)
         for r in q(Q_REQUIREMENTS):
@@ -304,17 +304,35 @@ class Tables:
         return sorted((c for c, lvl in reqs.items() if lvl != self.indispensable), key=self.label)
 
     def resolve_usecase(self, ref: str) -> str:
+        """A use case by its identifier (slug) or IRI; unknown: NotFound naming the nearest identifiers."""
         iri = ref if ref.startswith(("http://", "https://")) else f"{self.base_iri}id/usecase/{ref}"
         if iri not in self.usecases:
-            raise NotFound(f"no use case {ref!r} in the graph")
+            slugs = [u.rsplit("/", 1)[-1] for u in self.usecases]
+            near = difflib.get_close_matches(ref.rsplit("/", 1)[-1], slugs, n=5, cutoff=0.5)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise NotFound(f"no use case {ref!r} in the graph{hint} (`odl-graph usecases` lists them)")
         return iri
 
+    @property
+    def communes(self) -> CommuneIndex:
+        """Every commune by name and code (loaded on first use: most requests name an ACV town by code)."""
+        with self._names_lock:
+            if self._communes is None:
+                self._communes = CommuneIndex.load(self.store, self.base_iri)
+            return self._communes
+
     def resolve_commune(self, ref: str) -> Commune:
-        iri = ref if ref.startswith(("http://", "https://")) else f"{self.base_iri}id/commune/{ref}"
-        if iri in self.acv:
-            return self.acv[iri]
+        """A commune by INSEE code, IRI or name (accents and case ignored); a name several communes
+        share raises AmbiguousCommune, an unknown one UnknownCommune, both listing candidates."""
+        ref = ref.strip()
+        if not ref.startswith(("http://", "https://")):
+            if f"{self.base_iri}id/commune/{ref}" not in self.acv:
+                ref = self.communes.resolve(ref).insee
+            ref = f"{self.base_iri}id/commune/{ref}"
+        if ref in self.acv:
+            return self.acv[ref]
         try:
-            node = ox.NamedNode(iri)
+            node = ox.NamedNode(ref)
         except ValueError as exc:
             raise NotFound(f"{ref!r} is not a commune code or IRI") from exc
         rows = list(self.store.query(prefixes(self.base_iri) + Q_COMMUNE, substitutions={"commune": node}))

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from odl_graph import catalogue
 from odl_graph import diagnostic as dg
 from odl_graph.config import DEFAULT_BASE_IRI, load_settings
-from odl_graph.errors import OdlError, QueryError, StoreError
+from server.errors import SHAPE, error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -69,33 +69,8 @@ def tables() -> dg.Tables:
     return dg.tables(store(), base_iri())
 
 
-# -- errors ----------------------------------------------------------------------------------
-def problem(status: int, message: str, **extra: Any) -> Response:
-    body = {"status": status, "error": message, **extra}
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
-
-
-@bp.errorhandler(catalogue.ParameterError)
-def _bad_param(exc: catalogue.ParameterError) -> Response:
-    return problem(400, str(exc), parameter=exc.name)
-
-
-@bp.errorhandler(dg.NotFound)
-def _not_found(exc: dg.NotFound) -> Response:
-    return problem(404, str(exc))
-
-
-@bp.errorhandler(StoreError)
-def _no_store(exc: StoreError) -> Response:
-    return problem(503, str(exc))
-
-
-@bp.errorhandler(OdlError)
-def _odl_error(exc: OdlError) -> Response:
-    """The status every endpoint gives this error (a time limit is 503, as at /sparql)."""
-    from server.errors import status_of
-
-    return problem(status_of(exc), str(exc))
+# -- errors: server.errors gives every failure its status and the one shape (ParameterError 400,
+# NotFound 404, a time limit 503), as JSON or, for a browser, as a page.
 
 
 def json_response(value: Any) -> Response:
@@ -140,16 +115,14 @@ def run_query(name: str) -> Response:
         name, ext = name.rsplit(".", 1)
     query = _query_or_404(name)
     if query is None:
-        return problem(404, f"no query named {name!r} in the catalogue")
+        return error_response(404, f"no query named {name!r} in the catalogue")
     fmt = _pick_format(query, ext)
     formats = RESULT_FORMATS if query.form == "select" else GRAPH_FORMATS
     if fmt not in formats:
-        return problem(406, f"query {name!r} ({query.form.upper()}) is served as {', '.join(formats)}, not {fmt!r}")
+        return error_response(
+            406, f"query {name!r} ({query.form.upper()}) is served as {', '.join(formats)}, not {fmt!r}")
     values = {k: v for k, v in request.args.items() if k != "format"}
-    try:
-        run = catalogue.run(store(), query, values, base_iri=base_iri())
-    except QueryError as exc:
-        return problem(500, f"catalogue query {name!r} failed: {exc}")
+    run = catalogue.run(store(), query, values, base_iri=base_iri())
     ox_format, mime = formats[fmt]
     body = run.results.serialize(format=ox_format)
     resp = Response(body, mimetype=mime.split(";")[0])
@@ -313,8 +286,7 @@ def openapi_document() -> dict[str, Any]:
                                 "Parameters are bound as typed RDF terms."},
         "servers": [{"url": request.host_url.rstrip("/") if request else "/"}],
         "paths": paths,
-        "components": {"schemas": {"Problem": {"type": "object", "properties": {
-            "status": {"type": "integer"}, "error": {"type": "string"}}, "required": ["status", "error"]}}},
+        "components": {"schemas": {"Problem": SHAPE}},
     }
 
 

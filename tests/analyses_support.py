@@ -33,11 +33,12 @@ def make_app(store: EmbeddedStore):  # -> Flask app
     """A Flask app serving the analyses blueprints over `store` (the real create_app registers the same)."""
     from flask import Flask
 
-    from server import analyses, api
+    from server import analyses, api, errors
 
     root = Path(__file__).resolve().parent.parent / "server"
     app = Flask("odl_analyses_test", root_path=str(root), instance_path=str(root / "instance"))
     app.extensions["odl_store"] = store
+    errors.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(analyses.bp)
     return app
