@@ -2,7 +2,7 @@
 # The whole test suite, installs included (what .ci/run runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh test
 .venv/bin/ruff check odl_graph server tests bench
 # Every tool the tests need was just installed: a skip for a missing one is a failure (tests/conftest.py).
 export ODL_REQUIRE_ALL="${ODL_REQUIRE_ALL:-1}" ODL_REQUIRE_STORES="${ODL_REQUIRE_STORES:-1}"

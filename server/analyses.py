@@ -10,6 +10,7 @@ from flask import Blueprint, render_template, request
 
 from odl_graph import diagnostic as dg
 from odl_graph.errors import OdlError
+from odl_graph.text import sort_key
 from server.api import tables
 
 bp = Blueprint("analyses", __name__, url_prefix="/analyses")
@@ -17,8 +18,8 @@ CERTAINTY_FR = {"verified": "vérifié", "assumed": "supposé", "unknown": "inco
 
 
 def _choices(t: dg.Tables) -> dict:
-    communes = sorted(t.acv.values(), key=lambda c: c.label)
-    usecases = sorted(t.usecases, key=t.label)
+    communes = sorted(t.acv.values(), key=lambda c: sort_key(c.label))
+    usecases = sorted(t.usecases, key=t.sort_key)
     return {"communes": communes, "usecases": [(u, t.label(u), u.rsplit("/", 1)[-1]) for u in usecases]}
 
 

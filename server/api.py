@@ -17,6 +17,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 from odl_graph import catalogue
 from odl_graph import diagnostic as dg
 from odl_graph.config import DEFAULT_BASE_IRI, load_settings
+from odl_graph.text import sort_key
 from server.errors import SHAPE, error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -169,7 +170,7 @@ def readiness() -> Response:
     t = tables()
     matrix = dg.readiness_matrix(t)
     communes = []
-    for c in sorted(t.acv.values(), key=lambda c: c.label):
+    for c in sorted(t.acv.values(), key=lambda c: sort_key(c.label)):
         scores = matrix[c.iri]
         known = [s for s in scores.values() if s is not None]
         communes.append({
@@ -179,7 +180,7 @@ def readiness() -> Response:
             "ready": sum(1 for s in known if s == 1.0), "scores": scores,
         })
     usecases = [{"usecase": u, "label": t.label(u), "indispensable": len(t.indispensable_of(u))}
-                for u in sorted(t.usecases, key=t.label)]
+                for u in sorted(t.usecases, key=t.sort_key)]
     return json_response({"usecases": usecases, "communes": communes})
 
 
