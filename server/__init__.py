@@ -47,10 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(pages.bp)
 
-    from server.pages.i18n import number
-
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
-    app.add_template_filter(number, "number")
     if settings["cors"]:
         app.after_request(_cors)
     return app

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 
 from odl_graph import catalogue
 from odl_graph import diagnostic as dg
@@ -303,5 +303,10 @@ def openapi() -> Response:
 
 
 @bp.get("/docs")
-def docs() -> str:
-    return render_template("analyses/api_docs.html", spec_url=url_for("api.openapi"))
+def docs() -> Response:
+    """The interactive API page, in the site's layout."""
+    from server.pages.i18n import request_lang
+    from server.pages.views import render
+
+    lang, explicit = request_lang(request)
+    return render("analyses/api_docs.html", lang, explicit, spec_url=url_for("api.openapi"))

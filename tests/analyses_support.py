@@ -33,7 +33,7 @@ def make_app(store: EmbeddedStore):  # -> Flask app
     """A Flask app serving the analyses blueprints over `store` (the real create_app registers the same)."""
     from flask import Flask
 
-    from server import analyses, api, errors
+    from server import analyses, api, errors, pages
 
     root = Path(__file__).resolve().parent.parent / "server"
     app = Flask("odl_analyses_test", root_path=str(root), instance_path=str(root / "instance"))
@@ -41,4 +41,5 @@ def make_app(store: EmbeddedStore):  # -> Flask app
     errors.register(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(analyses.bp)
+    app.register_blueprint(pages.bp)  # the site's layout (header links) of the API docs and error pages
     return app

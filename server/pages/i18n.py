@@ -239,6 +239,15 @@ STRINGS: dict[str, dict[str, str]] = {
                              "Réessayez dans un instant.",
                        "en": "The request hit the time or memory limit, or the graph is not ready. "
                              "Try again in a moment."},
+    "api_docs": {"fr": "Documentation de l'API", "en": "API documentation"},
+    "api_docs_intro": {"fr": "Les requêtes nommées du catalogue et le diagnostic de déployabilité, en JSON ou CSV. "
+                             "Chaque opération ci-dessous peut être essayée depuis cette page.",
+                       "en": "The named queries of the catalogue and the deployability diagnostic, as JSON or CSV. "
+                             "Every operation below can be tried from this page."},
+    "api_docs_openapi": {"fr": "Le document OpenAPI (JSON)", "en": "The OpenAPI document (JSON)"},
+    "api_docs_catalogue": {"fr": "Le catalogue des requêtes (JSON)", "en": "The query catalogue (JSON)"},
+    "api_docs_servers": {"fr": "Serveur", "en": "Server"},
+    "api_docs_errors": {"fr": "Toute erreur a la même forme :", "en": "Every error has the same shape:"},
     "error_other": {"fr": "Erreur du serveur", "en": "Server error"},
     "error_other_text": {"fr": "Le serveur n'a pas pu répondre.", "en": "The server could not answer."},
 }
