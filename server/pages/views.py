@@ -19,7 +19,6 @@ from markupsafe import Markup
 
 from odl_graph import describe as d
 from odl_graph.config import load_settings
-from odl_graph.engine import QueryTimeout
 from odl_graph.negotiation import GRAPH_FORMATS, Format, choose_format
 from server.pages.i18n import STRINGS, request_lang, t
 
@@ -382,7 +381,3 @@ def charts_json() -> Response:
     lang, _ = request_lang(request)
     return _json(describer(lang).charts())
 
-
-@bp.errorhandler(QueryTimeout)
-def _timeout(exc: QueryTimeout) -> tuple[str, int]:
-    return f"503 the page query took too long: {exc}\n", 503
