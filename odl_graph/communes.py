@@ -26,6 +26,7 @@ SELECT ?commune ?label ?insee ?dep WHERE {
 # "Saint-Denis (93)" or "Saint-Denis (93066)": a name narrowed by a département or INSEE code.
 _QUALIFIED = re.compile(r"^(?P<name>.+?)\s*\((?P<code>[0-9][0-9AB][0-9]{0,3})\)\s*$", re.IGNORECASE)
 SUGGESTIONS = 8
+MAX_NAME = 80  # longer than any commune name: no suggestions searched
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,12 @@ class CommuneIndex:
             listed = ", ".join(str(c) for c in matches)
             raise AmbiguousCommune(f"{len(matches)} communes are named {text!r}: {listed}; "
                                    f"give the INSEE code", matches)
-        near = self.find(ref, SUGGESTIONS)
-        if not near:
-            close = difflib.get_close_matches(fold(ref), list(self.by_name), n=SUGGESTIONS, cutoff=0.75)
-            near = [c for key in close for c in self.by_name[key]][:SUGGESTIONS]
+        near = self.find(ref, SUGGESTIONS) if len(ref) <= MAX_NAME else []
+        key = fold(ref)
+        if not near and 0 < len(key) <= MAX_NAME:
+            # Typos: names of about the same length with the same first letter (a bounded cost per request).
+            pool = [k for k in self.by_name if k[0] == key[0] and abs(len(k) - len(key)) <= 3]
+            close = difflib.get_close_matches(key, pool, n=SUGGESTIONS, cutoff=0.75)
+            near = [c for k in close for c in self.by_name[k]][:SUGGESTIONS]
         hint = f"; did you mean {', '.join(str(c) for c in near)}?" if near else ""
         raise UnknownCommune(f"no commune named or coded {text!r} in the graph{hint}", near)

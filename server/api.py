@@ -247,7 +247,8 @@ def openapi_document() -> dict[str, Any]:
             "parameters": params,
             "responses": {"200": {"description": "Query results", "content": content},
                           **_error_responses(400, 406, 503)}}}
-    commune = {"name": "commune", "in": "path", "required": True, "description": "INSEE code of a commune",
+    commune = {"name": "commune", "in": "path", "required": True,
+               "description": "INSEE code of a commune, or its name (accents and case ignored)",
                "schema": {"type": "string"}, "example": "35360"}
     usecase = {"name": "usecase", "in": "path", "required": True, "description": "Slug of a use case",
                "schema": {"type": "string"}}
