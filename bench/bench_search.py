@@ -50,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    eng = Engine(args.store, workers=1, timeout=120)
+    eng = Engine.from_settings({"store": args.store, "workers": 1, "query_timeout": 120})
     eng.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
     print(f"store {args.store} version {eng.version}: engine start {time.perf_counter() - start:.2f} s")
     builds, fetches = [], []

@@ -8,31 +8,45 @@ in memory; completion is a scan of folded names, well under a millisecond per ke
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from odl_graph.errors import OdlError
+from odl_graph.errors import NotFound
 from odl_graph.text import fold
 
 Q_COMMUNE_NAMES = """
-SELECT ?commune ?label ?insee ?depLabel ?population ?acv WHERE {
+SELECT ?commune ?label ?insee ?depLabel ?depCode ?population ?acv WHERE {
   ?commune a odl:Commune ; igeo:codeINSEE ?insee .
   OPTIONAL { ?commune rdfs:label ?label FILTER(lang(?label) = "fr") }
   OPTIONAL { ?commune odl:inDepartement/rdfs:label ?depLabel FILTER(lang(?depLabel) = "fr") }
+  OPTIONAL { ?commune odl:inDepartement/igeo:codeINSEE ?depCode }
   OPTIONAL { ?commune odl:population ?population }
   BIND(EXISTS { ?commune odl:memberOf ?programme } AS ?acv)
 }"""
 INSEE_RE = re.compile(r"^\s*(\d[0-9AaBb]\d{3})\s*$")
 
 
-class CommuneLookupError(OdlError):
+SUGGESTIONS = 8
+MAX_NAME = 80  # longer than any commune name: no typo search
+
+
+class CommuneLookupError(NotFound):
     """No commune, or several, answer to what was typed; `candidates` are the closest matches."""
 
     def __init__(self, message: str, candidates: list[CommuneEntry]) -> None:
         super().__init__(message)
         self.candidates = candidates
+
+
+class UnknownCommune(CommuneLookupError):
+    """No commune has this name or code; `candidates` are the nearest names."""
+
+
+class AmbiguousCommune(CommuneLookupError):
+    """Several communes share this name; `candidates` lists them all, with their codes."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class CommuneEntry:
     label: str
     insee: str
     departement: str  # its label ("" when unknown)
+    dep_code: str  # its INSEE code ("" when unknown), to narrow a shared name: "Saint-Denis (93)"
     population: int | None
     acv: bool  # member of a programme (Action Cœur de Ville)
 
@@ -68,6 +83,7 @@ class CommuneIndex:
             entries.append(CommuneEntry(
                 iri, r["label"].value if r["label"] is not None else insee, insee,
                 r["depLabel"].value if r["depLabel"] is not None else "",
+                r["depCode"].value if r["depCode"] is not None else "",
                 int(pop) if pop.lstrip("-").isdigit() else None, r["acv"].value == "true"))
         return cls(entries)
 
@@ -82,9 +98,13 @@ class CommuneIndex:
         starts = [e for e, f in zip(self.entries, self.folded, strict=True) if f.startswith(key)]
         if len(starts) >= limit:
             return starts[:limit]
+        words = [e for e, f in zip(self.entries, self.folded, strict=True)
+                 if not f.startswith(key) and f" {key}" in f" {f}"]
+        if len(starts) + len(words) >= limit:
+            return (starts + words)[:limit]
         inside = [e for e, f in zip(self.entries, self.folded, strict=True)
-                  if not f.startswith(key) and f" {key}" in f" {f}"]
-        return (starts + inside)[:limit]
+                  if key in f and not f.startswith(key) and f" {key}" not in f" {f}"]
+        return (starts + words + inside)[:limit]
 
     def resolve(self, text: str) -> CommuneEntry:
         """The one commune `text` names: an INSEE code, an IRI, or a name (with its département or code
@@ -97,14 +117,23 @@ class CommuneIndex:
             hit = next((e for e in self.entries if e.iri == text), None)
             if hit:
                 return hit
+        narrow = ""
+        m = re.match(r"^(?P<name>.+?)\s*\((?P<code>[0-9][0-9AaBb][0-9]?)\)\s*$", text)
+        if m:  # "Saint-Denis (93)": a name narrowed by its département's code
+            text, narrow = m.group("name"), m.group("code").upper()
         key = fold(re.sub(r"\s*\([^)]*\)\s*$", "", text))
-        exact = [e for e, f in zip(self.entries, self.folded, strict=True) if f == key]
+        exact = [e for e, f in zip(self.entries, self.folded, strict=True)
+                 if f == key and (not narrow or e.dep_code.upper() == narrow)]
         if len(exact) == 1:
             return exact[0]
         if exact:
-            raise CommuneLookupError(f"{len(exact)} communes are named {text!r}; give the INSEE code of one: "
-                                     + ", ".join(f"{e.insee} ({e.departement or '?'})" for e in exact[:10]),
-                                     exact)
-        near = self.complete(text)
+            raise AmbiguousCommune(f"{len(exact)} communes are named {text!r}; give the INSEE code of one: "
+                                   + ", ".join(f"{e.label} ({e.insee})" for e in exact[:10]), exact)
+        near = self.complete(text, SUGGESTIONS) if len(key) <= MAX_NAME else []
+        if not near and 0 < len(key) <= MAX_NAME:
+            # Typos: names of about the same length with the same first letter (a bounded cost per request).
+            pool = sorted({f for f in self.folded if f[:1] == key[:1] and abs(len(f) - len(key)) <= 3})
+            close = set(difflib.get_close_matches(key, pool, n=SUGGESTIONS, cutoff=0.75))
+            near = [e for e, f in zip(self.entries, self.folded, strict=True) if f in close][:SUGGESTIONS]
         hint = ("; did you mean " + ", ".join(f"{e.label} ({e.insee})" for e in near[:5]) + "?") if near else ""
-        raise CommuneLookupError(f"no commune named or coded {text!r} in the graph{hint}", near)
+        raise UnknownCommune(f"no commune named or coded {text!r} in the graph{hint}", near)

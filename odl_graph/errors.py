@@ -10,6 +10,10 @@ class OdlError(Exception):
     """Base class for every error odl-graph reports to a user."""
 
 
+class NotFound(OdlError):
+    """A resource the request names (a commune, a use case) that the graph does not know."""
+
+
 @dataclass
 class SourceLocation:
     """Where in a source file a problem sits (1-based line and column)."""

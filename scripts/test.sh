@@ -2,7 +2,7 @@
 # The whole test suite, installs included (what .ci/run runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh test
 .venv/bin/ruff check odl_graph server tests bench
 # The layer contracts of pyproject.toml ([tool.importlinter]): one-way imports, no cycles.
 .venv/bin/lint-imports

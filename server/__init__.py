@@ -40,9 +40,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(pages.bp)
 
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
     if settings["cors"]:
         app.after_request(_cors)
     return app
+
+
+def _favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page links: the same icon as the pages' SVG one."""
+    from flask import current_app, send_from_directory
+
+    return send_from_directory(current_app.static_folder or "static", "pages/favicon.ico",
+                               mimetype="image/vnd.microsoft.icon", max_age=7 * 24 * 3600)
 
 
 WRITE_BLUEPRINTS = frozenset({"update"})  # /update and /store: token-bearing clients only, no CORS

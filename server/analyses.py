@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,7 +24,7 @@ from odl_graph.communes import CommuneLookupError
 from odl_graph.describe.editor import editor_text
 from odl_graph.errors import OdlError
 from odl_graph.negotiation import PAGE_DATA_FORMATS, choose_format
-from odl_graph.text import fold
+from odl_graph.text import sort_key
 from server.api import base_iri, tables
 from server.pages.i18n import request_lang
 from server.pages.i18n import t as tr
@@ -107,16 +106,6 @@ def pct(score: float | None, lang: str) -> str:
     return f"{score * 100:.0f}\u202f%" if lang == "fr" else f"{score * 100:.0f} %"
 
 
-def number(value: Any, lang: str = "fr") -> str:
-    """An integer with its thousands separator: 12 345 (narrow no-break space) in French, 12,345 in English."""
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        return "" if value is None else str(value)
-    text = f"{n:,}"
-    return text.replace(",", "\u202f") if lang == "fr" else text
-
-
 def _ref(t: dg.Tables, iri: str | None, lang: str) -> dict[str, Any]:
     return {"iri": iri, "label": t.label(iri, lang) if iri else ""}
 
@@ -138,7 +127,7 @@ def _flat(prefix: str, refs: list[dict[str, Any]]) -> dict[str, Any]:
 
 # -- the pickers -----------------------------------------------------------------------------
 def _choices(t: dg.Tables, lang: str) -> dict[str, Any]:
-    usecases = sorted(((u, t.label(u, lang), u.rsplit("/", 1)[-1]) for u in t.usecases), key=lambda x: fold(x[1]))
+    usecases = sorted(((u, t.label(u, lang), u.rsplit("/", 1)[-1]) for u in t.usecases), key=lambda x: sort_key(x[1]))
     return {"usecases": usecases, "complete_url": url_for("analyses.communes")}
 
 
@@ -344,7 +333,7 @@ def readiness_map(ext: str | None = None) -> Response:
             ("ready", tr("ready_usecases", lang)), ("lat", "lat"), ("lon", "lon"), ("commune_iri", "commune_iri"),
             ("mean_value", "mean_value")]
     table = Table(cols)
-    for c in sorted(t.acv.values(), key=lambda c: fold(c.label)):
+    for c in sorted(t.acv.values(), key=lambda c: sort_key(c.label)):
         known = [s for s in matrix[c.iri].values() if s is not None]
         mean = sum(known) / len(known) if known else None
         table.rows.append({"commune": c.label, "commune_iri": c.iri, "insee": c.insee, "mean": pct(mean, lang),
@@ -363,7 +352,7 @@ def commune_readiness(iri: str, lang: str) -> dict[str, Any] | None:
         return None
     covering = t.covering(commune)
     rows = []
-    for u in sorted(t.usecases, key=lambda u: fold(t.label(u, lang))):
+    for u in sorted(t.usecases, key=lambda u: sort_key(t.label(u, lang))):
         r = dg.diagnose_pair(t, commune, u, covering, with_useful=False)
         rows.append({"usecase": _ref(t, u, lang), "score": pct(r.score, lang), "satisfied": r.satisfied,
                      "required": r.required, "ready": r.ready,
@@ -387,6 +376,4 @@ def _globals() -> dict[str, Any]:
                 "complete_url": url_for("analyses.communes")}
 
     nav: list[tuple[str, str]] = [("analyses_short", url_for("analyses.index")), ("api_docs", url_for("api.docs"))]
-    fmt_number: Callable[[Any, str], str] = number
-    return {"commune_readiness": commune_readiness, "commune_picker": picker, "analyses_nav": nav,
-            "fmt_number": fmt_number}
+    return {"commune_readiness": commune_readiness, "commune_picker": picker, "analyses_nav": nav}

@@ -11,15 +11,16 @@ import json
 from dataclasses import asdict
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, request, url_for
 
 from odl_graph.analyses import catalogue
 from odl_graph.analyses import diagnostic as dg
 from odl_graph.analyses import tables as tb
 from odl_graph.config import DEFAULT_BASE_IRI
-from odl_graph.errors import OdlError, QueryError, StoreError
 from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format
+from odl_graph.text import sort_key
 from server.engine import get_engine, settings
+from server.errors import SHAPE, error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -51,34 +52,8 @@ def tables() -> tb.Tables:
     return tb.tables(store(), base_iri())
 
 
-# -- errors ----------------------------------------------------------------------------------
-def problem(status: int, message: str, **extra: Any) -> Response:
-    """A JSON error answer: {status, error, ...extra}, with that HTTP status."""
-    body = {"status": status, "error": message, **extra}
-    return Response(json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json")
-
-
-@bp.errorhandler(catalogue.ParameterError)
-def _bad_param(exc: catalogue.ParameterError) -> Response:
-    return problem(400, str(exc), parameter=exc.name)
-
-
-@bp.errorhandler(tb.NotFound)
-def _not_found(exc: tb.NotFound) -> Response:
-    return problem(404, str(exc))
-
-
-@bp.errorhandler(StoreError)
-def _no_store(exc: StoreError) -> Response:
-    return problem(503, str(exc))
-
-
-@bp.errorhandler(OdlError)
-def _odl_error(exc: OdlError) -> Response:
-    """The status every endpoint gives this error (a time limit is 503, as at /sparql)."""
-    from server.errors import status_of
-
-    return problem(status_of(exc), str(exc))
+# -- errors: server.errors gives every failure its status and the one shape (ParameterError 400,
+# NotFound 404, a time limit 503), as JSON or, for a browser, as a page.
 
 
 def json_response(value: Any) -> Response:
@@ -128,16 +103,14 @@ def run_query(name: str) -> Response:
         name, ext = name.rsplit(".", 1)
     query = _query_or_404(name)
     if query is None:
-        return problem(404, f"no query named {name!r} in the catalogue")
+        return error_response(404, f"no query named {name!r} in the catalogue")
     fmt = _pick_format(query, ext)
     formats = served_formats(query)
     if fmt not in formats:
-        return problem(406, f"query {name!r} ({query.form.upper()}) is served as {', '.join(formats)}, not {fmt!r}")
+        return error_response(
+            406, f"query {name!r} ({query.form.upper()}) is served as {', '.join(formats)}, not {fmt!r}")
     values = {k: v for k, v in request.args.items() if k != "format"}
-    try:
-        run = catalogue.run(store(), query, values, base_iri=base_iri())
-    except QueryError as exc:
-        return problem(500, f"catalogue query {name!r} failed: {exc}")
+    run = catalogue.run(store(), query, values, base_iri=base_iri())
     chosen = formats[fmt]
     resp = Response(run.results.serialize(format=chosen.ox), mimetype=chosen.media_type)
     resp.headers["Content-Type"] = chosen.content_type
@@ -187,7 +160,7 @@ def readiness() -> Response:
     t = tables()
     matrix = dg.readiness_matrix(t)
     communes = []
-    for c in sorted(t.acv.values(), key=lambda c: c.label):
+    for c in sorted(t.acv.values(), key=lambda c: sort_key(c.label)):
         scores = matrix[c.iri]
         known = [s for s in scores.values() if s is not None]
         communes.append({
@@ -197,7 +170,7 @@ def readiness() -> Response:
             "ready": sum(1 for s in known if s == 1.0), "scores": scores,
         })
     usecases = [{"usecase": u, "label": t.label(u), "indispensable": len(t.indispensable_of(u))}
-                for u in sorted(t.usecases, key=t.label)]
+                for u in sorted(t.usecases, key=t.sort_key)]
     return json_response({"usecases": usecases, "communes": communes})
 
 
@@ -264,7 +237,8 @@ def openapi_document() -> dict[str, Any]:
             "parameters": params,
             "responses": {"200": {"description": "Query results", "content": content},
                           **_error_responses(400, 406, 503)}}}
-    commune = {"name": "commune", "in": "path", "required": True, "description": "INSEE code of a commune",
+    commune = {"name": "commune", "in": "path", "required": True,
+               "description": "INSEE code of a commune, or its name (accents and case ignored)",
                "schema": {"type": "string"}, "example": "35360"}
     usecase = {"name": "usecase", "in": "path", "required": True, "description": "Slug of a use case",
                "schema": {"type": "string"}}
@@ -304,8 +278,7 @@ def openapi_document() -> dict[str, Any]:
                                 "Parameters are bound as typed RDF terms."},
         "servers": [{"url": request.host_url.rstrip("/") if request else "/"}],
         "paths": paths,
-        "components": {"schemas": {"Problem": {"type": "object", "properties": {
-            "status": {"type": "integer"}, "error": {"type": "string"}}, "required": ["status", "error"]}}},
+        "components": {"schemas": {"Problem": SHAPE}},
     }
 
 
@@ -322,6 +295,10 @@ def openapi() -> Response:
 
 
 @bp.get("/docs")
-def docs() -> str:
-    """The API documentation page (the vendored Swagger UI over /api/openapi.json)."""
-    return render_template("analyses/api_docs.html", spec_url=url_for("api.openapi"))
+def docs() -> Response:
+    """The interactive API page, in the site's layout."""
+    from server.pages.i18n import request_lang
+    from server.pages.views import render
+
+    lang, explicit = request_lang(request)
+    return render("analyses/api_docs.html", lang, explicit, spec_url=url_for("api.openapi"))

@@ -12,8 +12,9 @@ from odl_graph.stores import open_store
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (loopback by default).")
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="ODL_HOST",
+              help="Interface to bind (loopback by default; ODL_HOST).")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="ODL_PORT", help="Port (ODL_PORT).")
 @click.option("--workers", default=None, type=int, help="Query worker processes (setting 'workers').")
 @click.option("--rebuild", is_flag=True, help="Build the store first even if one exists.")
 @pass_ctx

@@ -448,3 +448,52 @@ def test_search_browse_explore_have_no_serious_accessibility_fault(page, live_se
         page.wait_for_selector("#network[data-nodes]", state="attached")  # hidden for an empty theme
         page.wait_for_selector("#status-legend li")
     assert_accessible(page, "s-" + url)
+# -- first run and polish: phone width, error and API docs pages ----------------------------
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser, live_server: str):
+    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/id/usecase/ilots-de-fraicheur", "/id/concept/theme/climate-adaptation",
+                                  "/download/", "/editor", "/no/such/page"])
+def test_nothing_overflows_a_phone(phone, live_server: str, path: str) -> None:
+    phone.goto(live_server + path)
+    phone.wait_for_load_state("load")
+    if path.startswith("/id/"):
+        assert phone.locator("main table").count() > 0  # the page is table-heavy, as the test means
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"{path} is {width}px wide at {PHONE['width']}px"
+    shot(phone, "phone" + path.replace("/", "-").rstrip("-"))
+
+
+def test_error_page_for_a_browser(page, live_server: str) -> None:
+    from axe_support import assert_accessible, axe_available
+
+    resp = page.goto(live_server + "/no/such/page")
+    assert resp is not None and resp.status == 404
+    sync_api.expect(page.locator("h1")).to_have_text("Page introuvable")
+    sync_api.expect(page.locator("header.site form[role=search]")).to_be_visible()
+    shot(page, "error-page")
+    if axe_available():
+        assert_accessible(page, "error-page")
+    elif os.environ.get("ODL_REQUIRE_ALL") == "1":
+        pytest.fail("axe-core is not installed in tests/clients (scripts/setup.sh test)")
+
+
+def test_api_docs_page(page, live_server: str) -> None:
+    from axe_support import assert_accessible, axe_available
+
+    page.goto(live_server + "/api/docs")
+    sync_api.expect(page.locator("main > h1")).to_have_text("Documentation de l'API")
+    page.wait_for_selector("#swagger-ui .opblock", timeout=20000)
+    shot(page, "api-docs")
+    if axe_available():
+        assert_accessible(page, "api-docs")
+    elif os.environ.get("ODL_REQUIRE_ALL") == "1":
+        pytest.fail("axe-core is not installed in tests/clients (scripts/setup.sh test)")

@@ -32,7 +32,7 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def index(store_path: Path) -> SearchIndex:
-    eng = Engine(store_path, workers=1, timeout=20)
+    eng = Engine.from_settings({"store": store_path, "workers": 1, "query_timeout": 20})
     try:
         return SearchIndex.build(eng)
     finally:
@@ -217,7 +217,7 @@ def test_charts_series_are_the_openness_scheme(client) -> None:
 # -- the shipped graph ---------------------------------------------------------------------------
 @pytest.mark.slow
 def test_shipped_graph_stationnement_lists_use_cases_first(shipped_build) -> None:
-    eng = Engine(shipped_build.store_path, workers=1, timeout=60)
+    eng = Engine.from_settings({"store": shipped_build.store_path, "workers": 1, "query_timeout": 60})
     try:
         index = SearchIndex.build(eng)
     finally:

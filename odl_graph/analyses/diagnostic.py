@@ -33,6 +33,7 @@ from odl_graph.analyses.tables import (
     tables,
 )
 from odl_graph.config import DEFAULT_BASE_IRI
+from odl_graph.text import sort_key
 
 
 # -- results ---------------------------------------------------------------------------------
@@ -128,7 +129,7 @@ def _publisher(t: Tables, pub: ev.Publication, territory: str, level: str, categ
     themes = [th for th in pub.themes if category in t.evidence.theme_categories.get(th, ())]
     return {**t.holder(pub.body), "territory": territory, "level": level, "date": pub.date, "platform": pub.platform,
             "platform_count": pub.platform_count, "datagouv_count": pub.datagouv_count,
-            "themes": sorted(t.label(th) for th in themes), "pages": sorted(pub.pages)}
+            "themes": sorted((t.label(th) for th in themes), key=sort_key), "pages": sorted(pub.pages)}
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,7 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
            covering: dict[str, list[tuple[DatasetInfo, str, str]]]) -> Line:
     """The line of one data category for one commune: its evidence, weight, holders and explanation."""
     hits = [_hit(t, d, terr, lvl) for d, terr, lvl in covering.get(cat, ())]
-    hits.sort(key=lambda h: (FAMILY_RANK.get(h.family, 4), LEVELS.index(h.level or "national"), h.label))
+    hits.sort(key=lambda h: (FAMILY_RANK.get(h.family, 4), LEVELS.index(h.level or "national"), sort_key(h.label)))
     unknown_cov = [_hit(t, d, None, None) for d in t.no_coverage.get(cat, ())]
     info = t.categories.get(cat, CategoryInfo(cat))
     producers = t.concrete_producers(commune, cat)
@@ -396,8 +397,8 @@ def roadmap(t: Tables, commune: Commune, limit: int | None = None) -> list[Step]
             return (sum(1 for m in pending.values() if m == {k}), -lines[k].weight,
                     sum(1 for m in pending.values() if k in m))
 
-        best = max(sorted(candidates, key=t.label), key=gain)  # ties: first label in alphabetical order
-        unlocks = sorted((u for u, m in pending.items() if m == {best}), key=t.label)
+        best = max(sorted(candidates, key=t.sort_key), key=gain)  # ties: first label in alphabetical order
+        unlocks = sorted((u for u, m in pending.items() if m == {best}), key=t.sort_key)
         needed = gain(best)[2]
         done.add(best)
         ln = lines[best]
@@ -437,7 +438,7 @@ def ranking(t: Tables, usecase: str) -> list[dict[str, Any]]:
                     "satisfied": sat, "required": len(cats),
                     "evidence": {k: v[k].evidence for k in cats},
                     "missing": [{"iri": k, "label": t.label(k)} for k in cats if not v[k].ready]})
-    out.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), -(r["population"] or 0), r["label"]))
+    out.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), -(r["population"] or 0), sort_key(r["label"])))
     for i, r in enumerate(out, start=1):
         r["rank"] = i
     return out
@@ -475,7 +476,7 @@ def priorities(t: Tables) -> list[dict[str, Any]]:
             "standards": [{"iri": s, "label": t.label(s), "scdl": scdl} for s, scdl in sorted(stds.items())],
             "has_standard": bool(stds), "has_scdl": any(stds.values()),
         })
-    out.sort(key=lambda r: (-r["score"], -r["use_cases"] * r["towns_unknown"], -r["use_cases"], r["label"]))
+    out.sort(key=lambda r: (-r["score"], -r["use_cases"] * r["towns_unknown"], -r["use_cases"], sort_key(r["label"])))
     for i, r in enumerate(out, start=1):
         r["rank"] = i
     return out

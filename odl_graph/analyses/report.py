@@ -20,7 +20,7 @@ from odl_graph.analyses import tables as tb
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.errors import OdlError
 from odl_graph.iris import sparql_prefixes
-from odl_graph.text import fold
+from odl_graph.text import fold, sort_key
 
 TEMPLATES = Path(__file__).parent / "templates"
 UNKNOWN_FR = "inconnu : les sources consultées ne le disent pas"
@@ -252,7 +252,7 @@ def synthesis(store: Any, base_iri: str = DEFAULT_BASE_IRI, *, roadmap_top: int 
     t = tb.tables(store, base_iri)
     matrix = dg.readiness_matrix(t)
     towns = []
-    for c in sorted(t.acv.values(), key=lambda c: (fold(c.label), c.label)):
+    for c in sorted(t.acv.values(), key=lambda c: sort_key(c.label)):
         scores = [s for s in matrix.get(c.iri, {}).values() if s is not None]
         steps = dg.roadmap(t, c, limit=roadmap_top)
         towns.append({

@@ -6,6 +6,7 @@ answers 244 communes × every use case in milliseconds (bench/bench_diagnostic.p
 
 from __future__ import annotations
 
+import difflib
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -17,8 +18,9 @@ import pyoxigraph as ox
 from odl_graph.analyses import evidence as ev
 from odl_graph.communes import CommuneIndex
 from odl_graph.config import DEFAULT_BASE_IRI
-from odl_graph.errors import OdlError
+from odl_graph.errors import NotFound
 from odl_graph.iris import sparql_prefixes as prefixes
+from odl_graph.text import sort_key
 
 LEVELS = ("commune", "epci", "departement", "region", "national")
 LEVEL_LABELS = {
@@ -31,10 +33,6 @@ LEVEL_LABELS = {
 # Status families, best first: the diagnostic keeps, per category, the best covering dataset.
 FAMILY_RANK = {"open": 0, "candidate": 1, "other": 2, "not-accessible-justified": 3,
                "not-accessible-unjustified": 4, "unknown": 5}
-
-
-class NotFound(OdlError):
-    """A commune or use case the graph does not know."""
 
 
 Q_REQUIREMENTS = """
@@ -284,6 +282,10 @@ class Tables:
         other = "en" if lang == "fr" else "fr"
         return labels.get(lang) or labels.get(other) or labels.get("") or iri.rsplit("/", 1)[-1]
 
+    def sort_key(self, iri: str | None) -> tuple[str, str]:
+        """Alphabetical order of resources by French label, accents ignored ("Épernay" under E)."""
+        return sort_key(self.label(iri))
+
     def status_family(self, status: str | None) -> str:
         """The openness family of a status concept (open, candidate, not-accessible-…), or 'unknown'."""
         if status is None:
@@ -293,23 +295,30 @@ class Tables:
     def indispensable_of(self, usecase: str) -> list[str]:
         """The data categories USECASE requires at level indispensable, by label."""
         reqs = self.usecases.get(usecase, {})
-        return sorted((c for c, lvl in reqs.items() if lvl == self.indispensable), key=self.label)
+        return sorted((c for c, lvl in reqs.items() if lvl == self.indispensable), key=self.sort_key)
 
     def useful_of(self, usecase: str) -> list[str]:
         """The data categories USECASE finds useful (any other level), by label."""
         reqs = self.usecases.get(usecase, {})
-        return sorted((c for c, lvl in reqs.items() if lvl != self.indispensable), key=self.label)
+        return sorted((c for c, lvl in reqs.items() if lvl != self.indispensable), key=self.sort_key)
 
     def resolve_usecase(self, ref: str) -> str:
         """The use case's IRI from a slug or IRI; NotFound when the graph has none."""
         iri = ref if ref.startswith(("http://", "https://")) else f"{self.base_iri}id/usecase/{ref}"
         if iri not in self.usecases:
-            raise NotFound(f"no use case {ref!r} in the graph")
+            slugs = [u.rsplit("/", 1)[-1] for u in self.usecases]
+            near = difflib.get_close_matches(ref.rsplit("/", 1)[-1], slugs, n=5, cutoff=0.5)
+            hint = f"; did you mean {', '.join(near)}?" if near else ""
+            raise NotFound(f"no use case {ref!r} in the graph{hint} (`odl-graph usecases` lists them)")
         return iri
 
     def resolve_commune(self, ref: str) -> Commune:
-        """The commune from an INSEE code or IRI (ACV communes from the tables, others queried); NotFound."""
+        """A commune by INSEE code, IRI or name (accents and case ignored); a name several communes share
+        raises AmbiguousCommune, an unknown one UnknownCommune, both listing candidates (odl_graph.communes)."""
+        ref = ref.strip()
         iri = ref if ref.startswith(("http://", "https://")) else f"{self.base_iri}id/commune/{ref}"
+        if iri not in self.acv and not ref.startswith(("http://", "https://")):
+            iri = self.commune_index.resolve(ref).iri
         if iri in self.acv:
             return self.acv[iri]
         try:

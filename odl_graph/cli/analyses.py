@@ -60,7 +60,10 @@ def _pct(score: float | None) -> str:
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @pass_ctx
 def diagnostic(obj: Ctx, commune: str, usecase: str, fmt: str) -> None:
-    """Readiness of COMMUNE (INSEE code) for USECASE (slug), line by line."""
+    """Readiness of COMMUNE for USECASE, line by line.
+
+    COMMUNE is an INSEE code or a name (accents and case ignored; "Saint-Denis (93)" narrows a shared
+    name); USECASE is an identifier listed by `odl-graph usecases`."""
     from odl_graph.analyses import diagnostic as dg
 
     try:
@@ -88,19 +91,22 @@ def diagnostic(obj: Ctx, commune: str, usecase: str, fmt: str) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @pass_ctx
 def roadmap(obj: Ctx, commune: str, limit: int | None, fmt: str) -> None:
-    """Data COMMUNE should open or produce first to unlock the most use cases, and who holds it."""
+    """Data COMMUNE (INSEE code or name) should open or produce first to unlock the most use cases,
+    and who holds it."""
     from odl_graph.analyses import diagnostic as dg
 
     try:
         t = _tables(obj)
-        steps = dg.roadmap(t, t.resolve_commune(commune), limit=limit)
+        target = t.resolve_commune(commune)
+        steps = dg.roadmap(t, target, limit=limit)
     except OdlError as exc:
         fail(exc)
     rows = [{**asdict(s), "unlocks": ", ".join(u["label"] for u in s.unlocks),
              "holders": dg.names(s.holders)} for s in steps]
     if fmt == "json":
         rows = [asdict(s) for s in steps]
-    _emit(rows, ["rank", "category_label", "action", "holders", "unlocks", "needed_by"], fmt, f"roadmap {commune}")
+    _emit(rows, ["rank", "category_label", "action", "holders", "unlocks", "needed_by"], fmt,
+          f"roadmap {target.label} ({target.insee})")
 
 
 @click.command()
@@ -108,7 +114,7 @@ def roadmap(obj: Ctx, commune: str, limit: int | None, fmt: str) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @pass_ctx
 def ranking(obj: Ctx, usecase: str, fmt: str) -> None:
-    """ACV towns ranked by readiness for USECASE."""
+    """ACV towns ranked by readiness for USECASE (an identifier listed by `odl-graph usecases`)."""
     from odl_graph.analyses import diagnostic as dg
 
     try:
@@ -138,6 +144,24 @@ def priorities(obj: Ctx, fmt: str) -> None:
                 for r in rows]
     _emit(rows, ["rank", "label", "use_cases", "indispensable_for", "towns_lacking", "score", "standards"], fmt,
           "standardisation priorities")
+
+
+@click.command()
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Label language.")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@pass_ctx
+def usecases(obj: Ctx, lang: str, fmt: str) -> None:
+    """List the use cases: the identifier the diagnostic and ranking take, and the label."""
+    from odl_graph.text import sort_key
+
+    try:
+        t = _tables(obj)
+    except OdlError as exc:
+        fail(exc)
+    rows = sorted(({"usecase": u.rsplit("/", 1)[-1], "label": t.label(u, lang),
+                    "indispensable": len(t.indispensable_of(u))} for u in t.usecases),
+                  key=lambda r: sort_key(r["label"]))
+    _emit(rows, ["usecase", "label", "indispensable"], fmt, "use cases" if lang == "en" else "cas d'usage")
 
 
 @click.command("derive-schema")
@@ -192,4 +216,4 @@ def queries(fmt: str) -> None:
     _emit(rows, ["name", "title", "view", "params"], "table", "query catalogue")
 
 
-COMMANDS = (diagnostic, roadmap, ranking, priorities, derive_schema, report, queries)
+COMMANDS = (diagnostic, roadmap, ranking, priorities, usecases, derive_schema, report, queries)

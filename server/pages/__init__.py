@@ -5,6 +5,9 @@ Register with `app.register_blueprint(server.pages.bp)`; the app must provide th
 (see `engine()` in views.py). What a page shows is gathered in odl_graph.describe (no Flask there).
 """
 
+from server.pages.i18n import number
 from server.pages.views import bp
+
+bp.add_app_template_filter(number, "number")  # `{{ n|number }}`: counts as the page's language writes them
 
 __all__ = ["bp"]

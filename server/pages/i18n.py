@@ -5,7 +5,10 @@ Data labels come from the graph (odl_graph.describe); only the words around them
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Request
+from jinja2 import pass_context
 
 from odl_graph.describe.labels import DEFAULT_LANG, LANGS
 from odl_graph.negotiation import negotiate
@@ -507,6 +510,49 @@ STRINGS: dict[str, dict[str, str]] = {
     "chart_legend": {"fr": "Statuts d'ouverture (vocabulaire du graphe)",
                      "en": "Openness statuses (the graph's vocabulary)"},
     "chart_table": {"fr": "Les chiffres du graphique", "en": "The chart's figures"},
+    # -- errors, first run and polish (error pages, number formatting) --
+    "error_kicker": {"fr": "Erreur", "en": "Error"},
+    "error_address": {"fr": "Adresse demandée", "en": "Requested address"},
+    "error_detail": {"fr": "Détail (en anglais)", "en": "Detail"},
+    "error_home": {"fr": "Retour à l'accueil", "en": "Back to the home page"},
+    "error_400": {"fr": "Requête incorrecte", "en": "Bad request"},
+    "error_400_text": {"fr": "Un paramètre de la requête est manquant ou invalide.",
+                       "en": "A parameter of the request is missing or invalid."},
+    "error_401": {"fr": "Authentification requise", "en": "Authentication required"},
+    "error_401_text": {"fr": "Cette adresse demande un jeton d'accès.", "en": "This address needs an access token."},
+    "error_403": {"fr": "Accès refusé", "en": "Access denied"},
+    "error_403_text": {"fr": "Ce jeton d'accès ne permet pas cette opération.",
+                       "en": "This access token does not allow this operation."},
+    "error_404": {"fr": "Page introuvable", "en": "Page not found"},
+    "error_404_text": {"fr": "Aucune page ni ressource du graphe n'a cette adresse. La recherche peut vous aider à "
+                             "trouver ce que vous cherchez.",
+                       "en": "No page or resource of the graph has this address. The search may help you find "
+                             "what you are looking for."},
+    "error_405": {"fr": "Méthode non permise", "en": "Method not allowed"},
+    "error_405_text": {"fr": "Cette adresse n'accepte pas cette méthode HTTP.",
+                       "en": "This address does not accept this HTTP method."},
+    "error_406": {"fr": "Format non disponible", "en": "Format not available"},
+    "error_406_text": {"fr": "Cette ressource n'existe pas dans le format demandé.",
+                       "en": "This resource is not available in the requested format."},
+    "error_413": {"fr": "Requête trop volumineuse", "en": "Request too large"},
+    "error_413_text": {"fr": "Le corps de la requête dépasse la taille acceptée.",
+                       "en": "The request body is larger than the accepted size."},
+    "error_503": {"fr": "Service momentanément indisponible", "en": "Service temporarily unavailable"},
+    "error_503_text": {"fr": "La requête a dépassé le temps ou la mémoire permis, ou le graphe n'est pas prêt. "
+                             "Réessayez dans un instant.",
+                       "en": "The request hit the time or memory limit, or the graph is not ready. "
+                             "Try again in a moment."},
+    "api_docs_title": {"fr": "Documentation de l'API", "en": "API documentation"},
+    "api_docs_intro": {"fr": "Les requêtes nommées du catalogue et le diagnostic de déployabilité, en JSON ou CSV. "
+                             "Chaque opération ci-dessous peut être essayée depuis cette page.",
+                       "en": "The named queries of the catalogue and the deployability diagnostic, as JSON or CSV. "
+                             "Every operation below can be tried from this page."},
+    "api_docs_openapi": {"fr": "Le document OpenAPI (JSON)", "en": "The OpenAPI document (JSON)"},
+    "api_docs_catalogue": {"fr": "Le catalogue des requêtes (JSON)", "en": "The query catalogue (JSON)"},
+    "api_docs_servers": {"fr": "Serveur", "en": "Server"},
+    "api_docs_errors": {"fr": "Toute erreur a la même forme :", "en": "Every error has the same shape:"},
+    "error_other": {"fr": "Erreur du serveur", "en": "Server error"},
+    "error_other_text": {"fr": "Le serveur n'a pas pu répondre.", "en": "The server could not answer."},
 }
 
 
@@ -516,6 +562,30 @@ def t(key: str, lang: str) -> str:
     if entry is None:
         return key
     return entry.get(lang) or entry[DEFAULT_LANG]
+
+
+def format_number(value: Any, lang: str) -> str:
+    """A count as its readers write it: "12 345" (narrow no-break space) in French, "12,345" in English;
+    decimals get a comma in French. Anything not a number is shown as it is."""
+    if isinstance(value, str):
+        try:
+            value = float(value) if any(c in value for c in ".eE") else int(value)
+        except ValueError:
+            return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = f"{value:,}" if isinstance(value, int) else f"{value:,.2f}"
+    if lang == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+@pass_context
+def number(ctx: Any, value: Any) -> str:
+    """Jinja filter `|number`: format_number in the page's language (`lang` of the template)."""
+    return format_number(value, ctx.get("lang") or DEFAULT_LANG)
 
 
 def request_lang(request: Request) -> tuple[str, bool]:

@@ -25,7 +25,6 @@ from odl_graph.describe import exploration, lists, pages
 from odl_graph.describe import ontology as ontology_model
 from odl_graph.describe.base import Describer
 from odl_graph.describe.labels import LANGS, STATUS_GROUP, local_name, sparql_iri
-from odl_graph.engine import QueryTimeout
 from odl_graph.negotiation import GRAPH_FORMATS, PAGE_DATA_FORMATS, Format, choose_format, format_by_name
 from odl_graph.search import Results, SearchIndex
 from server.engine import get_engine, settings
@@ -580,7 +579,3 @@ def charts_json() -> Response:
     lang, _ = request_lang(request)
     return _json(exploration.charts(describer(lang)))
 
-
-@bp.errorhandler(QueryTimeout)
-def _timeout(exc: QueryTimeout) -> tuple[str, int]:
-    return f"503 the page query took too long: {exc}\n", 503
