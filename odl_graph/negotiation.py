@@ -32,6 +32,7 @@ class Format:
     sd_iri: str = ""  # W3C formats IRI, used in the service description
     ox: Any = field(default=None, compare=False)  # pyoxigraph's QueryResultsFormat or RdfFormat
     extension: str = ""  # file name extension and short name of the API (`/api/queries/x.ttl`)
+    label: str = ""  # what a page's list of formats shows
 
     @property
     def accepted(self) -> tuple[str, ...]:
@@ -43,13 +44,13 @@ W3_FORMATS = "http://www.w3.org/ns/formats/"
 # SELECT / ASK, in the server's order of preference.
 RESULTS_FORMATS: tuple[Format, ...] = (
     Format("json", "application/sparql-results+json", "application/sparql-results+json",
-           ("application/json",), W3_FORMATS + "SPARQL_Results_JSON", ox.QueryResultsFormat.JSON, "json"),
+           ("application/json",), W3_FORMATS + "SPARQL_Results_JSON", ox.QueryResultsFormat.JSON, "json", "JSON"),
     Format("xml", "application/sparql-results+xml", "application/sparql-results+xml",
-           ("application/xml", "text/xml"), W3_FORMATS + "SPARQL_Results_XML", ox.QueryResultsFormat.XML, "xml"),
+           ("application/xml", "text/xml"), W3_FORMATS + "SPARQL_Results_XML", ox.QueryResultsFormat.XML, "xml", "XML"),
     Format("csv", "text/csv", "text/csv; charset=utf-8", (), W3_FORMATS + "SPARQL_Results_CSV",
-           ox.QueryResultsFormat.CSV, "csv"),
+           ox.QueryResultsFormat.CSV, "csv", "CSV"),
     Format("tsv", "text/tab-separated-values", "text/tab-separated-values; charset=utf-8", (),
-           W3_FORMATS + "SPARQL_Results_TSV", ox.QueryResultsFormat.TSV, "tsv"),
+           W3_FORMATS + "SPARQL_Results_TSV", ox.QueryResultsFormat.TSV, "tsv", "TSV"),
 )
 
 # CONSTRUCT / DESCRIBE and every RDF document we serve (service description, VoID, graph store).
@@ -57,23 +58,23 @@ GRAPH_FORMATS: tuple[Format, ...] = (
     # N3 clients (SPARQLWrapper's N3, rdflib) get Turtle, which is valid N3.
     Format("turtle", "text/turtle", "text/turtle; charset=utf-8",
            ("application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3", "application/n3"),
-           W3_FORMATS + "Turtle", ox.RdfFormat.TURTLE, "ttl"),
+           W3_FORMATS + "Turtle", ox.RdfFormat.TURTLE, "ttl", "Turtle"),
     Format("ntriples", "application/n-triples", "application/n-triples", (), W3_FORMATS + "N-Triples",
-           ox.RdfFormat.N_TRIPLES, "nt"),
+           ox.RdfFormat.N_TRIPLES, "nt", "N-Triples"),
     Format("jsonld", "application/ld+json", "application/ld+json", ("application/json",),
-           W3_FORMATS + "JSON-LD", ox.RdfFormat.JSON_LD, "jsonld"),
+           W3_FORMATS + "JSON-LD", ox.RdfFormat.JSON_LD, "jsonld", "JSON-LD"),
     Format("rdfxml", "application/rdf+xml", "application/rdf+xml", ("application/xml", "text/xml"),
-           W3_FORMATS + "RDF_XML", ox.RdfFormat.RDF_XML, "rdf"),
+           W3_FORMATS + "RDF_XML", ox.RdfFormat.RDF_XML, "rdf", "RDF/XML"),
     # Dataset syntaxes: a graph answer is a dataset with only a default graph.
-    Format("trig", "application/trig", "application/trig", (), W3_FORMATS + "TriG", ox.RdfFormat.TRIG, "trig"),
+    Format("trig", "application/trig", "application/trig", (), W3_FORMATS + "TriG", ox.RdfFormat.TRIG, "trig", "TriG"),
     Format("nquads", "application/n-quads", "application/n-quads", (), W3_FORMATS + "N-Quads",
-           ox.RdfFormat.N_QUADS, "nq"),
+           ox.RdfFormat.N_QUADS, "nq", "N-Quads"),
 )
 
 # A page's data next to its HTML and RDF (Datasette's convention: `.json` and `.csv` beside the page):
 # a resource page's model or an analysis page's rows; the CSV is the SPARQL CSV row above.
 PAGE_DATA_FORMATS: tuple[Format, ...] = (
-    Format("json", "application/json", "application/json; charset=utf-8"),
+    Format("json", "application/json", "application/json; charset=utf-8", extension="json", label="JSON"),
     next(f for f in RESULTS_FORMATS if f.name == "csv"),
 )
 

@@ -28,21 +28,18 @@ from odl_graph.describe.labels import LANGS, STATUS_GROUP, local_name, sparql_ir
 from odl_graph.negotiation import GRAPH_FORMATS, PAGE_DATA_FORMATS, Format, choose_format, format_by_name
 from odl_graph.search import Results, SearchIndex
 from server.engine import get_engine, settings
-from server.pages.i18n import STRINGS, request_lang, t
+from server.pages.i18n import request_lang, t
+from server.pages.strings import STRINGS
 
 bp = Blueprint("pages", __name__, template_folder="../templates")
 
-HTML = Format("html", "text/html", "text/html; charset=utf-8", ("application/xhtml+xml",))
+HTML = Format("html", "text/html", "text/html; charset=utf-8", ("application/xhtml+xml",),
+              extension="html", label="HTML")
 PAGE_FORMATS: tuple[Format, ...] = (HTML, *GRAPH_FORMATS)
 # Each page format's file extension, so every format a page offers has its own address; `.json` and
 # `.csv` give the page's model as data (by extension only: `application/json` asks for JSON-LD).
-_EXT_NAMES = {"html": "html", "turtle": "ttl", "ntriples": "nt", "jsonld": "jsonld", "rdfxml": "rdf", "trig": "trig",
-              "nquads": "nq", "json": "json", "csv": "csv"}
-EXTENSIONS: dict[str, Format] = {_EXT_NAMES[f.name]: f for f in (*PAGE_FORMATS, *PAGE_DATA_FORMATS)}
-EXT_OF = {f.name: ext for ext, f in EXTENSIONS.items()}
+EXTENSIONS: dict[str, Format] = {f.extension: f for f in (*PAGE_FORMATS, *PAGE_DATA_FORMATS)}
 DOC_EXTENSIONS = {ext: f for ext, f in EXTENSIONS.items() if f in PAGE_FORMATS}  # the ontology and shapes documents
-FORMAT_LABELS = {"html": "HTML", "turtle": "Turtle", "ntriples": "N-Triples", "jsonld": "JSON-LD", "rdfxml": "RDF/XML",
-                 "trig": "TriG", "nquads": "N-Quads", "json": "JSON", "csv": "CSV"}
 _EXT_RE = re.compile(r"^(?P<path>.+)\.(?P<ext>" + "|".join(EXTENSIONS) + r")$")
 
 _search_lock = threading.Lock()
@@ -330,8 +327,8 @@ def _negotiate() -> Format:
 def _alternates(path: str, data: bool = False) -> list[dict[str, str]]:
     """The other addresses of a page: its RDF, and (for resource pages) its model as JSON and CSV."""
     return [
-        {"href": url_for("pages.home") + f"{path}.{EXT_OF[f.name]}", "type": f.media_type,
-         "label": FORMAT_LABELS[f.name], "name": f.name}
+        {"href": url_for("pages.home") + f"{path}.{f.extension}", "type": f.media_type,
+         "label": f.label, "name": f.name}
         for f in (*GRAPH_FORMATS, *(PAGE_DATA_FORMATS if data else ()))
     ]
 
@@ -343,7 +340,7 @@ def _link_header(path: str) -> str:
 def _rdf_response(body: bytes, fmt: Format, path: str) -> Response:
     resp = make_response(body)
     resp.headers["Content-Type"] = fmt.content_type
-    resp.headers["Content-Location"] = url_for("pages.home") + f"{path}.{EXT_OF[fmt.name]}"
+    resp.headers["Content-Location"] = url_for("pages.home") + f"{path}.{fmt.extension}"
     resp.headers["Link"] = _link_header(path)
     resp.vary.update(("Accept",))
     return resp
@@ -488,7 +485,7 @@ def editor_config(lang: str) -> dict[str, Any]:
     # YASGUI's own English texts, by the English text, with what the page shows instead
     yasgui = {STRINGS[key]["en"]: t(key, lang) for key in STRINGS if key.startswith("yasgui:")}
     return {
-        "endpoint": current_app.config.get("ODL_SPARQL_PATH", "/sparql"),
+        "endpoint": url_for("sparql.sparql"),
         "lang": lang,
         "examples": example_tabs(lang),
         "views": {name: view for view, name in DEFAULT_VIEW_NAMES.items()},
