@@ -382,6 +382,8 @@ def test_scheme_tree_folds(page, live_server: str) -> None:
     sync_api.expect(child).to_be_visible()
     branch.locator("summary").click()
     sync_api.expect(child).to_be_hidden()
+
+
 def test_commune_picker_opens_the_diagnostic(page, live_server: str) -> None:
     """From a use-case sheet, type a commune name without its accent, pick the suggestion, read the diagnostic."""
     page.goto(live_server + "/id/usecase/ilots-de-fraicheur")

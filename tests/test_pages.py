@@ -208,7 +208,7 @@ def test_dataset_page_after_datagouv(client) -> None:
     assert "Cartographier les îlots de fraîcheur" in served and "Suivre la vacance commerciale" in served
     assert "Indispensable" in served
     coverage = section(page, "h-coverage")
-    assert 'id="coverage-map"' in coverage and 'data-lat="48.12" data-lon="-1.2"' in coverage
+    assert 'id="coverage-map"' in coverage and 'data-lat="48.1146" data-lon="-1.1933"' in coverage
     assert "/static/vendor/leaflet/leaflet.js" in page and "tile.openstreetmap" not in page and "{z}" not in page
     for english in ("Access Rights", "Publisher", "License", "Landing page", "Concept Scheme"):
         assert english not in page, english  # French labels, or prefixed names where a vocabulary has none
