@@ -96,7 +96,7 @@ def test_writer_dies_with_its_parent(tmp_path: Path) -> None:
     time.sleep(0.5)  # the writer is up, blocked reading its (never written) input
     assert Path(f"/proc/{writer}").exists()
     os.kill(parent.pid, signal.SIGKILL)
-    parent.wait()
+    _reap(parent)
     deadline = time.monotonic() + 5
     while _alive(writer) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -187,7 +187,7 @@ def test_sigkill_trials(tmp_path: Path) -> None:
         threading.Thread(target=lambda p=proc, d=data: _feed(p, d), daemon=True).start()
         time.sleep(rng.uniform(0, 0.6))
         proc.kill()
-        proc.wait()
+        _reap(proc)
         current = assert_sound(path, counts | {n_new}, f"{note}, writer trial {i}")
         counts = {current}
         trials += 1
@@ -234,6 +234,15 @@ def test_sigkill_trials(tmp_path: Path) -> None:
         counts = {current}
         trials += 1
     assert trials >= 20
+
+
+def _reap(proc: subprocess.Popen) -> None:
+    """Wait for a killed process and close its pipes (an open pipe is a ResourceWarning, so an error)."""
+    proc.wait()
+    for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        if pipe is not None:
+            with contextlib.suppress(OSError, ValueError):
+                pipe.close()
 
 
 def _feed(proc: subprocess.Popen, data: bytes) -> None:

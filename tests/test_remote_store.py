@@ -432,6 +432,8 @@ def test_virtuoso_load_killed_midway_leaves_the_previous_version(what: str, tmp_
             loader.wait(timeout=30)
             server.start()
         loader.wait(timeout=30)
+        loader.stdout.close()  # type: ignore[union-attr]
+        loader.stderr.close()  # type: ignore[union-attr]
         assert loader.returncode != 0  # it did not finish
         assert _snapshot(store) == before  # same version, same graphs, same triples
         # the next load clears the leftovers and switches

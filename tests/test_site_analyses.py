@@ -85,7 +85,8 @@ class Doc(HTMLParser):
 
 @pytest.fixture(scope="module")
 def app(shipped_store: EmbeddedStore) -> Any:
-    from server import close_engine, create_app
+    from server import create_app
+    from server.engine import close_engine
 
     app = create_app({"store": str(shipped_store.path), "workers": 1, "TESTING": True})
     yield app
