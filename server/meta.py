@@ -37,9 +37,19 @@ PREFIXES = {"sd": SD, "void": VOID, "dcterms": DCTERMS, "formats": "http://www.w
 
 
 def base_url() -> str:
+    """The server's public URL: `base_url` when set, else the address it listens on, never the `Host`
+    header (a client chooses it, and a URL built from it would be served back to others from a cache)."""
     configured = settings().get("base_url") or ""
-    url = configured or request.url_root
-    return url if url.endswith("/") else url + "/"
+    if configured:
+        return configured if configured.endswith("/") else configured + "/"
+    env = request.environ
+    scheme = env.get("wsgi.url_scheme", "http")
+    host = env.get("SERVER_NAME") or "localhost"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    port = str(env.get("SERVER_PORT") or "")
+    default = {"http": "80", "https": "443"}.get(scheme)
+    return f"{scheme}://{host}{'' if port in ('', default) else ':' + port}{request.script_root}/"
 
 
 def _n(iri: str) -> ox.NamedNode:

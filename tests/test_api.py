@@ -193,3 +193,20 @@ def test_no_server_error_for_any_parameters(client: Any, data: st.DataObject) ->
             query[p["name"]] = value
     resp = client.get(path, query_string=query)
     assert resp.status_code < 500, (path, query, resp.data[:300])
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/catalog", "/download/?format=json", "/api/openapi.json"])
+def test_absolute_urls_never_come_from_the_host_header(client: Any, path: str) -> None:
+    """With base_url unset, a client's Host header must not reach an answer (a cache would serve it to others)."""
+    resp = client.get(path, headers={"Host": "evil.example", "Accept": "text/turtle, application/json"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    assert "evil.example" not in resp.get_data(as_text=True)
+
+
+def test_absolute_urls_use_the_configured_base_url(app_factory: Any) -> None:
+    app = app_factory(base_url="https://data.example.org/odl")
+    client = app.test_client()
+    body = client.get("/sparql", headers={"Host": "evil.example", "Accept": "text/turtle"}).get_data(as_text=True)
+    assert "https://data.example.org/odl/sparql" in body and "evil.example" not in body
+    spec = client.get("/api/openapi.json", headers={"Host": "evil.example"}).get_json()
+    assert spec["servers"] == [{"url": "https://data.example.org/odl"}]
