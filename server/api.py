@@ -189,7 +189,9 @@ def _param_schema(p: catalogue.Param) -> dict[str, Any]:
         schema = {"type": "string", "pattern": catalogue.DECIMAL_PATTERN}
     elif p.type == "standard":
         schema = {"type": "string", "pattern": catalogue.STANDARD_PATTERN}
-    elif p.type not in ("xsd:string", "iri"):  # a resource of a kind: its slug or code
+    elif p.type == "iri":
+        schema = {"type": "string", "minLength": 1, "maxLength": 2000}
+    elif p.type != "xsd:string":  # a resource of a kind: its slug or code
         schema = {"type": "string", "pattern": catalogue.CODE_PATTERN}
     if p.default is not None:
         schema["default"] = int(p.default) if schema["type"] == "integer" else (

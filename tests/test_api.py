@@ -210,3 +210,19 @@ def test_absolute_urls_use_the_configured_base_url(app_factory: Any) -> None:
     assert "https://data.example.org/odl/sparql" in body and "evil.example" not in body
     spec = client.get("/api/openapi.json", headers={"Host": "evil.example"}).get_json()
     assert spec["servers"] == [{"url": "https://data.example.org/odl"}]
+
+
+def _typed_params() -> list[tuple[str, str]]:
+    from odl_graph.analyses import catalogue
+
+    return [(q.name, p.name) for q in catalogue.load_catalogue().values() for p in q.params
+            if p.type != "xsd:string"]
+
+
+@pytest.mark.parametrize(("name", "param"), _typed_params())
+def test_an_empty_typed_parameter_is_refused(client: Any, name: str, param: str) -> None:
+    """`?usecase=` is no use case (the OpenAPI pattern forbids it), not "every use case": 400, named."""
+    resp = client.get(f"/api/queries/{name}?{param}=")
+    assert resp.status_code == 400, resp.get_data(as_text=True)[:300]
+    body = resp.get_json()
+    assert repr(param) in body["error"] and body["errors"][0]["parameter"] == param, body
