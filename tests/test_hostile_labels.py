@@ -178,7 +178,8 @@ PAGES = ["/", "/search?q=script", "/search?q=commune&type=Commune", "/browse/Use
          "/id/commune/35360", "/id/commune/99999", "/id/standard/xss/schema-xss",
          "/id/standard/etalab/schema-arbre", "/id/dataset/xss", "/id/dataset/arbres-vitre",
          "/id/experiment/xss", "/id/scheme/openness", "/id/concept/openness/property",
-         "/id/concept/theme/climate-adaptation", "/id/interview/vitre-2023", "/editor"]
+         "/id/concept/theme/climate-adaptation", "/id/interview/vitre-2023", "/editor", "/shapes",
+         "/graph/data/fixture", "/browse/Standard", "/browse/DataCategory"]
 
 @pytest.mark.parametrize("path", PAGES)
 def test_no_payload_runs_on_a_page(hpage: Hostile, path: str) -> None:
