@@ -226,3 +226,11 @@ def test_an_empty_typed_parameter_is_refused(client: Any, name: str, param: str)
     assert resp.status_code == 400, resp.get_data(as_text=True)[:300]
     body = resp.get_json()
     assert repr(param) in body["error"] and body["errors"][0]["parameter"] == param, body
+
+
+@pytest.mark.parametrize("query", ["ext=csv", "_external=1", "_anchor=x", "_method=POST", "_scheme=javascript"])
+def test_query_parameters_never_reach_url_for(client: Any, query: str) -> None:
+    """A client's parameter named like url_for's keywords (or the path's `ext`) was a 500."""
+    for path in ("/analyses/map", "/analyses/priorities", "/analyses/roadmap?commune=11111"):
+        resp = client.get(path + ("&" if "?" in path else "?") + query)
+        assert resp.status_code < 500, (path, query, resp.get_data(as_text=True)[:300])
