@@ -109,6 +109,9 @@ def fuzz(url: str, total: int, clients: int, seed: int) -> dict[str, Any]:
                 status, text = 0, str(exc)[:300]
             with lock:
                 counts[status] += 1
+                done = sum(counts.values())
+                if done % 5000 == 0:
+                    print(f"{done} requests, {len(failures)} failures", file=sys.stderr, flush=True)
                 if status == 500 or status == 0 or (status >= 500 and not re.search(
                         r"time limit|busy|reserve", text)):
                     failures.append(f"{status} {method} {path[:300]} {headers} {body[:80]!r} -> {text}")
@@ -138,7 +141,8 @@ def main() -> None:
     p.add_argument("--requests", type=int, default=40000)
     p.add_argument("--clients", type=int, default=8)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--store", help="store folder (default: the page fixture store, built now)")
+    p.add_argument("--store", help="store folder, or 'configured' for the configured one (what `odl-graph build` "
+                                   "wrote); default: the page fixture store, built now")
     p.add_argument("--url", help="fuzz a server already running at this URL instead")
     args = p.parse_args()
     if args.url:
@@ -153,7 +157,9 @@ def main() -> None:
             store = tempfile.mkdtemp(prefix="odl-fuzz-store-")
             build_fixture_store(Path(store))
         port = free_port()
-        cmd = [sys.executable, "-m", "server.serve", "--port", str(port), "--workers", "2", "--set", f"store={store}"]
+        cmd = [sys.executable, "-m", "server.serve", "--port", str(port), "--workers", "2"]
+        if store != "configured":
+            cmd += ["--set", f"store={store}"]
         with running_server(cmd, port) as url:
             report = fuzz(url, args.requests, args.clients, args.seed)
     print(f"{report['requests']} requests over {report['routes']} routes in {report['seconds']:.0f} s "
