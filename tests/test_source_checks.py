@@ -170,3 +170,16 @@ def test_boulogne_is_not_ready_through_aix_noulette_and_bretigny_is_not_absent(s
     bretigny = _car_pool_line(t, "91103")
     assert bretigny.evidence == "local-records"
     assert [(r["count"], r["capacity"], r["producer"]["siren"]) for r in bretigny.records] == [(1, 6, "229102280")]
+
+
+def test_acv_codes_agree_with_their_commune_names(tmp_path: Path) -> None:
+    """The three ACV lists are keyed by INSEE code; a code that names another commune would be reported."""
+    assert IMPORTERS["acv"].notes(DATA) == []
+    shutil.copytree(SRC / "cog", tmp_path / "sources" / "cog")
+    shutil.copytree(SRC / "acv", tmp_path / "sources" / "acv")
+    path = tmp_path / "sources" / "acv" / "acv_villes_2018.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("01004,Ambérieu-en-Bugey,", "01004,Oyonnax,", 1), encoding="utf-8")
+    (note,) = IMPORTERS["acv"].notes(tmp_path)
+    assert (note.action, note.location.line) == ("name differs", 2)
+    assert "'Oyonnax' is Oyonnax" in note.message and "Ambérieu-en-Bugey (01004)" in note.message
