@@ -59,9 +59,13 @@ def test_dvf_excludes_alsace_moselle_and_mayotte(graph: Graph) -> None:
     for id_ in ("demandes-valeurs-foncieres", "dvf-plus-open-data"):
         excluded = set(graph.objects(dataset(id_), ODL.spatialExclusion))
         assert excluded == {iris.departement(c) for c in ("57", "67", "68", "976")}, id_
+    # MOBPRO and the BNPE: "France métropolitaine et DOM", so not the overseas collectivities (COM);
     # no other dataset claims an exclusion no page gave
+    com = {iris.departement(c) for c in ("975", "977", "978", "984", "986", "987", "988", "989")}
+    for id_ in ("mobpro-insee", "bnpe-prelevements-eau"):
+        assert set(graph.objects(dataset(id_), ODL.spatialExclusion)) == com, id_
     assert {s for s, _ in graph.subject_objects(ODL.spatialExclusion)} == {
-        dataset("demandes-valeurs-foncieres"), dataset("dvf-plus-open-data")}
+        dataset(i) for i in ("demandes-valeurs-foncieres", "dvf-plus-open-data", "mobpro-insee", "bnpe-prelevements-eau")}
 
 
 def test_licence_and_landing_page_only_where_a_page_gave_them(graph: Graph) -> None:
