@@ -14,6 +14,7 @@ import odl_graph
 from odl_graph.analyses import dcat
 from odl_graph.dumps import read_manifest
 from odl_graph.engine import serialize_rdf
+from odl_graph.engine.process import process_memory
 from odl_graph.errors import OdlError
 from odl_graph.negotiation import (
     FORMAT_PARAM_NAMES,
@@ -203,7 +204,7 @@ def health() -> Response | tuple[Response, int]:
         status: dict[str, Any] = get_engine().status()
     except OdlError as exc:
         raise ApiError(503, f"not ready: {exc}") from exc
-    return jsonify({"ok": True, "status": "ok", **status})
+    return jsonify({"ok": True, "status": "ok", **status, "server_memory": process_memory()})
 
 
 @bp.route("/version", methods=["GET"])
