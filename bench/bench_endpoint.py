@@ -443,12 +443,12 @@ def main() -> None:
 START, END = "<!-- bench_endpoint.py: start -->", "<!-- bench_endpoint.py: end -->"
 
 
-def write_section(path: Path, text: str) -> None:
-    """Replace this script's section of the file (between markers), keeping other sections."""
-    block = f"{START}\n{text.rstrip()}\n{END}\n"
+def write_section(path: Path, text: str, start: str = START, end: str = END) -> None:
+    """Replace one script's section of the file (between its markers), keeping other sections."""
+    block = f"{start}\n{text.rstrip()}\n{end}\n"
     old = path.read_text(encoding="utf-8") if path.exists() else ""
-    if START in old and END in old:
-        new = old[: old.index(START)] + block + old[old.index(END) + len(END) + 1:]
+    if start in old and end in old:
+        new = old[: old.index(start)] + block + old[old.index(end) + len(end) + 1:]
     else:
         new = block + ("\n" + old if old else "")
     path.write_text(new, encoding="utf-8")

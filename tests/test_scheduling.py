@@ -182,3 +182,20 @@ def test_client_address_behind_proxies(store_path: Path) -> None:
         with app.test_request_context("/sparql", environ_base={"REMOTE_ADDR": "10.0.0.1"},
                                       headers={"X-Forwarded-For": "6.6.6.6, 198.51.100.7, 203.0.113.9"}):
             assert client_address() == expected
+
+
+def test_a_streamed_answer_small_enough_is_cached_whole(big_store: Path) -> None:
+    from server import create_app
+    from server.engine import close_engine
+
+    app = create_app({"store": str(big_store), "workers": 1, "TESTING": True, "result_cache_bytes": 64 << 20})
+    try:
+        client = app.test_client()
+        params = {"query": "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"}
+        first = client.get("/sparql", query_string=params, headers={"Accept": "application/n-triples"})
+        assert len(first.data) > 2 * CHUNK  # read whole: only then is it kept
+        second = client.get("/sparql", query_string=params, headers={"Accept": "application/n-triples"})
+        assert first.headers["X-ODL-Cache"] == "miss" and second.headers["X-ODL-Cache"] == "hit"
+        assert second.data == first.data and len(first.data) > 2 * CHUNK
+    finally:
+        close_engine(app)
