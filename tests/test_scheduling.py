@@ -37,7 +37,7 @@ def big_engine(big_store: Path) -> Iterator[Engine]:
 
 def test_a_large_answer_streams_in_chunks_and_is_complete(big_engine: Engine) -> None:
     nt = next(f for f in GRAPH_FORMATS if f.name == "ntriples")
-    result = big_engine.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", graph_format=nt)
+    result = big_engine.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", graph_format=nt, stream=True)
     assert not isinstance(result.body, bytes)  # never whole in the server process
     chunks = list(result.body)
     assert len(chunks) > 2 and max(map(len, chunks)) <= 2 * CHUNK
@@ -47,7 +47,7 @@ def test_a_large_answer_streams_in_chunks_and_is_complete(big_engine: Engine) ->
 
 def test_a_reader_that_stops_early_frees_the_worker(big_engine: Engine) -> None:
     pid = next(iter(big_engine.executor._all))
-    result = big_engine.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    result = big_engine.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", stream=True)
     body = iter(result.body)
     next(body)
     body.close()  # type: ignore[attr-defined]  # what the WSGI server does when a client hangs up
@@ -55,8 +55,10 @@ def test_a_reader_that_stops_early_frees_the_worker(big_engine: Engine) -> None:
     assert big_engine.ask("ASK { ?s ?p ?o }") is True
 
 
-def test_a_small_answer_is_whole(big_engine: Engine) -> None:
-    assert isinstance(big_engine.execute("ASK { ?s ?p ?o }").body, bytes)
+def test_a_small_answer_or_a_caller_not_asking_for_chunks_gets_it_whole(big_engine: Engine) -> None:
+    assert isinstance(big_engine.execute("ASK { ?s ?p ?o }", stream=True).body, bytes)
+    whole = big_engine.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").body  # e.g. the search index
+    assert isinstance(whole, bytes) and len(whole) > 2 * CHUNK
 
 
 def test_the_endpoint_streams_without_content_length(big_store: Path) -> None:

@@ -311,7 +311,7 @@ class ForkedPool:
         w = self._borrow(client, reserve_ok)
         if w.reserve:
             try:
-                return self._exchange(w, req, min(limit, self.reserve_timeout), client, shape)
+                return self._exchange(w, req, min(limit, self.reserve_timeout), client, shape, limit)
             except _ReserveOverrun:
                 self.durations.record(shape, self.reserve_timeout)
                 limit -= time.monotonic() - started
@@ -320,7 +320,11 @@ class ForkedPool:
                 w = self._borrow(client, reserve_ok=False)
         return self._exchange(w, req, limit, client, shape)
 
-    def _exchange(self, w: Worker, req: Request, limit: float, client: str, shape: str) -> Reply:
+    def _exchange(self, w: Worker, req: Request, limit: float, client: str, shape: str,
+                  stream_limit: float | None = None) -> Reply:
+        """Send `req`, wait `limit` for the reply. A streamed answer, once begun, may take until
+        `stream_limit` (the query's own limit, also on the reserve: cutting a begun answer would
+        hand the client a broken 200)."""
         t0 = time.monotonic()
         deadline = t0 + limit
         try:
@@ -330,7 +334,8 @@ class ForkedPool:
             self.debts.charge(client, time.monotonic() - t0)
             raise
         if isinstance(reply, Answer) and reply.streamed:
-            body = self._stream(w, deadline, limit, client, shape, t0)
+            limit = stream_limit or limit
+            body = self._stream(w, t0 + limit, limit, client, shape, t0)
             next(body)
             reply.body = body
             return reply
@@ -383,7 +388,7 @@ class ForkedPool:
                     raise chunk.error(self.memory_mb)
                 yield chunk
         except _ReserveOverrun:
-            raise QueryTimeout(f"the answer took more than the reserve worker's {limit:g} s and was cut") from None
+            raise QueryTimeout(f"the answer took more than {limit:g} s and was cut") from None
         finally:
             elapsed = time.monotonic() - t0
             self.debts.charge(client, elapsed)
