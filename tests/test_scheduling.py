@@ -201,3 +201,34 @@ def test_a_streamed_answer_small_enough_is_cached_whole(big_store: Path) -> None
         assert second.data == first.data and len(first.data) > 2 * CHUNK
     finally:
         close_engine(app)
+
+
+def _stopped(pid: int, expected: bool) -> bool:
+    """Whether the process is stopped, once the signal has been delivered (it is asynchronous)."""
+    deadline = time.monotonic() + 5
+    while True:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if (state in ("T", "t")) == expected or time.monotonic() > deadline:
+            return state in ("T", "t")
+        time.sleep(0.01)
+
+
+def test_a_reserve_query_pauses_long_queries_while_it_runs(store_path: Path) -> None:
+    """Regular workers busy past the reserve's limit are stopped (SIGSTOP) while a reserve query
+    runs, and continued after; the runaway still ends at its time limit."""
+    with Engine.from_settings({"store": store_path, "workers": 1, "reserve_workers": 1, "query_timeout": 3.0,
+                               "reserve_timeout": 0.2}) as eng:
+        pool = eng.executor
+        runaway = threading.Thread(target=_runaway, args=(eng,))
+        runaway.start()
+        while pool.status()["idle"]:
+            time.sleep(0.01)
+        busy = next(w for w in pool._all.values() if not w.reserve)
+        time.sleep(0.4)
+        paused = pool._pause_long_queries()
+        assert paused == [busy] and _stopped(busy.pid, True)
+        assert eng.ask("ASK { ?s ?p ?o }") is True  # on the reserve meanwhile
+        pool._resume(paused)
+        assert not _stopped(busy.pid, False)
+        runaway.join(10)
+        assert not runaway.is_alive()
