@@ -14,7 +14,6 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
 
 from odl_graph import iris
-from odl_graph.engine import graph_store_update, with_update_dataset
 from odl_graph.negotiation import GRAPH_FORMATS, choose_format
 from server.engine import get_engine, settings
 from server.errors import ApiError
@@ -39,6 +38,7 @@ def _require_token() -> None:
                        {"WWW-Authenticate": 'Bearer realm="odl-graph"'})
     if not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise ApiError(403, "invalid update token")
+    request.max_content_length = settings()["max_write_bytes"]  # authorised writes may be large
 
 
 @bp.route("/update", methods=["POST"])
@@ -57,11 +57,13 @@ def update() -> Response:
         raise ApiError(415, "send the update as application/sparql-update or a form with 'update'")
     if not text.strip():
         raise ApiError(400, "empty update")
-    try:
-        text = with_update_dataset(text, request_params("using-graph-uri"), request_params("using-named-graph-uri"))
-    except ValueError as exc:
-        raise ApiError(400, f"invalid using-graph-uri / using-named-graph-uri: {exc}") from exc
-    version = get_engine().update(text, base_iri=request_base_iri())
+    using, using_named = request_params("using-graph-uri"), request_params("using-named-graph-uri")
+    for iri in (*using, *using_named):
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise ApiError(400, f"invalid using-graph-uri / using-named-graph-uri: {exc}") from exc
+    version = get_engine().update(text, base_iri=request_base_iri(), using=using, using_named=using_named)
     return jsonify({"ok": True, "store_version": version})
 
 
@@ -118,14 +120,12 @@ def graph_store() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]
             resp = result_response(engine.graph_get(graph, fmt))
             resp.headers.add("Vary", "Accept")
             return resp
-        existed = not created and (graph is None or graph in engine.triple_counts())
-        if request.method == "DELETE" and not existed:
-            raise ApiError(404, f"no graph named <{graph}>")
-        parts = _payload() if request.method != "DELETE" else [(b"", "")]
-        update = graph_store_update(request.method, graph, parts[0][0], parts[0][1], more=parts[1:])
-        if created and update == "INSERT DATA { }":
+        if graph is not None:
+            ox.NamedNode(graph)  # ValueError on a bad IRI
+        parts = _payload() if request.method != "DELETE" else []
+        if created and not any(body.strip() for body, _media in parts):
             raise ApiError(400, "nothing to create: the body holds no triple")
-        engine.update(update)
+        _version, existed = engine.graph_write(request.method, graph, parts)
     except ValueError as exc:
         raise ApiError(400, f"invalid graph IRI: {exc}") from exc
     if created:

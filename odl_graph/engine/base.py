@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from odl_graph.engine.serialize import Reply, Request
+from odl_graph.stores.writes import Write
 
 
 class Executor(Protocol):
@@ -44,6 +45,7 @@ class Executor(Protocol):
         """Evaluate one request, stopped at `limit` seconds."""
         ...
 
-    def apply_update(self, sparql: str, base_iri: str | None) -> str:
-        """Apply a SPARQL Update and persist it as a new version; returns the version's name."""
+    def apply_write(self, w: Write, timeout: float) -> tuple[str, bool]:
+        """Apply a write (odl_graph/stores/writes.py) and persist it; returns the new version's name and
+        whether the target graph existed before."""
         ...

@@ -40,13 +40,13 @@ from odl_graph.engine.process import (
     detach_fds,
     limit_cpu,
     reap,
-    updated_dataset,
-    write_version,
 )
 from odl_graph.engine.serialize import Counts, Reply, Request, reply_for
+from odl_graph.engine.updates import WriterProcess
 from odl_graph.errors import StoreError
 from odl_graph.stores import EmbeddedStore
 from odl_graph.stores.embedded import run_query
+from odl_graph.stores.writes import Write, apply_delta
 
 
 def evaluate(store: ox.Store, req: Request) -> Reply:
@@ -127,6 +127,7 @@ class ForkedPool:
         self._mem: ox.Store | None = None
         self.version: str | None = None
         self._closed = False
+        self._writer: WriterProcess | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -144,6 +145,8 @@ class ForkedPool:
                 self._idle_reserve.append(self._spawn(reserve=True))
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
         with self._lock:
             self._closed = True
             workers = list(self._all.values())
@@ -167,6 +170,11 @@ class ForkedPool:
         version = self.store.version()
         mem = self.store.to_memory() if self.mode == "memory" else None
         self.store.refresh()
+        self._recycle(version, mem)
+
+    def _recycle(self, version: str | None, mem: ox.Store | None) -> None:
+        """Serve `version` (held in `mem` in memory mode) from now on: idle workers are replaced at once,
+        busy ones when they come back."""
         with self._lock:
             self._mem = mem
             self.version = version
@@ -300,10 +308,22 @@ class ForkedPool:
             raise reply.error(self.memory_mb)
         return reply
 
-    # -- updates ---------------------------------------------------------------------------
-    def apply_update(self, sparql: str, base_iri: str | None) -> str:
-        """Update a copy of the dataset in a killable child, write it as a new version; returns its name."""
-        path = "" if self._mem is not None else str(self.store.current.resolve())
-        nquads = updated_dataset(sparql, mem=self._mem, path=path, base_iri=base_iri, timeout=self.timeout,
-                                 fork_lock=self._lock)
-        return write_version(self.store, nquads)
+    # -- writes ----------------------------------------------------------------------------
+    def apply_write(self, w: Write, timeout: float) -> tuple[str, bool]:
+        """Apply a write through the one writer (in place, published as a new version), then move the
+        queries onto that version: in memory mode by replaying the write's delta on the in-memory copy
+        (a cost proportional to the change), or by reloading it when the delta is unknown."""
+        if self._writer is None:
+            self._writer = WriterProcess(self.store, timeout)
+        version, existed, delta = self._writer.write(w, timeout)
+        if self.mode == "memory" and delta is not None and self._mem is not None:
+            with self._lock:  # no worker is forked from a half-changed copy
+                try:
+                    apply_delta(self._mem, delta)
+                except BaseException:
+                    self._mem = None
+            if self._mem is not None:
+                self._recycle(version, self._mem)
+                return version, existed
+        self.reload()
+        return version, existed

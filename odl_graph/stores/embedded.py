@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shutil
-import sys
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -26,9 +24,6 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from odl_graph import iris
-from odl_graph.dumps import DIR as DUMPS_DIR
-from odl_graph.dumps import write_dumps
 from odl_graph.errors import QueryError, StoreError, parse_error_position
 from odl_graph.sparql_text import has_dataset_clause
 
@@ -137,11 +132,6 @@ class EmbeddedStore:
         rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         return {r["g"].value: int(r["n"].value) for r in rows}
 
-    @property
-    def dumps_dir(self) -> Path:
-        """The dump files of the version readers currently see (odl_graph/dumps.py)."""
-        return self.current.resolve() / DUMPS_DIR
-
     def dump_nquads(self) -> bytes:
         return self._open().dump(format=ox.RdfFormat.N_QUADS)
 
@@ -153,16 +143,16 @@ class EmbeddedStore:
 
     # -- writing ---------------------------------------------------------------------------
     def replace_all(self, data: bytes | Mapping[str, bytes]) -> None:
-        """Write a complete new version, then flip `current` to it atomically.
+        """Write a complete new version, then flip `current` to it atomically (what a build does).
 
-        `data` is N-Quads, or a mapping of named-graph IRI to N-Triples.
+        `data` is N-Quads, or a mapping of named-graph IRI to N-Triples. Dumps are not written here
+        (odl_graph/dumps.py makes them after the change, off the write path).
         """
         versions = self.path / "versions"
         versions.mkdir(parents=True, exist_ok=True)
-        with _writer_lock(self.path):
+        with writer_lock(self.path):
             self._remove_partial(versions)
-            stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
-            target = versions / stamp
+            target = versions / new_stamp()
             try:
                 store = ox.Store(str(target))
                 if isinstance(data, bytes | bytearray):
@@ -172,20 +162,29 @@ class EmbeddedStore:
                         store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
                 store.flush()
                 store.optimize()
-                write_dumps(store, target / DUMPS_DIR, self.base_iri or iris.BASE)  # before the flip: same version
                 quads = len(store)
                 del store
-                # Anything else written into the version folder goes here, before the marker.
-                seal_version(target, quads)
             except BaseException:
                 shutil.rmtree(target, ignore_errors=True)
                 raise
-            tmp_link = self.path / f".current-{stamp}"
-            tmp_link.symlink_to(Path("versions") / stamp)
-            os.replace(tmp_link, self.current)  # atomic on POSIX
-            _fsync_dir(self.path)  # the switch itself survives a power cut
-            self.refresh()
-            self._prune(versions)
+            self.publish(target, quads)
+
+    def publish(self, target: Path, quads: int | None = None) -> None:
+        """Seal a finished version folder and make it `current` (atomic flip); the writer lock is held.
+
+        Anything else written into the version folder goes before this call (the marker is last)."""
+        try:
+            seal_version(target, quads)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        stamp = target.name
+        tmp_link = self.path / f".current-{stamp}"
+        tmp_link.symlink_to(Path("versions") / stamp)
+        os.replace(tmp_link, self.current)  # atomic on POSIX
+        fsync_dir(self.path)  # the switch itself survives a power cut
+        self.refresh()
+        self._prune(self.path / "versions")
 
     def _remove_partial(self, versions: Path) -> None:
         """Folders a killed writer left (no marker), and its temporary links; the lock is held."""
@@ -206,7 +205,7 @@ class EmbeddedStore:
         for p in ordered:
             if p.resolve() not in keep:
                 shutil.rmtree(p, ignore_errors=True)
-        _fsync_dir(versions)
+        fsync_dir(versions)
 
     def complete_versions(self) -> list[str]:
         """Names of the complete versions on disk, oldest first."""
@@ -225,7 +224,12 @@ def is_complete(version: Path) -> bool:
     return True
 
 
-def seal_version(version: Path, quads: int) -> None:
+def new_stamp() -> str:
+    """A version folder's name: sortable by time, unique within the process."""
+    return time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
+
+
+def seal_version(version: Path, quads: int | None) -> None:
     """fsync every file of a finished version folder, then write the marker (itself fsynced)."""
     files = []
     for p in sorted(version.rglob("*")):
@@ -233,7 +237,7 @@ def seal_version(version: Path, quads: int) -> None:
             _fsync_file(p)
             files.append(str(p.relative_to(version)))
     for d in sorted({p.parent for p in version.rglob("*")} | {version}, key=lambda p: -len(p.parts)):
-        _fsync_dir(d)
+        fsync_dir(d)
     marker = {"quads": quads, "files": files, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     tmp = version / (COMPLETE + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
@@ -241,7 +245,7 @@ def seal_version(version: Path, quads: int) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, version / COMPLETE)
-    _fsync_dir(version)
+    fsync_dir(version)
 
 
 def _fsync_file(path: Path) -> None:
@@ -252,7 +256,7 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -261,7 +265,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _writer_lock(path: Path) -> Any:
+def writer_lock(path: Path) -> Any:
     """One writer per store at a time (a build and a server update may race); the kernel drops the
     lock when its holder dies, so a killed writer never blocks the next one."""
     path.mkdir(parents=True, exist_ok=True)
@@ -271,23 +275,3 @@ def _writer_lock(path: Path) -> Any:
         yield
     finally:
         os.close(fd)
-
-
-def write_main(argv: list[str] | None = None) -> None:
-    """The server's version writer: `STORE LENGTH SHA256 PARENT_PID [BASE_IRI]`, N-Quads on stdin.
-
-    It dies with the server (PR_SET_PDEATHSIG), and commits only input of exactly the announced
-    length and digest: a pipe cut short by a dying parent is refused, never half-applied."""
-    from odl_graph import sandbox
-
-    path, length, digest, parent, *rest = argv if argv is not None else sys.argv[1:]
-    sandbox.die_with_parent(int(parent))
-    data = sys.stdin.buffer.read()
-    if len(data) != int(length) or hashlib.sha256(data).hexdigest() != digest:
-        print(f"refused: got {len(data)} bytes (sha256 {hashlib.sha256(data).hexdigest()[:12]}), expected "
-              f"{length} bytes (sha256 {digest[:12]}); nothing was written", file=sys.stderr)
-        sys.exit(3)
-    store = EmbeddedStore(path, (rest[0] if rest else "") or None)
-    store.replace_all(data)
-    print(store.version())
-
