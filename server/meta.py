@@ -134,14 +134,29 @@ def void() -> Response:
 
 # -- dumps and the DCAT-AP description ----------------------------------------------------------------
 def manifest() -> tuple[Path, list[dict[str, Any]]]:
-    """The dump folder and manifest of the store version served now."""
-    folder = get_engine().dumps_dir()
-    if folder is None:
-        raise ApiError(404, "no dumps here: the remote store backend writes none (use `odl-graph export DIR`)")
-    entries = read_manifest(folder)
+    """The newest dump folder and its manifest (maybe of an older version than the data: see `dumps_state`)."""
+    engine = get_engine()
+    found = engine.dumps()
+    if found is None:
+        if engine.mode == "remote":
+            raise ApiError(404, "no dumps here: the remote store backend writes none (use `odl-graph export DIR`)")
+        raise ApiError(503, "the dumps of this store version are being made; retry in a minute",
+                       {"Retry-After": "60"})
+    entries = read_manifest(found[1])
     if entries is None:
-        raise ApiError(404, "this store version has no dumps (written before dumps existed): run `odl-graph build`")
-    return folder, entries
+        raise ApiError(503, "the dumps are being made; retry in a minute", {"Retry-After": "60"})
+    return found[1], entries
+
+
+def dumps_state() -> dict[str, Any]:
+    """Which store version the dumps hold, and whether the data changed since (said on every answer)."""
+    engine = get_engine()
+    found = engine.dumps()
+    dumped = found[0] if found else None
+    stale = dumped is not None and dumped != engine.version
+    return {"dumps_version": dumped, "store_version": engine.version, "stale": stale,
+            "note": (f"these dumps hold store version {dumped}; the data changed since (version "
+                     f"{engine.version}); fresh dumps are being made") if stale else None}
 
 
 def dump_url(entry: dict[str, Any]) -> str:
@@ -162,14 +177,14 @@ def downloads() -> Response:
     files = [{**e, "url": dump_url(e)} for e in entries]
     if negotiate(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json" \
             or request.args.get("format") == "json":
-        resp = jsonify({"ok": True, "store_version": get_engine().version, "files": files})
+        resp = jsonify({"ok": True, **dumps_state(), "files": files})
     else:
         from server.pages.i18n import request_lang
         from server.pages.views import render
 
         lang, explicit = request_lang(request)
         resp = render("pages/downloads.html", lang, explicit, files=files, catalog_url=base_url() + "catalog",
-                      json_url=base_url() + "download/?format=json")
+                      json_url=base_url() + "download/?format=json", dumps=dumps_state())
     resp.vary.add("Accept")
     return resp
 
@@ -184,6 +199,9 @@ def download(name: str) -> Response:
                      download_name=entry["file"], etag=entry["sha256"], conditional=True)
     digest = base64.b64encode(bytes.fromhex(entry["sha256"])).decode()
     resp.headers["Repr-Digest"] = f"sha-256=:{digest}:"  # RFC 9530: the checksum of the file as sent
+    state = dumps_state()
+    resp.headers["X-ODL-Dumps-Version"] = state["dumps_version"] or ""
+    resp.headers["X-ODL-Dumps-Stale"] = "true" if state["stale"] else "false"
     return resp
 
 

@@ -37,8 +37,9 @@ class Executor(Protocol):
         """Run later requests on the store's current version."""
         ...
 
-    def dumps_dir(self) -> Path | None:
-        """The dump files of the version requests run against (None: the backend writes none)."""
+    def dumps(self) -> tuple[str, Path] | None:
+        """(store version, folder) of the newest dump files, made in the background after each change
+        (None: none yet, or the backend writes none)."""
         ...
 
     def run(self, req: Request, limit: float) -> Reply:

@@ -289,10 +289,11 @@ class Engine:
             self._counts = reply.counts
         return dict(self._counts)
 
-    def dumps_dir(self) -> Path | None:
-        """The dump files of the store version queries run against (None: the backend writes none)."""
+    def dumps(self) -> tuple[str, Path] | None:
+        """(store version, folder) of the newest dump files (maybe older than the data: compare with
+        `version`); those of the version served are made in the background if missing."""
         self.checked_version()
-        return self.executor.dumps_dir()
+        return self.executor.dumps()
 
     def graph_get(self, graph: str | None, fmt: Format) -> Result:
         """Graph Store Protocol GET: one named graph (or the default graph when graph is None)."""

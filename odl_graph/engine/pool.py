@@ -23,8 +23,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from odl_graph import sandbox
-from odl_graph.dumps import DIR as DUMPS_DIR
+from odl_graph import dumps, sandbox
 from odl_graph.engine.errors import (
     EngineBusy,
     Failure,
@@ -46,7 +45,7 @@ from odl_graph.engine.updates import WriterProcess
 from odl_graph.errors import StoreError
 from odl_graph.stores import EmbeddedStore
 from odl_graph.stores.embedded import run_query
-from odl_graph.stores.writes import Write, apply_delta
+from odl_graph.stores.writes import Delta, Write, apply_delta
 
 
 def evaluate(store: ox.Store, req: Request) -> Reply:
@@ -128,6 +127,7 @@ class ForkedPool:
         self.version: str | None = None
         self._closed = False
         self._writer: WriterProcess | None = None
+        self._dumps: dumps.Maker | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -147,6 +147,8 @@ class ForkedPool:
     def close(self) -> None:
         if self._writer is not None:
             self._writer.close()
+        if self._dumps is not None:
+            self._dumps.close()
         with self._lock:
             self._closed = True
             workers = list(self._all.values())
@@ -184,8 +186,12 @@ class ForkedPool:
         for w in stale:
             self._replace(w)
 
-    def dumps_dir(self) -> Path | None:
-        return self.store.path / "versions" / self.version / DUMPS_DIR if self.version else None
+    def dumps(self) -> tuple[str, Path] | None:
+        """(version, folder) of the newest dumps; makes those of the version served if they are missing."""
+        if self._dumps is None:
+            self._dumps = dumps.Maker(self.store.path, self.store.base_iri)
+        self._dumps.request(self.version)
+        return dumps.latest(self.store.path)
 
     # -- workers ---------------------------------------------------------------------------
     def _store_factory(self) -> Callable[[], ox.Store]:
@@ -316,6 +322,12 @@ class ForkedPool:
         if self._writer is None:
             self._writer = WriterProcess(self.store, timeout)
         version, existed, delta = self._writer.write(w, timeout)
+        self._after_write(version, delta)
+        if self._dumps is not None:
+            self._dumps.request(version)  # in the background: the write does not wait for it
+        return version, existed
+
+    def _after_write(self, version: str, delta: Delta | None) -> None:
         if self.mode == "memory" and delta is not None and self._mem is not None:
             with self._lock:  # no worker is forked from a half-changed copy
                 try:
@@ -324,6 +336,5 @@ class ForkedPool:
                     self._mem = None
             if self._mem is not None:
                 self._recycle(version, self._mem)
-                return version, existed
+                return
         self.reload()
-        return version, existed

@@ -58,7 +58,7 @@ class RemoteExecutor:
         self.store.refresh()
         self.version = self.store.version()
 
-    def dumps_dir(self) -> Path | None:
+    def dumps(self) -> tuple[str, Path] | None:
         return None  # the remote backend writes no dump files
 
     def run(self, req: Request, limit: float) -> Reply:
