@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from odl_graph import iris
 from odl_graph.negotiation import GRAPH_FORMATS
+from odl_graph.stores.embedded import named_quads
 
 DIR = "dumps"  # under the store folder: one sub-folder per store version
 MANIFEST = "manifest.json"
@@ -57,20 +58,26 @@ def graph_slug(graph: str, base_iri: str = iris.BASE) -> str:
 
 def _write(path: Path, store: ox.Store, fmt: ox.RdfFormat, graph: ox.NamedNode | None,
            prefixes: Mapping[str, str]) -> None:
-    """One gzip file; JSON-LD gets the known prefixes as its @context (pyoxigraph writes none)."""
+    """One gzip file; JSON-LD gets the known prefixes as its @context (pyoxigraph writes none).
+    The whole-dataset files hold the named graphs (the default graph is their union: stores/embedded.py)."""
     kwargs: dict[str, Any] = {"format": fmt}
-    if graph is not None:
-        kwargs["from_graph"] = graph
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         kwargs["prefixes"] = dict(prefixes)
+
+    def dump(out: Any) -> None:
+        if graph is not None:
+            store.dump(out, from_graph=graph, **kwargs)
+        else:
+            ox.serialize(named_quads(store), out, **kwargs)
+
     # mtime=0: the same content gives the same bytes, so the same SHA-256 (export == /download/)
     with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as out:
         if fmt == ox.RdfFormat.JSON_LD:
             out.write(b'{"@context":' + json.dumps(dict(prefixes)).encode() + b',"@graph":')
-            store.dump(out, **kwargs)
+            dump(out)
             out.write(b"}")
         else:
-            store.dump(out, **kwargs)
+            dump(out)
 
 
 def _entry(path: Path, graph: str | None, media_type: str, triples: int) -> dict[str, Any]:
@@ -88,12 +95,11 @@ def write_dumps(store: ox.Store, directory: Path, base_iri: str = iris.BASE) -> 
     prefixes = iris.rdf_prefixes(base_iri)
     counts = {r["g"].value: int(r["n"].value) for r in store.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
-    default = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
     entries = []
     for ext, fmt, media in DATASET_FILES:
         path = directory / f"{WHOLE}.{ext}.gz"
         _write(path, store, fmt, None, prefixes)
-        entries.append(_entry(path, None, media, sum(counts.values()) + default))
+        entries.append(_entry(path, None, media, sum(counts.values())))
     for graph in sorted(counts):
         for ext, fmt, media in GRAPH_FILES:
             path = directory / f"{graph_slug(graph, base_iri)}.{ext}.gz"

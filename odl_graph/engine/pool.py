@@ -135,6 +135,7 @@ class ForkedPool:
         if not self.store.exists():
             raise StoreError(f"no store at {self.store.path}: run `odl-graph build` first")
         self.version = self.store.version()
+        self.store.check_format()
         if self.mode == "memory":
             self._mem = self.store.to_memory()
             self.store.refresh()  # close the read-only handle: only the in-memory copy is used

@@ -1,5 +1,10 @@
 """The store behind a narrow interface: the embedded on-disk Oxigraph store is the default.
 
+Every triple lives in a named graph; the store's default graph holds their set union, materialized (a
+triple held by two graphs is there once), so a query without a dataset matches each triple once, and
+an update's WHERE reads the same default graph as a query (docs/endpoint.md). Builds write it; the
+writer keeps it equal to the union at each write (odl_graph/stores/writes.py).
+
 A build writes a complete new store version next to the current one and only then flips the
 `current` symlink (an atomic rename), so a failed build never touches what readers see.
 
@@ -18,15 +23,17 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
+from odl_graph import iris
 from odl_graph.errors import QueryError, StoreError, parse_error_position
-from odl_graph.sparql_text import has_dataset_clause
 
+MATERIALIZE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"  # the default graph := the union
+UNION = "union"  # the marker's `default_graph`: this version's default graph is the union (module docstring)
 KEEP_VERSIONS = 2  # the current one and the previous one (still open in running readers)
 COMPLETE = "odl-complete.json"  # completion marker: the last file written into a version folder
 
@@ -42,16 +49,15 @@ def run_query(
 ) -> Any:
     """Evaluate SPARQL on a pyoxigraph store with the protocol's dataset rules.
 
-    Without default-graph-uri the default graph is the union of all named graphs, which is what
-    partners expect from a graph split by provenance.
+    Without default-graph-uri (or FROM) the default graph is the set union of all named graphs, which
+    is what partners expect from a graph split by provenance.
     """
     defaults = [ox.NamedNode(u) for u in default_graph_uris]
     named = [ox.NamedNode(u) for u in named_graph_uris]
     kwargs: dict[str, Any] = {}
     if defaults:
         kwargs["default_graph"] = defaults
-    elif not has_dataset_clause(sparql):  # the union would override the query's own FROM
-        kwargs["use_default_graph_as_union"] = True
+    # else: the store's default graph, which holds the set union of the named graphs (module docstring)
     if named:
         kwargs["named_graphs"] = named
     if substitutions:
@@ -65,6 +71,12 @@ def run_query(
         raise QueryError(str(exc), line=line, column=col) from exc
     except (OSError, ValueError) as exc:
         raise QueryError(str(exc)) from exc
+
+
+def named_quads(store: ox.Store) -> Iterator[ox.Quad]:
+    """Every quad of the named graphs, graph by graph (the default graph, their union, left out)."""
+    for graph in store.named_graphs():
+        yield from store.quads_for_pattern(None, None, None, graph)
 
 
 class EmbeddedStore:
@@ -87,6 +99,17 @@ class EmbeddedStore:
     def version(self) -> str | None:
         """Name of the version readers currently see (None before the first build)."""
         return self.current.resolve().name if self.exists() else None
+
+    def check_format(self) -> None:
+        """Refuse a version written before the default graph held the union (it would answer nothing)."""
+        target = self.current.resolve()
+        try:
+            marker = json.loads((target / COMPLETE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"store version {target.name} has no completion marker: run `odl-graph build`") from exc
+        if marker.get("default_graph") != UNION:
+            raise StoreError(f"store version {target.name} was written by an older odl-graph (its default graph "
+                             f"is not the union of its named graphs): run `odl-graph build`")
 
     def _open(self) -> ox.Store:
         if not self.exists():
@@ -133,12 +156,13 @@ class EmbeddedStore:
         return {r["g"].value: int(r["n"].value) for r in rows}
 
     def dump_nquads(self) -> bytes:
-        return self._open().dump(format=ox.RdfFormat.N_QUADS)
+        """The named graphs as N-Quads (the data; not the default graph, which is their union)."""
+        return ox.serialize(named_quads(self._open()), format=ox.RdfFormat.N_QUADS)
 
     def to_memory(self) -> ox.Store:
-        """An in-memory copy (faster for heavy queries, measured in bench/)."""
+        """An in-memory copy, default graph included (faster for heavy queries, measured in bench/)."""
         mem = ox.Store()
-        mem.bulk_load(self.dump_nquads(), format=ox.RdfFormat.N_QUADS)
+        mem.bulk_load(self._open().dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
         return mem
 
     # -- writing ---------------------------------------------------------------------------
@@ -157,9 +181,13 @@ class EmbeddedStore:
                 store = ox.Store(str(target))
                 if isinstance(data, bytes | bytearray):
                     store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+                        store.update(f"ADD DEFAULT TO <{default_graph_name(self.base_iri)}>")  # give them a home
+                    store.update(MATERIALIZE)
                 else:
                     for graph_iri, ntriples in data.items():
                         store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+                        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
                 store.flush()
                 store.optimize()
                 quads = len(store)
@@ -224,6 +252,11 @@ def is_complete(version: Path) -> bool:
     return True
 
 
+def default_graph_name(base_iri: str | None) -> str:
+    """The named graph that holds what clients write to "the default graph" (it is then in the union)."""
+    return f"{base_iri or iris.BASE}graph/store/default"
+
+
 def new_stamp() -> str:
     """A version folder's name: sortable by time, unique within the process."""
     return time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
@@ -238,7 +271,8 @@ def seal_version(version: Path, quads: int | None) -> None:
             files.append(str(p.relative_to(version)))
     for d in sorted({p.parent for p in version.rglob("*")} | {version}, key=lambda p: -len(p.parts)):
         fsync_dir(d)
-    marker = {"quads": quads, "files": files, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    marker = {"quads": quads, "files": files, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+              "default_graph": UNION}
     tmp = version / (COMPLETE + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(marker, f)

@@ -33,7 +33,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from odl_graph.errors import NotFound, OdlError, QueryError, StoreError
-from odl_graph.stores.embedded import EmbeddedStore, fsync_dir, new_stamp, writer_lock
+from odl_graph.stores.embedded import EmbeddedStore, default_graph_name, fsync_dir, new_stamp, writer_lock
 from odl_graph.stores.writes import Outcome, Write, apply
 
 WORK = "work"
@@ -68,6 +68,7 @@ class Writer:
         current = self.embedded.version()
         if current is None:
             raise StoreError(f"no store at {self.embedded.path}: run `odl-graph build` first")
+        self.embedded.check_format()
         if self._store is not None and self._base() == current and not (self.work / DIRTY).exists():
             return self._store
         self._store = None  # closes RocksDB (no other reference is kept)
@@ -86,7 +87,7 @@ class Writer:
             dirty.write_bytes(b"")
             fsync_dir(self.work)
             try:
-                outcome = apply(store, w)
+                outcome = apply(store, w, default_graph_name(self.embedded.base_iri))
             except BaseException:
                 self._store = None  # a failed write may have changed part of it: derive it again
                 raise

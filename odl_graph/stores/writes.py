@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from odl_graph.errors import NotFound, QueryError, StoreError, parse_error_position
 from odl_graph.sparql_text import noise_spans, skeleton, tokens
+from odl_graph.stores.embedded import MATERIALIZE
 
 SMALL_LOAD = 4 << 20  # payloads up to this size go through a transaction; larger ones through the bulk loader
 _ENTITY = re.compile(rb"<!ENTITY", re.I)
@@ -76,8 +77,9 @@ def rdf_format(media: str) -> ox.RdfFormat:
     return fmt
 
 
-def parse_payload(parts: tuple[tuple[bytes, str], ...], graph: str | None) -> bytes:
-    """The triples of every payload document, in `graph`, as N-Quads written by pyoxigraph.
+def parse_payload(parts: tuple[tuple[bytes, str], ...], graph: str | None) -> tuple[bytes, bytes]:
+    """The triples of every payload document, in `graph`, as N-Quads written by pyoxigraph, and as
+    N-Triples (what the default graph, the union, gains).
 
     RDF/XML with entity declarations is refused before parsing: pyoxigraph expands internal entities,
     so seven nested levels of ten make a 160 MB literal from a 1 kB body (tests/test_writes.py)."""
@@ -95,16 +97,20 @@ def parse_payload(parts: tuple[tuple[bytes, str], ...], graph: str | None) -> by
             raise QueryError(f"malformed RDF body: {exc}", line=line, column=col) from exc
         except ValueError as exc:
             raise QueryError(f"malformed RDF body: {exc}") from exc
-    return scratch.dump(format=ox.RdfFormat.N_QUADS) if len(scratch) else b""
+    if not len(scratch):
+        return b"", b""
+    return (scratch.dump(format=ox.RdfFormat.N_QUADS),
+            scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=target))
 
 
-def _load(store: ox.Store, nquads: bytes) -> None:
-    if not nquads:
+def _load(store: ox.Store, data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
+    """N-Quads (or N-Triples into the default graph) written by pyoxigraph."""
+    if not data:
         return
-    if len(nquads) <= SMALL_LOAD:
-        store.load(nquads, format=ox.RdfFormat.N_QUADS)
+    if len(data) <= SMALL_LOAD:
+        store.load(data, format=fmt)
     else:  # atomicity comes from the version flip (writer.py), not from this call
-        store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(data, format=fmt)
 
 
 def insert_data_only(sparql: str) -> bool:
@@ -130,34 +136,94 @@ def check_fetch(sparql: str) -> None:
                                  f"(with {word} SILENT it is accepted and fetches nothing)")
 
 
-def apply(store: ox.Store, w: Write) -> Outcome:
-    """Apply one write to `store` (on disk or in memory). Parse errors raise before anything changes."""
+def apply(store: ox.Store, w: Write, default_name: str | None = None) -> Outcome:
+    """Apply one write to `store` (on disk or in memory). Parse errors raise before anything changes.
+
+    `default_name`: the named graph that takes what is written to "the default graph", in a store whose
+    default graph is the materialized union of its named graphs (stores/embedded.py), kept so here;
+    None for a plain store (the copy made for a remote store)."""
     if w.op == "update":
-        return _update(store, w)
+        return _update(store, w, default_name)
     if w.op not in ("put", "post", "delete"):
         raise QueryError(f"unknown write {w.op!r}")
-    target = _node(w.graph)
+    graph = default_name if w.graph is None and default_name is not None else w.graph
+    target = _node(graph)
     existed = w.graph is None or store.contains_named_graph(target)
-    if w.op == "delete":
-        if not existed:
-            raise NotFound(f"no graph named <{w.graph}>")
-        store.remove_graph(target) if w.graph is not None else store.clear_graph(target)
-        return Outcome(True, Delta([("drop", w.graph)]))
-    nquads = parse_payload(w.parts, w.graph)
     steps: list[tuple[str, Any]] = []
-    if w.op == "put":
-        if existed:
-            store.clear_graph(target)
-        steps.append(("clear", w.graph))
-    if not existed:
-        store.add_graph(target)
-        steps.append(("clear", w.graph))  # clear creates the named graph in the copy too
+    if w.op == "delete" and not existed:
+        raise NotFound(f"no graph named <{w.graph}>")
+    if w.op in ("put", "delete") and default_name is not None and graph is not None:
+        _run(store, _unlink(graph), steps)  # its triples held by no other graph leave the union
+    if w.op == "delete":
+        store.remove_graph(target) if graph is not None else store.clear_graph(target)
+        steps.append(("drop", graph))
+        return Outcome(True, Delta(steps))
+    nquads, ntriples = parse_payload(w.parts, graph)
+    if w.op == "put" or not existed:
+        store.clear_graph(target)
+        if graph is not None:
+            store.add_graph(target)
+        steps.append(("clear", graph))
     _load(store, nquads)
     steps.append(("add", nquads))
+    if default_name is not None and ntriples:
+        _load(store, ntriples, ox.RdfFormat.N_TRIPLES)
+        steps.append(("add_default", ntriples))
     return Outcome(existed, Delta(steps))
 
 
-def _update(store: ox.Store, w: Write) -> Outcome:
+def _unlink(graph: str) -> str:
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER (?other != <{graph}>) }} }}")
+
+
+# After a general update: the default graph is made the union again. Triples only the default graph
+# holds can only be ones whose last named graph the update emptied (templates writing to the default
+# graph are refused, check_templates), and triples new in a named graph join it.
+RECONCILE = ("DELETE { ?s ?p ?o } WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } } } ;\n"
+             "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }")
+_TEMPLATE = re.compile(r"(?<![\w:?$])(?:INSERT|DELETE)(?:\s+(?:DATA|WHERE))?\s*\{", re.I)
+_GRAPH_BLOCKS = re.compile(r"(?:\s*GRAPH\s+[^\s{}]*\s*\{\}\s*\.?)*\s*", re.I)
+
+
+def check_templates(sparql: str) -> None:
+    """Refuse an update whose INSERT/DELETE templates or data hold triples outside GRAPH (unless WITH
+    names the graph): the default graph is derived from the named graphs, so such a triple has no
+    graph to go to or come from. Decided on the one lexer's skeleton (braces counted outside IRIs,
+    strings and comments)."""
+    skel = skeleton(sparql)
+    if re.search(r"(?<![\w:?$])WITH(?![\w:])", skel, re.I):
+        return  # WITH <g> gives the templates their graph
+    for m in _TEMPLATE.finditer(skel):
+        depth, i = 1, m.end()
+        inner: list[str] = []
+        while i < len(skel) and depth:
+            c = skel[i]
+            if c == "{":
+                depth += 1
+                if depth == 2:
+                    inner.append("{")
+            elif c == "}":
+                depth -= 1
+                if depth == 1:
+                    inner.append("}")
+            elif depth == 1:
+                inner.append(c)
+            i += 1
+        if _GRAPH_BLOCKS.fullmatch("".join(inner)) is None:
+            raise QueryError(
+                f"the {m.group(0).rstrip('{ ').upper()} block at character {m.start() + 1} has triples outside "
+                f"GRAPH: here the default graph is the union of the named graphs, derived from them "
+                f"(docs/endpoint.md), so write them inside GRAPH <graph> {{ ... }} (or use WITH <graph>); "
+                f"INSERT DATA alone may write to the default graph (its triples go to graph/store/default)")
+
+
+def _run(store: ox.Store, update: str, steps: list[tuple[str, Any]]) -> None:
+    store.update(update)
+    steps.append(("update", update))
+
+
+def _update(store: ox.Store, w: Write, default_name: str | None) -> Outcome:
     check_fetch(w.sparql)
     sparql = w.sparql
     if w.using or w.using_named:
@@ -166,10 +232,18 @@ def _update(store: ox.Store, w: Write) -> Outcome:
         if insert_data_only(sparql):
             scratch = ox.Store()  # the quads the data blocks hold, blank nodes included, added as they are
             scratch.update(sparql, base_iri=w.base_iri)
+            if default_name is not None:
+                if next(iter(scratch.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+                    scratch.update(f"ADD DEFAULT TO <{default_name}>")
+                scratch.update(MATERIALIZE)
             nquads = scratch.dump(format=ox.RdfFormat.N_QUADS) if len(scratch) else b""
             _load(store, nquads)
             return Outcome(True, Delta([("add", nquads)]))
+        if default_name is not None:
+            check_templates(sparql)
         store.update(sparql, base_iri=w.base_iri)
+        if default_name is not None:
+            store.update(RECONCILE)
     except SyntaxError as exc:
         line, col = parse_error_position(str(exc))
         raise QueryError(str(exc), line=line, column=col) from exc
@@ -192,6 +266,11 @@ def apply_delta(store: ox.Store, delta: Delta) -> None:
             else:
                 store.clear_graph(ox.NamedNode(arg))
                 store.add_graph(ox.NamedNode(arg))
+        elif kind == "add_default":
+            if arg:
+                store.load(arg, format=ox.RdfFormat.N_TRIPLES)
+        elif kind == "update":  # one of this module's own fixed texts (_unlink)
+            store.update(arg)
         elif kind == "drop":
             store.remove_graph(_node(arg)) if arg is not None else store.clear_graph(ox.DefaultGraph())
         else:
