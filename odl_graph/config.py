@@ -53,6 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reserve_timeout", 1.0, "Seconds after which a query running on a reserve worker is stopped.", float),
     Setting("worker_memory_mb", 1024, "Megabytes a query worker may allocate beyond the shared store (0 = no cap).",
             int),
+    Setting("proxy_hops", 0, "Reverse proxies in front of the server that append to X-Forwarded-For: the client "
+            "address (per-client fairness of the query workers) is read that many entries from its end (0: the "
+            "connection's address).", int),
     Setting("max_query_depth", 64, "Deepest nesting of braces, parentheses and brackets accepted in SPARQL.", int),
     Setting("result_cache_bytes", 64 * 1024 * 1024,
             "Bytes of serialised SPARQL answers kept per store version for repeated queries (0 = off).", int),

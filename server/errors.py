@@ -142,6 +142,8 @@ def _from_odl(exc: OdlError) -> Response:
     if isinstance(exc, ParameterError):
         return error_response(status, str(exc), [{"message": str(exc), "line": None, "column": None,
                                                   "parameter": exc.name}])
+    if isinstance(exc, EngineBusy) and exc.retry_after:
+        return error_response(status, str(exc), headers={"Retry-After": str(exc.retry_after)})
     return error_response(status, str(exc))
 
 

@@ -14,6 +14,7 @@ import odl_graph
 from odl_graph.analyses import dcat
 from odl_graph.dumps import read_manifest
 from odl_graph.engine import serialize_rdf
+from odl_graph.engine.process import process_memory
 from odl_graph.errors import OdlError
 from odl_graph.negotiation import (
     FORMAT_PARAM_NAMES,
@@ -65,6 +66,12 @@ def _graph_counts() -> dict[str, int]:
     return get_engine().triple_counts()
 
 
+def _union_count(counts: dict[str, int]) -> int:
+    """Triples of the dataset: the default graph, the set union of the named graphs (a triple two graphs
+    hold counts once); the remote backend may not report it, then the sum of the graphs."""
+    return counts[""] if counts.get("") else sum(counts.values())
+
+
 def service_description() -> Response:
     """SPARQL 1.1 Service Description of /sparql (a GET without query)."""
     root = base_url()
@@ -82,7 +89,7 @@ def service_description() -> Response:
         ox.Triple(dataset, RDF_TYPE, _n(SD + "Dataset")),
         ox.Triple(dataset, _n(SD + "defaultGraph"), default_graph),
         ox.Triple(default_graph, RDF_TYPE, _n(SD + "Graph")),
-        ox.Triple(default_graph, _n(VOID + "triples"), _int(sum(counts.values()))),
+        ox.Triple(default_graph, _n(VOID + "triples"), _int(_union_count(counts))),
     ]
     t += [ox.Triple(dataset, _n(VOID + "dataDump"), _n(dump_url(e))) for e in _dumps_or_none() if e["graph"] is None]
     for f in (*RESULTS_FORMATS, *GRAPH_FORMATS):
@@ -114,7 +121,7 @@ def void() -> Response:
         ox.Triple(ds, RDF_TYPE, _n(VOID + "Dataset")),
         ox.Triple(ds, _n(DCTERMS + "title"), ox.Literal("odl-graph", language="en")),
         ox.Triple(ds, _n(VOID + "sparqlEndpoint"), _n(root + "sparql")),
-        ox.Triple(ds, _n(VOID + "triples"), _int(sum(counts.values()))),
+        ox.Triple(ds, _n(VOID + "triples"), _int(_union_count(counts))),
     ]
     dumps = _dumps_or_none()
     t += [ox.Triple(ds, _n(VOID + "dataDump"), _n(dump_url(e))) for e in dumps if e["graph"] is None]
@@ -221,7 +228,7 @@ def health() -> Response | tuple[Response, int]:
         status: dict[str, Any] = get_engine().status()
     except OdlError as exc:
         raise ApiError(503, f"not ready: {exc}") from exc
-    return jsonify({"ok": True, "status": "ok", **status})
+    return jsonify({"ok": True, "status": "ok", **status, "server_memory": process_memory()})
 
 
 @bp.route("/version", methods=["GET"])

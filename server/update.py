@@ -117,7 +117,7 @@ def graph_store() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]
             if fmt is None:
                 raise ApiError(406, "no acceptable RDF format; available: "
                                + ", ".join(f.media_type for f in GRAPH_FORMATS))
-            resp = result_response(engine.graph_get(graph, fmt))
+            resp = result_response(engine.graph_get(graph, fmt, stream=True))
             resp.headers.add("Vary", "Accept")
             return resp
         if graph is not None:

@@ -11,7 +11,6 @@ import pyoxigraph as ox
 import pytest
 from conftest import make_store
 
-from odl_graph import query_guard
 from odl_graph.engine import (
     Engine,
     GraphNotFound,
@@ -55,26 +54,6 @@ def cpu_seconds(pid: int) -> float:
 )
 def test_looks_like_update(text: str, expected: bool) -> None:
     assert looks_like_update(text) is expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }", True),
-        ("select * { service silent ?svc { ?s ?p ?o } }", True),
-        ("SELECT * WHERE { BIND(1 AS ?x) .SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }", True),  # text check missed it
-        ("PREFIX ex: <http://x/> SELECT * { ?s ex:a\\'b ?o . SERVICE <http://x/> { ?s ?p ?o } }", True),
-        ("SELECT ?service { ?service ?p 'SERVICE' }", False),
-        ("PREFIX ex: <http://x/> SELECT * { ?s ex:SERVICE ?o } # SERVICE", False),
-        ("SELECT * { <http://x/SERVICE> ?p ?o }", False),
-    ],
-)
-def test_service_is_refused_on_the_parsed_query(text: str, expected: bool) -> None:
-    if expected:
-        with pytest.raises(QueryError, match="SERVICE"):
-            query_guard.check(text)
-    else:
-        assert query_guard.check(text).parsed
 
 
 def test_runaway_is_killed_and_its_cpu_freed(store_path: Path) -> None:

@@ -11,11 +11,13 @@ run, a short one finds a worker.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import re
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -40,16 +42,22 @@ from odl_graph.engine.process import (
     limit_cpu,
     reap,
 )
-from odl_graph.engine.serialize import Counts, Reply, Request, reply_for
+from odl_graph.engine.schedule import CLIENT, Debts, Durations, Waiters, shape_of
+from odl_graph.engine.serialize import Answer, Counts, Reply, Request, reply_for
 from odl_graph.engine.updates import WriterProcess
 from odl_graph.errors import StoreError
+from odl_graph.query_guard import SERVICE_REFUSED
 from odl_graph.stores import EmbeddedStore
 from odl_graph.stores.embedded import run_query
 from odl_graph.stores.writes import Delta, Write, apply_delta
 
+# What pyoxigraph's HTTP client reports when the sandbox denies it a socket or a name lookup.
+_NO_NETWORK = re.compile(r"Permission denied|os error 13|name resolution|lookup address", re.I)
 
-def evaluate(store: ox.Store, req: Request) -> Reply:
-    """Worker side: one request against the in-memory or read-only store."""
+
+def evaluate(store: ox.Store, req: Request, send: Callable[[Any], None] | None = None) -> Reply | None:
+    """Worker side: one request against the in-memory or read-only store. With `send`, a large
+    answer is streamed through it (serialize.ChunkSink) and None is returned."""
     if req.op == "counts":
         rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         counts = {r["g"].value: int(r["n"].value) for r in rows}
@@ -63,11 +71,11 @@ def evaluate(store: ox.Store, req: Request) -> Reply:
             if not store.contains_named_graph(ox.NamedNode(req.graph)):
                 raise GraphNotFound(f"no graph named <{req.graph}>")
             res = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{req.graph}> {{ ?s ?p ?o }} }}")
-        return reply_for(req, res)
+        return reply_for(req, res, send)
     res = run_query(store, req.sparql, default_graph_uris=req.default_graph_uris,
                     named_graph_uris=req.named_graph_uris, substitutions=req.substitutions or None,
                     base_iri=req.base_iri)
-    return reply_for(req, res)
+    return reply_for(req, res, send)
 
 
 def _worker_loop(conn: Connection, store_factory: Callable[[], ox.Store], timeout: float, parent: int,
@@ -92,13 +100,20 @@ def _worker_loop(conn: Connection, store_factory: Callable[[], ox.Store], timeou
             return
         limit_cpu(max(timeout, 1.0) * 3 + 5)
         try:
-            reply: Any = evaluate(store, req)
+            reply: Any = evaluate(store, req, conn.send)
         except BaseException as exc:
             reply = Failure.of(exc)
+            if _NO_NETWORK.search(reply.message):  # the sandbox stopped a fetch the lexer check let by
+                reply = Failure("query", f"{SERVICE_REFUSED} (the query worker has no network access)")
         try:
-            conn.send(reply)
+            if reply is not None:
+                conn.send(reply)  # after a streamed header, a Failure ends the stream
         except (OSError, ValueError):
             return
+
+
+class _ReserveOverrun(Exception):
+    """A query on the reserve worker outlived reserve_timeout (its worker was replaced)."""
 
 
 class ForkedPool:
@@ -108,7 +123,7 @@ class ForkedPool:
     sandboxed = True  # workers have no network
 
     def __init__(self, store: EmbeddedStore, *, workers: int, timeout: float, mode: str, memory_mb: int,
-                 reserve_workers: int, reserve_timeout: float) -> None:
+                 reserve_workers: int, reserve_timeout: float, queue_wait: float | None = None) -> None:
         if mode not in ("memory", "disk"):
             raise StoreError(f"unknown store mode {mode!r} (expected 'memory' or 'disk')")
         self.store = store
@@ -118,6 +133,11 @@ class ForkedPool:
         self.memory_mb = memory_mb
         self.reserve_size = reserve_workers
         self.reserve_timeout = reserve_timeout
+        self.queue_wait = timeout if queue_wait is None else queue_wait  # longest wait for a worker
+        self.retry_after = max(1, math.ceil(timeout / 2))
+        self.durations = Durations()
+        self.debts = Debts()
+        self._waiters = Waiters()
         self._lock = threading.Condition()
         self._idle: list[Worker] = []
         self._idle_reserve: list[Worker] = []
@@ -163,7 +183,8 @@ class ForkedPool:
     def status(self) -> dict[str, Any]:
         with self._lock:
             return {"mode": self.mode, "workers": self.size, "idle": len(self._idle),
-                    "reserve_workers": self.reserve_size, "reserve_idle": len(self._idle_reserve)}
+                    "reserve_workers": self.reserve_size, "reserve_idle": len(self._idle_reserve),
+                    "waiting": len(self._waiters)}
 
     def current_version(self) -> str | None:
         return self.store.version()
@@ -256,57 +277,81 @@ class ForkedPool:
                     (self._idle_reserve if w.reserve else self._idle).append(spawned)
             self._lock.notify_all()
 
-    def _borrow(self, reserve_ok: bool = True) -> Worker:
-        """An idle regular worker, else (for requests that accept its shorter limit) a reserve one."""
-        deadline = time.monotonic() + self.timeout
+    def _borrow(self, client: str, reserve_ok: bool) -> Worker:
+        """An idle regular worker, else (for a query that may run there) a reserve one; while none is
+        free, wait in the order of the clients' debts (schedule.py), at most `queue_wait` seconds."""
+        deadline = time.monotonic() + self.queue_wait
         with self._lock:
-            while True:
-                if self._closed:
-                    raise EngineBusy("the query engine is shut down")
-                if self._idle:
-                    return self._idle.pop()
-                regular = sum(1 for x in self._all.values() if not x.reserve)
-                if regular < self.size:
-                    return self._spawn()
-                if reserve_ok and self._idle_reserve:
-                    return self._idle_reserve.pop()
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise EngineBusy(
-                        f"all {self.size} query workers stayed busy for {self.timeout:g} s; retry later"
-                    )
-                self._lock.wait(left)
+            ticket = self._waiters.join(self.debts.of(client), reserve_ok)
+            try:
+                while True:
+                    if self._closed:
+                        raise EngineBusy("the query engine is shut down")
+                    if self._waiters.first(ticket, reserve=False):
+                        if self._idle:
+                            return self._idle.pop()
+                        if sum(1 for x in self._all.values() if not x.reserve) < self.size:
+                            return self._spawn()
+                    if reserve_ok and self._idle_reserve and self._waiters.first(ticket, reserve=True):
+                        return self._idle_reserve.pop()
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise EngineBusy(
+                            f"all {self.size} query workers stayed busy for {self.queue_wait:g} s; "
+                            f"retry in {self.retry_after} s", retry_after=self.retry_after)
+                    self._lock.wait(left)
+            finally:
+                self._waiters.leave(ticket)
+                self._lock.notify_all()  # the next in line may be able to take what this one did not
 
     def _release(self, w: Worker) -> None:
         with self._lock:
             if w.generation == self._generation and not self._closed:
                 (self._idle_reserve if w.reserve else self._idle).append(w)
-                self._lock.notify_all()  # a waiter that may not take a reserve worker must not swallow it
+                self._lock.notify_all()
                 return
         self._replace(w)
 
     def run(self, req: Request, limit: float) -> Reply:
-        w = self._borrow(reserve_ok=limit <= self.timeout)
+        """Evaluate `req` on a worker within `limit` seconds, in the client's turn (schedule.CLIENT).
+
+        A query whose shape is not known to be long may run on the reserve worker; stopped there at
+        `reserve_timeout`, it is not an error: its shape is marked long and it waits for a regular
+        worker with the time it has left."""
+        client = CLIENT.get()
+        shape = shape_of(req.sparql) if req.sparql else req.op
+        last = self.durations.last(shape)
+        reserve_ok = limit <= self.timeout and (last is None or last <= self.reserve_timeout / 2)
+        started = time.monotonic()
+        w = self._borrow(client, reserve_ok)
         if w.reserve:
-            limit = min(limit, self.reserve_timeout)
+            try:
+                return self._exchange(w, req, min(limit, self.reserve_timeout), client, shape)
+            except _ReserveOverrun:
+                self.durations.record(shape, self.reserve_timeout)
+                limit -= time.monotonic() - started
+                if limit <= 0:
+                    raise QueryTimeout("query exceeded its time limit and was stopped") from None
+                w = self._borrow(client, reserve_ok=False)
+        return self._exchange(w, req, limit, client, shape)
+
+    def _exchange(self, w: Worker, req: Request, limit: float, client: str, shape: str) -> Reply:
+        t0 = time.monotonic()
+        deadline = t0 + limit
         try:
             w.conn.send(req)
-            if not w.conn.poll(limit):
-                self._replace(w)
-                if w.reserve:
-                    raise QueryTimeout(
-                        f"every one of the {self.size} query workers is busy with a long query; this one ran "
-                        f"on the reserve worker, which stops queries after {limit:g} s, and was stopped")
-                raise QueryTimeout(f"query exceeded the {limit:g} s time limit and was stopped")
-            reply = w.conn.recv()
-        except (EOFError, OSError) as exc:
-            self._reap(w)
-            error = crash_error(w.status, w.stderr_tail(), self.memory_mb)
-            self._replace(w)
-            raise error from exc
+            reply = self._receive(w, deadline, limit)
         except BaseException:
-            self._replace(w)
+            self.debts.charge(client, time.monotonic() - t0)
             raise
+        if isinstance(reply, Answer) and reply.streamed:
+            body = self._stream(w, deadline, limit, client, shape, t0)
+            next(body)
+            reply.body = body
+            return reply
+        elapsed = time.monotonic() - t0
+        self.debts.charge(client, elapsed)
+        self.durations.record(shape, elapsed)
         if isinstance(reply, Failure) and reply.kind == "memory":
             self._replace(w)  # a worker that hit its limit may hold fragmented memory: start afresh
             raise MemoryLimit(memory_message(self.memory_mb))
@@ -314,6 +359,54 @@ class ForkedPool:
         if isinstance(reply, Failure):
             raise reply.error(self.memory_mb)
         return reply
+
+    def _receive(self, w: Worker, deadline: float, limit: float) -> Any:
+        """The worker's next message before `deadline`; its death or the time limit as errors."""
+        try:
+            if not w.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._replace(w)
+                if w.reserve:
+                    raise _ReserveOverrun
+                raise QueryTimeout(f"query exceeded the {limit:g} s time limit and was stopped")
+            return w.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._reap(w)
+            error = crash_error(w.status, w.stderr_tail(), self.memory_mb)
+            self._replace(w)
+            raise error from exc
+        except _ReserveOverrun:
+            raise
+        except BaseException:
+            self._replace(w)
+            raise
+
+    def _stream(self, w: Worker, deadline: float, limit: float, client: str, shape: str,
+                t0: float) -> Iterator[bytes]:
+        """The chunks of a streamed answer as they come from the worker, which stays borrowed until
+        the last one (or is replaced if the reader stops early, the time limit passes or it fails)."""
+        done = False
+        try:
+            yield b""  # primed by the caller: from here on, closing the iterator runs the cleanup below
+            while True:
+                chunk = self._receive(w, deadline, limit)
+                if chunk is None:
+                    done = True
+                    break
+                if isinstance(chunk, Failure):
+                    self._replace(w)
+                    done = True  # replaced already
+                    raise chunk.error(self.memory_mb)
+                yield chunk
+        except _ReserveOverrun:
+            raise QueryTimeout(f"the answer took more than the reserve worker's {limit:g} s and was cut") from None
+        finally:
+            elapsed = time.monotonic() - t0
+            self.debts.charge(client, elapsed)
+            self.durations.record(shape, elapsed)
+            if done and w.alive:
+                self._release(w)
+            elif w.alive:
+                self._replace(w)  # the reader stopped mid-answer: the pipe holds the rest
 
     # -- writes ----------------------------------------------------------------------------
     def apply_write(self, w: Write, timeout: float) -> tuple[str, bool]:

@@ -72,6 +72,19 @@ class Worker:
         return ""
 
 
+def process_memory() -> dict[str, float]:
+    """This process's resident size now and its peak (VmRSS, VmHWM), in MB: the server's own memory,
+    which answers streamed in chunks keep flat whatever their size."""
+    out = {"rss_mb": 0.0, "peak_rss_mb": 0.0}
+    with contextlib.suppress(OSError), open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                out["rss_mb"] = round(int(line.split()[1]) / 1024, 1)
+            elif line.startswith("VmHWM:"):
+                out["peak_rss_mb"] = round(int(line.split()[1]) / 1024, 1)
+    return out
+
+
 def reap(w: Worker) -> None:
     """SIGKILL a child and wait for it: its CPU and memory are freed when this returns.
     A child that already died keeps its own wait status in `w.status`."""

@@ -240,6 +240,7 @@ def _update(store: ox.Store, w: Write, default_name: str | None) -> Outcome:
             _load(store, nquads)
             return Outcome(True, Delta([("add", nquads)]))
         if default_name is not None:
+            ox.Store().update(sparql, base_iri=w.base_iri)  # a syntax error first, with its position
             check_templates(sparql)
         store.update(sparql, base_iri=w.base_iri)
         if default_name is not None:
