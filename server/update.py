@@ -81,11 +81,19 @@ def _new_graph_iri() -> str:
     return f"{settings().get('base_iri') or iris.BASE}graph/store/{uuid.uuid4().hex}"
 
 
+def _checked(media: str) -> str:
+    """415 for a media type that is not an RDF graph syntax pyoxigraph parses (a table lookup)."""
+    fmt = ox.RdfFormat.from_media_type(media.split(";", 1)[0].strip()) if media else None
+    if fmt is None or fmt.supports_datasets:
+        raise ApiError(415, f"unsupported RDF media type {media!r}; send Turtle, N-Triples, JSON-LD or RDF/XML")
+    return media
+
+
 def _payload() -> list[tuple[bytes, str]]:
     """The RDF documents of a PUT/POST: the body, or each part of a multipart/form-data body
     (media type from the part's Content-Type, else from its file name)."""
     if request.mimetype != "multipart/form-data":
-        return [(request.get_data(cache=False), request.content_type or "")]
+        return [(request.get_data(cache=False), _checked(request.content_type or ""))]
     parts = []
     for part in request.files.values():
         media = part.mimetype
@@ -95,7 +103,7 @@ def _payload() -> list[tuple[bytes, str]]:
         if not media:
             raise ApiError(415, f"multipart part {part.name!r} ({part.filename!r}) has no RDF media type; "
                                 "give it a Content-Type or a file extension such as .ttl")
-        parts.append((part.read(), media))
+        parts.append((part.read(), _checked(media)))
     if not parts:
         raise ApiError(400, "the multipart body has no file part")
     return parts

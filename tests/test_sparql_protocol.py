@@ -475,7 +475,7 @@ def test_graph_store_bad_requests(app_factory: Any) -> None:
     assert_error_shape(client.put("/store?graph=http://e/g", data=b"not turtle <", content_type="text/turtle",
                                   headers=auth), 400)
     assert_error_shape(client.put("/store?graph=http://e/g", data=b"x", content_type="application/pdf",
-                                  headers=auth), 400)
+                                  headers=auth), 415)
     assert_error_shape(client.put("/store?graph=bad iri", data=b"", content_type="text/turtle", headers=auth), 400)
 
 

@@ -196,17 +196,25 @@ class ForkedPool:
         self.store.refresh()
         self._recycle(version, mem)
 
-    def _recycle(self, version: str | None, mem: ox.Store | None) -> None:
-        """Serve `version` (held in `mem` in memory mode) from now on: idle workers are replaced at once,
-        busy ones when they come back."""
+    def _recycle(self, version: str | None, mem: ox.Store | None, background: bool = False) -> None:
+        """Serve `version` (held in `mem` in memory mode) from now on: idle workers are replaced at once
+        (by a thread when `background`: a write answers without waiting for the forks; a query waits for
+        a fresh worker), busy ones when they come back."""
         with self._lock:
             self._mem = mem
             self.version = version
             self._generation += 1
             stale, self._idle = self._idle + self._idle_reserve, []
             self._idle_reserve = []
-        for w in stale:
-            self._replace(w)
+
+        def replace() -> None:
+            for w in stale:
+                self._replace(w)
+
+        if background:
+            threading.Thread(target=replace, name="odl-recycle", daemon=True).start()
+        else:
+            replace()
 
     def dumps(self) -> tuple[str, Path] | None:
         """(version, folder) of the newest dumps; makes those of the version served if they are missing."""
@@ -429,6 +437,6 @@ class ForkedPool:
                 except BaseException:
                     self._mem = None
             if self._mem is not None:
-                self._recycle(version, self._mem)
+                self._recycle(version, self._mem, background=True)
                 return
         self.reload()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from odl_graph.engine.errors import GraphNotFound, MemoryLimit, QueryTimeout
-from odl_graph.errors import OdlError, QueryError, StoreError
+from odl_graph.errors import EvaluationError, OdlError, QueryError, StoreError
 from odl_graph.stores import EmbeddedStore
 from odl_graph.stores.writes import Delta, Write
 
@@ -114,6 +114,8 @@ def _error(reply: dict[str, Any]) -> OdlError:
         return GraphNotFound(message)
     if kind == "query":
         return QueryError(message, line=reply.get("line"), column=reply.get("column"))
+    if kind == "evaluation":
+        return EvaluationError(message)
     if kind == "memory":
         return MemoryLimit("the write needed more memory than the writer could allocate; nothing was written")
     return StoreError(message)

@@ -32,7 +32,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from odl_graph.errors import NotFound, OdlError, QueryError, StoreError
+from odl_graph.errors import EvaluationError, NotFound, OdlError, QueryError, StoreError
 from odl_graph.stores.embedded import EmbeddedStore, default_graph_name, fsync_dir, new_stamp, writer_lock
 from odl_graph.stores.writes import Outcome, Write, apply
 
@@ -102,7 +102,8 @@ class Writer:
 
 
 def _failure(exc: BaseException) -> dict[str, Any]:
-    kind = "notfound" if isinstance(exc, NotFound) else "query" if isinstance(exc, QueryError) else "store"
+    kind = ("notfound" if isinstance(exc, NotFound) else "query" if isinstance(exc, QueryError)
+            else "evaluation" if isinstance(exc, EvaluationError) else "store")
     if isinstance(exc, MemoryError):
         kind = "memory"
     message = str(exc) if isinstance(exc, OdlError) else f"{type(exc).__name__}: {exc}"

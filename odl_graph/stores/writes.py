@@ -18,7 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from odl_graph.errors import NotFound, QueryError, StoreError, parse_error_position
+from odl_graph.errors import EvaluationError, NotFound, QueryError, StoreError, parse_error_position
 from odl_graph.sparql_text import noise_spans, skeleton, tokens
 from odl_graph.stores.embedded import MATERIALIZE
 
@@ -250,6 +250,9 @@ def _update(store: ox.Store, w: Write, default_name: str | None) -> Outcome:
         raise QueryError(str(exc), line=line, column=col) from exc
     except ValueError as exc:
         raise QueryError(str(exc)) from exc
+    except RuntimeError as exc:  # parsed, then failed: CREATE of an existing graph, DROP of a missing one
+        raise EvaluationError(f"the update is well-formed but could not run: {exc} (SILENT on that operation "
+                              f"makes this case succeed without effect)") from exc
     except OSError as exc:
         raise StoreError(f"the update failed: {exc}") from exc
     return Outcome(True, None)
