@@ -11,14 +11,12 @@ is the path of nearly every query. Whatever needs a full parse (syntax errors, t
 in the sandboxed worker, under its time and memory limits, and the worker has no network at all
 (odl_graph/sandbox.py): a construct this check missed fails there with a refusal, not a fetch.
 
-For updates (token-gated), `reads_default_graph` still comes from rdflib's parser: pyoxigraph's
-update has no union default graph, and that decision belongs to the update path.
+Updates (token-gated) are checked by the update path (odl_graph/stores/writes.check_fetch, on the same
+lexer: LOAD SILENT is accepted there and fetches nothing) and parsed only by the writer process.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 import re
 from dataclasses import dataclass
 
@@ -33,7 +31,7 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 @dataclass(frozen=True)
 class Verdict:
-    reads_default_graph: bool = False  # update only
+    """The check passed (kept as a value so callers can grow it)."""
 
 
 def _decode(text: str) -> str:
@@ -71,56 +69,8 @@ def fetch_keyword(text: str) -> str | None:
 
 
 def check(text: str, *, update: bool = False) -> Verdict:
-    """Raise QueryError for SERVICE or LOAD; for an update, also tell whether it reads the default graph."""
+    """Raise QueryError for SERVICE or LOAD."""
     word = fetch_keyword(text)
     if word is not None:
         raise QueryError(REFUSED[word])
-    return Verdict(_reads_default_graph(text)) if update else Verdict()
-
-
-# -- updates (token-gated): the default-graph question needs the parsed algebra ------------------------
-def _walk(node: object, in_graph: bool, found: set[str]) -> None:
-    """Collect the algebra operators below `node`; 'default-bgp' marks triples matched outside GRAPH."""
-    from rdflib.plugins.sparql.parserutils import CompValue
-
-    if isinstance(node, CompValue):
-        found.add(node.name)
-        if node.name == "Graph":
-            in_graph = True
-        elif node.name == "BGP" and dict.get(node, "triples") and not in_graph:
-            found.add("default-bgp")
-        for value in node.values():
-            _walk(value, in_graph, found)
-    elif isinstance(node, list | tuple):
-        for value in node:
-            _walk(value, in_graph, found)
-    elif isinstance(node, dict):
-        for value in node.values():
-            _walk(value, in_graph, found)
-
-
-@functools.lru_cache(maxsize=256)
-def _reads_default_graph(text: str) -> bool:
-    """Does a DELETE/INSERT ... WHERE (no USING/WITH) or a DELETE WHERE match the default graph?
-    False when rdflib cannot parse the update: pyoxigraph then reports its own syntax error."""
-    from rdflib.plugins.sparql.algebra import translateUpdate
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    quiet = logging.getLogger("rdflib.term")  # odd IRIs are warned about, not errors, in rdflib
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)
-    try:
-        algebra = translateUpdate(parseUpdate(text)).algebra
-    except Exception:  # pyparsing ParseException, RecursionError, SPARQL 1.2 syntax
-        return False
-    finally:
-        quiet.setLevel(level)
-    for op in algebra:
-        found: set[str] = set()
-        _walk(op, False, found)
-        if op.name == "Modify" and not dict.get(op, "using") and not dict.get(op, "withClause") \
-                and "default-bgp" in found:
-            return True
-        if op.name == "DeleteWhere" and dict.get(op, "triples"):
-            return True
-    return False
+    return Verdict()

@@ -70,7 +70,8 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
           f"{engine.mode} store version {engine.version})", file=sys.stderr, flush=True)
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="odl-graph",
-                       max_request_body_size=max(values["max_body_bytes"] * 2, 1 << 20),
+                       max_request_body_size=max(values["max_body_bytes"] * 2, 1 << 20,
+                                                 values["max_write_bytes"] if values["update_token"] else 0),
                        connection_limit=max(100, threads * 4), _quiet=True)
     except KeyboardInterrupt:
         pass

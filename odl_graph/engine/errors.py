@@ -8,7 +8,7 @@ import signal
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from odl_graph.errors import OdlError, QueryError, StoreError, parse_error_position
+from odl_graph.errors import EvaluationError, OdlError, QueryError, StoreError, parse_error_position
 from odl_graph.negotiation import Format
 
 
@@ -92,6 +92,8 @@ class Failure:
             return cls("memory", "")
         if type(exc).__name__ == "PanicException":  # pyo3: a Rust panic caught on the calling thread
             return cls("engine", str(exc))
+        if isinstance(exc, EvaluationError | RuntimeError):  # parsed, then failed while evaluating
+            return cls("evaluation", str(exc))
         return cls("query", f"{type(exc).__name__}: {exc}")
 
     def error(self, memory_mb: int) -> OdlError:
@@ -106,6 +108,8 @@ class Failure:
             return engine_failure(self.message)
         if self.kind == "store":
             return StoreError(self.message)
+        if self.kind == "evaluation":
+            return EvaluationError(self.message)
         return QueryError(self.message, line=self.line, column=self.column)
 
 

@@ -39,6 +39,7 @@ from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format
 from odl_graph.result_cache import ResultCache
 from odl_graph.sparql_text import looks_like_update, nesting_depth, skeleton
 from odl_graph.stores import EmbeddedStore, RemoteStore, graph_result
+from odl_graph.stores.writes import Write, check_fetch
 
 VERSION_CHECK_S = 2.0  # how often a query looks for a new store version
 
@@ -83,10 +84,12 @@ class Engine:
 
     def __init__(self, executor: Executor, store: Any, *, timeout: float = 10.0, row_cap: int = 10000,
                  cache_bytes: int = 0, base_iri: str | None = None, max_depth: int = 64,
-                 size: int = 1, reserve_timeout: float = 1.0, memory_mb: int = 0) -> None:
+                 size: int = 1, reserve_timeout: float = 1.0, memory_mb: int = 0,
+                 write_timeout: float = 600.0) -> None:
         self.executor = executor
         self.store = store  # what the pages and the API may read directly (version, dumps)
         self.timeout = float(timeout)
+        self.write_timeout = float(write_timeout)
         self.row_cap = int(row_cap)
         self.prefixes = iris.rdf_prefixes(base_iri or iris.BASE)
         self.max_depth = int(max_depth)
@@ -121,7 +124,8 @@ class Engine:
                    cache_bytes=settings.get("result_cache_bytes", 0), base_iri=settings.get("base_iri"),
                    max_depth=settings.get("max_query_depth", 64), size=getattr(executor, "size", 1),
                    reserve_timeout=getattr(executor, "reserve_timeout", 0.0),
-                   memory_mb=getattr(executor, "memory_mb", 0))
+                   memory_mb=getattr(executor, "memory_mb", 0),
+                   write_timeout=float(settings.get("write_timeout", 600.0)))
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Engine:
@@ -319,10 +323,11 @@ class Engine:
             self._counts = reply.counts
         return dict(self._counts)
 
-    def dumps_dir(self) -> Path | None:
-        """The dump files of the store version queries run against (None: the backend writes none)."""
+    def dumps(self) -> tuple[str, Path] | None:
+        """(store version, folder) of the newest dump files (maybe older than the data: compare with
+        `version`); those of the version served are made in the background if missing."""
         self.checked_version()
-        return self.executor.dumps_dir()
+        return self.executor.dumps()
 
     def graph_get(self, graph: str | None, fmt: Format, *, stream: bool = False) -> Result:
         """Graph Store Protocol GET: one named graph (or the default graph when graph is None).
@@ -334,23 +339,35 @@ class Engine:
         body = reply.body if stream or isinstance(reply.body, bytes) else b"".join(reply.body)
         return Result(reply.kind, fmt, body)
 
-    # -- updates ---------------------------------------------------------------------------
-    def update(self, sparql: str, *, base_iri: str | None = None) -> str:
-        """Apply a SPARQL Update, persist it as a new store version, recycle workers. Returns the version.
+    # -- writes ----------------------------------------------------------------------------
+    def update(self, sparql: str, *, base_iri: str | None = None, using: Iterable[str] = (),
+               using_named: Iterable[str] = ()) -> str:
+        """Apply a SPARQL Update in place through the store's writer; returns the new store version.
 
-        The update runs in a child forked for it, under the same time limit as queries; `base_iri`
-        resolves its relative IRIs when it sets no BASE.
-        """
+        The server process only runs the lexer's checks; the update is parsed and evaluated by the
+        writer, under `write_timeout`. `base_iri` resolves its relative IRIs when it sets no BASE;
+        `using` / `using_named` are the protocol's using-graph-uri / using-named-graph-uri."""
         self.start()
-        verdict = self.check_query_text(sparql, update=True)
-        if verdict.reads_default_graph and not self.triple_counts().get("", 0):
-            raise QueryError(
-                "this update matches triples in the default graph (a WHERE pattern outside GRAPH, or DELETE "
-                "WHERE), but the store's default graph is empty: every triple is in a named graph. At /sparql "
-                "the default graph is the union of the named graphs; updates do not do that, so this one "
-                "would match nothing. Wrap the pattern in GRAPH ?g { ... } (and the template in GRAPH ?g "
-                "{ ... }), or name the graphs to match with USING <graph>.")
+        skel = skeleton(sparql)
+        depth = nesting_depth(skel)
+        if self.max_depth and depth > self.max_depth:
+            raise QueryError(f"the update is nested {depth} levels deep; the limit is {self.max_depth} "
+                             f"(max_query_depth)")
+        check_fetch(sparql)
+        return self._write(Write("update", sparql, base_iri, tuple(using), tuple(using_named)))[0]
+
+    def graph_write(self, method: str, graph: str | None, parts: Iterable[tuple[bytes, str]] = ()) -> tuple[str, bool]:
+        """Graph Store Protocol PUT, POST or DELETE of one graph (None: the default graph); the payload
+        documents are parsed by the writer with pyoxigraph's parsers. Returns (new version, whether the
+        graph existed before)."""
+        self.start()
+        if method not in ("PUT", "POST", "DELETE"):
+            raise QueryError(f"method {method} is not part of the Graph Store Protocol")
+        return self._write(Write(method.lower(), graph=graph, parts=tuple(parts)))
+
+    def _write(self, w: Write) -> tuple[str, bool]:
         with self._update_lock:
-            version = self.executor.apply_update(sparql, base_iri)
-            self.reload()
-            return version
+            version, existed = self.executor.apply_write(w, self.write_timeout)
+            self._counts = None
+            self.cache.clear(self.executor.version)
+            return version, existed

@@ -25,8 +25,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from odl_graph import sandbox
-from odl_graph.dumps import DIR as DUMPS_DIR
+from odl_graph import dumps, sandbox
 from odl_graph.engine.errors import (
     EngineBusy,
     Failure,
@@ -42,15 +41,15 @@ from odl_graph.engine.process import (
     detach_fds,
     limit_cpu,
     reap,
-    updated_dataset,
-    write_version,
 )
 from odl_graph.engine.schedule import CLIENT, Debts, Durations, Waiters, shape_of
 from odl_graph.engine.serialize import Answer, Counts, Reply, Request, reply_for
+from odl_graph.engine.updates import WriterProcess
 from odl_graph.errors import StoreError
 from odl_graph.query_guard import SERVICE_REFUSED
 from odl_graph.stores import EmbeddedStore
 from odl_graph.stores.embedded import run_query
+from odl_graph.stores.writes import Delta, Write, apply_delta
 
 # What pyoxigraph's HTTP client reports when the sandbox denies it a socket or a name lookup.
 _NO_NETWORK = re.compile(r"Permission denied|os error 13|name resolution|lookup address", re.I)
@@ -147,6 +146,8 @@ class ForkedPool:
         self._mem: ox.Store | None = None
         self.version: str | None = None
         self._closed = False
+        self._writer: WriterProcess | None = None
+        self._dumps: dumps.Maker | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
@@ -154,6 +155,7 @@ class ForkedPool:
         if not self.store.exists():
             raise StoreError(f"no store at {self.store.path}: run `odl-graph build` first")
         self.version = self.store.version()
+        self.store.check_format()
         if self.mode == "memory":
             self._mem = self.store.to_memory()
             self.store.refresh()  # close the read-only handle: only the in-memory copy is used
@@ -164,6 +166,10 @@ class ForkedPool:
                 self._idle_reserve.append(self._spawn(reserve=True))
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        if self._dumps is not None:
+            self._dumps.close()
         with self._lock:
             self._closed = True
             workers = list(self._all.values())
@@ -188,17 +194,34 @@ class ForkedPool:
         version = self.store.version()
         mem = self.store.to_memory() if self.mode == "memory" else None
         self.store.refresh()
+        self._recycle(version, mem)
+
+    def _recycle(self, version: str | None, mem: ox.Store | None, background: bool = False) -> None:
+        """Serve `version` (held in `mem` in memory mode) from now on: idle workers are replaced at once
+        (by a thread when `background`: a write answers without waiting for the forks; a query waits for
+        a fresh worker), busy ones when they come back."""
         with self._lock:
             self._mem = mem
             self.version = version
             self._generation += 1
             stale, self._idle = self._idle + self._idle_reserve, []
             self._idle_reserve = []
-        for w in stale:
-            self._replace(w)
 
-    def dumps_dir(self) -> Path | None:
-        return self.store.path / "versions" / self.version / DUMPS_DIR if self.version else None
+        def replace() -> None:
+            for w in stale:
+                self._replace(w)
+
+        if background:
+            threading.Thread(target=replace, name="odl-recycle", daemon=True).start()
+        else:
+            replace()
+
+    def dumps(self) -> tuple[str, Path] | None:
+        """(version, folder) of the newest dumps; makes those of the version served if they are missing."""
+        if self._dumps is None:
+            self._dumps = dumps.Maker(self.store.path, self.store.base_iri)
+        self._dumps.request(self.version)
+        return dumps.latest(self.store.path)
 
     # -- workers ---------------------------------------------------------------------------
     def _store_factory(self) -> Callable[[], ox.Store]:
@@ -429,10 +452,27 @@ class ForkedPool:
             elif w.alive:
                 self._replace(w)  # the reader stopped mid-answer: the pipe holds the rest
 
-    # -- updates ---------------------------------------------------------------------------
-    def apply_update(self, sparql: str, base_iri: str | None) -> str:
-        """Update a copy of the dataset in a killable child, write it as a new version; returns its name."""
-        path = "" if self._mem is not None else str(self.store.current.resolve())
-        nquads = updated_dataset(sparql, mem=self._mem, path=path, base_iri=base_iri, timeout=self.timeout,
-                                 fork_lock=self._lock)
-        return write_version(self.store, nquads)
+    # -- writes ----------------------------------------------------------------------------
+    def apply_write(self, w: Write, timeout: float) -> tuple[str, bool]:
+        """Apply a write through the one writer (in place, published as a new version), then move the
+        queries onto that version: in memory mode by replaying the write's delta on the in-memory copy
+        (a cost proportional to the change), or by reloading it when the delta is unknown."""
+        if self._writer is None:
+            self._writer = WriterProcess(self.store, timeout)
+        version, existed, delta = self._writer.write(w, timeout)
+        self._after_write(version, delta)
+        if self._dumps is not None:
+            self._dumps.request(version)  # in the background: the write does not wait for it
+        return version, existed
+
+    def _after_write(self, version: str, delta: Delta | None) -> None:
+        if self.mode == "memory" and delta is not None and self._mem is not None:
+            with self._lock:  # no worker is forked from a half-changed copy
+                try:
+                    apply_delta(self._mem, delta)
+                except BaseException:
+                    self._mem = None
+            if self._mem is not None:
+                self._recycle(version, self._mem, background=True)
+                return
+        self.reload()
