@@ -138,6 +138,7 @@ class ForkedPool:
         self.durations = Durations()
         self.debts = Debts()
         self._waiters = Waiters()
+        self._trials: set[str] = set()  # shapes running on the reserve for the first time
         self._lock = threading.Condition()
         self._idle: list[Worker] = []
         self._idle_reserve: list[Worker] = []
@@ -285,14 +286,24 @@ class ForkedPool:
                     (self._idle_reserve if w.reserve else self._idle).append(spawned)
             self._lock.notify_all()
 
-    def _borrow(self, client: str, reserve_ok: bool) -> Worker:
-        """An idle regular worker, else (for a query that may run there) a reserve one; while none is
-        free, wait in the order of the clients' debts (schedule.py), at most `queue_wait` seconds."""
+    def _may_use_reserve(self, shape: str, limit: float) -> bool:
+        """A query may run on the reserve unless its shape is known to be long, or is on trial there
+        right now (its first run: the others of that shape wait for the verdict). Caller holds the lock."""
+        last = self.durations.last(shape)
+        return limit <= self.timeout and shape not in self._trials and (
+            last is None or last <= self.reserve_timeout / 2)
+
+    def _borrow(self, client: str, shape: str | None, limit: float = 0.0) -> Worker:
+        """An idle regular worker, else (for a query that may run there, `shape` not None) a reserve
+        one; while none is free, wait in the order of the clients' debts (schedule.py), at most
+        `queue_wait` seconds. Debts and reserve eligibility are read again at each wake-up."""
         deadline = time.monotonic() + self.queue_wait
         with self._lock:
-            ticket = self._waiters.join(self.debts.of(client), reserve_ok)
+            ticket = self._waiters.join(self.debts.of(client), False)
             try:
                 while True:
+                    reserve_ok = shape is not None and self._may_use_reserve(shape, limit)
+                    self._waiters.update(ticket, self.debts.of(client), reserve_ok)
                     if self._closed:
                         raise EngineBusy("the query engine is shut down")
                     if self._waiters.first(ticket, reserve=False):
@@ -301,6 +312,8 @@ class ForkedPool:
                         if sum(1 for x in self._all.values() if not x.reserve) < self.size:
                             return self._spawn()
                     if reserve_ok and self._idle_reserve and self._waiters.first(ticket, reserve=True):
+                        if self.durations.last(shape) is None:  # type: ignore[arg-type]
+                            self._trials.add(shape)  # type: ignore[arg-type]
                         return self._idle_reserve.pop()
                     left = deadline - time.monotonic()
                     if left <= 0:
@@ -329,10 +342,8 @@ class ForkedPool:
         worker with the time it has left."""
         client = CLIENT.get()
         shape = shape_of(req.sparql) if req.sparql else req.op
-        last = self.durations.last(shape)
-        reserve_ok = limit <= self.timeout and (last is None or last <= self.reserve_timeout / 2)
         started = time.monotonic()
-        w = self._borrow(client, reserve_ok)
+        w = self._borrow(client, shape, limit)
         if w.reserve:
             paused = self._pause_long_queries()
             try:
@@ -344,7 +355,10 @@ class ForkedPool:
                     raise QueryTimeout("query exceeded its time limit and was stopped") from None
             finally:
                 self._resume(paused)
-            w = self._borrow(client, reserve_ok=False)
+                with self._lock:
+                    self._trials.discard(shape)
+                    self._lock.notify_all()  # the shape's verdict is in: its waiters may decide
+            w = self._borrow(client, None)
         return self._exchange(w, req, limit, client, shape)
 
     def _pause_long_queries(self) -> list[Worker]:
