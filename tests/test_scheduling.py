@@ -165,6 +165,7 @@ def test_a_query_stopped_on_the_reserve_waits_for_a_regular_worker(store_path: P
     medium = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     with Engine.from_settings({"store": store_path, "workers": 1, "reserve_workers": 1, "query_timeout": 3.0,
                                "reserve_timeout": 0.001}) as eng:
+        eng.executor.queue_wait = 15.0  # it waits for the runaway's whole time limit, and a fresh worker
         runaway = threading.Thread(target=_runaway, args=(eng,))
         runaway.start()
         while eng.executor.status()["idle"]:

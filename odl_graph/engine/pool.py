@@ -233,7 +233,14 @@ class ForkedPool:
         return lambda: ox.Store.read_only(path)
 
     def _spawn(self, reserve: bool = False) -> Worker:
-        """Fork one worker (caller holds the lock, so no two forks interleave)."""
+        """Fork one worker and wait until it is ready (caller holds the lock)."""
+        worker = self._fork(reserve)
+        self._await_ready(worker)
+        return worker
+
+    def _fork(self, reserve: bool = False) -> Worker:
+        """Fork one worker (caller holds the lock, so no two forks interleave and none is made from a
+        half-changed in-memory store); it counts as one of the pool's from now on."""
         parent_conn, child_conn = Pipe(duplex=True)
         factory = self._store_factory()
         parent = os.getpid()
@@ -253,6 +260,11 @@ class ForkedPool:
         child_conn.close()
         worker = Worker(pid, parent_conn, self._generation, reserve=reserve, stderr=err)
         self._all[pid] = worker
+        return worker
+
+    def _await_ready(self, worker: Worker) -> None:
+        """Wait for a new worker's hello (no lock needed: nobody else knows its pipe yet)."""
+        parent_conn = worker.conn
         if not parent_conn.poll(max(self.timeout, 30.0)):
             self._reap(worker)
             close_stderr(worker)
@@ -268,7 +280,6 @@ class ForkedPool:
             self._reap(worker)
             close_stderr(worker)
             raise StoreError(hello.message)
-        return worker
 
     def _reap(self, w: Worker) -> None:
         reap(w)
@@ -276,15 +287,31 @@ class ForkedPool:
             self._all.pop(w.pid, None)
 
     def _replace(self, w: Worker) -> None:
+        """Reap a worker and fork its successor. Only the fork holds the pool's lock: the wait for the
+        new worker's hello does not (under load it took long enough to hold up every other request)."""
         self._reap(w)
         close_stderr(w)
+        spawned = None
         with self._lock:
             same_kind = sum(1 for x in self._all.values() if x.reserve == w.reserve)
             if not self._closed and same_kind < (self.reserve_size if w.reserve else self.size):
-                with contextlib.suppress(StoreError):  # next borrow retries
-                    spawned = self._spawn(reserve=w.reserve)
-                    (self._idle_reserve if w.reserve else self._idle).append(spawned)
+                spawned = self._fork(reserve=w.reserve)
             self._lock.notify_all()
+        if spawned is None:
+            return
+        try:
+            self._await_ready(spawned)
+        except StoreError:  # reaped; the next borrow forks again
+            with self._lock:
+                self._lock.notify_all()
+            return
+        with self._lock:
+            fresh = not self._closed and spawned.generation == self._generation
+            if fresh:
+                (self._idle_reserve if spawned.reserve else self._idle).append(spawned)
+                self._lock.notify_all()
+        if not fresh:  # the store changed while it started: it holds the old data
+            self._replace(spawned)
 
     def _may_use_reserve(self, shape: str, limit: float) -> bool:
         """A query may run on the reserve unless its shape is known to be long, or is on trial there
