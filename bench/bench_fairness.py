@@ -104,7 +104,7 @@ def scenario(port: int, groups: list[tuple[str, int, list, float]], seconds: flo
         r["statuses"].update(statuses)
     for p in procs:
         p.join()
-    return {k: {"n": len(v["lat"]), "p50": pct(v["lat"], 50) * 1000, "p99": pct(v["lat"], 99) * 1000,
+    return {k: {"n": len(v["lat"]), "p50": pct(v["lat"], 50), "p99": pct(v["lat"], 99),
                 "max": max(v["lat"]) * 1000, "statuses": dict(v["statuses"])} for k, v in results.items()}
 
 

@@ -62,7 +62,10 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None,
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
-    threads = max(8, 4 * engine.size)
+    # Threads only wait on worker pipes, and a request waiting for a worker holds one: with 8, ten
+    # clients looping slow queries held them all and a cheap query could not even be read (3 s p50
+    # in bench/bench_fairness.py). The fair queue of the pool only works for requests that reach it.
+    threads = max(32, 8 * engine.size)
     print(f"odl-graph: serving http://{host}:{port}/sparql ({engine.size} query workers, "
           f"{engine.mode} store version {engine.version})", file=sys.stderr, flush=True)
     try:

@@ -229,5 +229,6 @@ def sparql() -> Response:
         named_graph_uris=_graph_uris("named-graph-uri"),
         allow_truncated=_allow_truncated(),
         base_iri=request_base_iri(),
+        stream=True,
     )
     return result_response(result)

@@ -37,7 +37,7 @@ def big_engine(big_store: Path) -> Iterator[Engine]:
 
 def test_a_large_answer_streams_in_chunks_and_is_complete(big_engine: Engine) -> None:
     nt = next(f for f in GRAPH_FORMATS if f.name == "ntriples")
-    result = big_engine.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", graph_format=nt)
+    result = big_engine.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", graph_format=nt, stream=True)
     assert not isinstance(result.body, bytes)  # never whole in the server process
     chunks = list(result.body)
     assert len(chunks) > 2 and max(map(len, chunks)) <= 2 * CHUNK
@@ -47,7 +47,7 @@ def test_a_large_answer_streams_in_chunks_and_is_complete(big_engine: Engine) ->
 
 def test_a_reader_that_stops_early_frees_the_worker(big_engine: Engine) -> None:
     pid = next(iter(big_engine.executor._all))
-    result = big_engine.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    result = big_engine.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", stream=True)
     body = iter(result.body)
     next(body)
     body.close()  # type: ignore[attr-defined]  # what the WSGI server does when a client hangs up
@@ -55,8 +55,10 @@ def test_a_reader_that_stops_early_frees_the_worker(big_engine: Engine) -> None:
     assert big_engine.ask("ASK { ?s ?p ?o }") is True
 
 
-def test_a_small_answer_is_whole(big_engine: Engine) -> None:
-    assert isinstance(big_engine.execute("ASK { ?s ?p ?o }").body, bytes)
+def test_a_small_answer_or_a_caller_not_asking_for_chunks_gets_it_whole(big_engine: Engine) -> None:
+    assert isinstance(big_engine.execute("ASK { ?s ?p ?o }", stream=True).body, bytes)
+    whole = big_engine.execute("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }").body  # e.g. the search index
+    assert isinstance(whole, bytes) and len(whole) > 2 * CHUNK
 
 
 def test_the_endpoint_streams_without_content_length(big_store: Path) -> None:
@@ -199,3 +201,34 @@ def test_a_streamed_answer_small_enough_is_cached_whole(big_store: Path) -> None
         assert second.data == first.data and len(first.data) > 2 * CHUNK
     finally:
         close_engine(app)
+
+
+def _stopped(pid: int, expected: bool) -> bool:
+    """Whether the process is stopped, once the signal has been delivered (it is asynchronous)."""
+    deadline = time.monotonic() + 5
+    while True:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        if (state in ("T", "t")) == expected or time.monotonic() > deadline:
+            return state in ("T", "t")
+        time.sleep(0.01)
+
+
+def test_a_reserve_query_pauses_long_queries_while_it_runs(store_path: Path) -> None:
+    """Regular workers busy past the reserve's limit are stopped (SIGSTOP) while a reserve query
+    runs, and continued after; the runaway still ends at its time limit."""
+    with Engine.from_settings({"store": store_path, "workers": 1, "reserve_workers": 1, "query_timeout": 3.0,
+                               "reserve_timeout": 0.2}) as eng:
+        pool = eng.executor
+        runaway = threading.Thread(target=_runaway, args=(eng,))
+        runaway.start()
+        while pool.status()["idle"]:
+            time.sleep(0.01)
+        busy = next(w for w in pool._all.values() if not w.reserve)
+        time.sleep(0.4)
+        paused = pool._pause_long_queries()
+        assert paused == [busy] and _stopped(busy.pid, True)
+        assert eng.ask("ASK { ?s ?p ?o }") is True  # on the reserve meanwhile
+        pool._resume(paused)
+        assert not _stopped(busy.pid, False)
+        runaway.join(10)
+        assert not runaway.is_alive()

@@ -215,6 +215,7 @@ class Engine:
         allow_truncated: bool = False,
         base_iri: str | None = None,
         own: bool = False,
+        stream: bool = False,
     ) -> Result:
         """Run a query and serialise its answer; the row cap applies to SELECT only.
 
@@ -222,6 +223,8 @@ class Engine:
         answer that only our own headers reveal would be silent to every standard client.
         `base_iri` resolves relative IRIs when the query sets no BASE (the protocol: the request URL).
         `own=True` for the project's own query texts (pages): see check_query_text.
+        `stream=True` (the endpoint): a large answer's body is an iterator of chunks as they come
+        from the worker, never whole in this process.
 
         With the result cache on, an answer already serialised for this store version, query text,
         dataset, formats and row cap is returned as is (`cache="hit"`), without a worker. Only
@@ -246,8 +249,8 @@ class Engine:
         assert isinstance(reply, Answer)
         fmt = (GRAPH_FORMAT if reply.kind == "graph" else RESULTS_FORMAT)[reply.format]
         body = reply.body
-        if own and not isinstance(body, bytes):
-            body = b"".join(body)  # the project's own answers (pages) are small and wanted whole
+        if not stream and not isinstance(body, bytes):
+            body = b"".join(body)  # a caller that did not ask for chunks gets the answer whole
         result = Result(reply.kind, fmt, body, reply.truncated, cap if reply.kind == "solutions" else 0,
                         reply.rows, "miss" if caching else None)
         if caching:

@@ -62,6 +62,8 @@ class Worker:
     reserve: bool = False  # kept for short queries: its queries stop at reserve_timeout
     stderr: int = -1  # memfd holding the worker's stderr (why it died)
     status: int = 0  # wait status once reaped
+    busy_since: float = 0.0  # monotonic time its current query was sent (0: idle)
+    holds: int = 0  # reserve queries that currently keep it paused (SIGSTOP)
 
     def stderr_tail(self) -> str:
         if self.stderr < 0:
