@@ -104,14 +104,17 @@ def start_ours(store: Path) -> Server:
 
 
 def start_oxigraph(nquads: bytes, location: Path) -> Server:
+    """Loaded by `oxigraph load` (its bulk loader) before serving: an HTTP POST of the shipped graph
+    is a transaction that takes many minutes on a loaded machine, and setup is not what is measured."""
     port = free_port()
     exe = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    data = location.parent / "shipped.nq"
+    data.write_bytes(nquads)
+    subprocess.run([exe, "load", "--location", str(location), "--file", str(data)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     s = Server("Oxigraph server", [exe, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
                                    "--union-default-graph"], port, "/update", "/store", {})
     s.wait("/query?query=ASK%7B%7D")
-    status, _ = s.call("POST", "/store", nquads, "application/n-quads")
-    if status >= 300:
-        raise RuntimeError(f"oxigraph load failed: HTTP {status}")
     return s
 
 
@@ -122,7 +125,7 @@ def loadavg() -> str:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--big", type=int, default=1_000_000, help="triples of the big PUT")
+    p.add_argument("--big", type=int, default=1_000_000, help="triples of the big PUT (0: skip it)")
     p.add_argument("--out", default=str(DOC))
     args = p.parse_args()
     settings = load_settings()
@@ -138,7 +141,7 @@ def main() -> None:
         ops = [
             ("Graph Store PUT of 10,000 triples", args.rounds,
              lambda s, r: s.call("PUT", f"{s.store}?graph=http://bench.example/g10k", small, NT)),
-            (f"Graph Store PUT of {args.big:,} triples", 1,
+            (f"Graph Store PUT of {args.big:,} triples", 1 if args.big else 0,
              lambda s, r: s.call("PUT", f"{s.store}?graph=http://bench.example/g1m", big, NT)),
             ("INSERT DATA of 1 triple", args.rounds,
              lambda s, r: s.call("POST", s.update, ("INSERT DATA { <http://bench.example/one> "
@@ -156,7 +159,8 @@ def main() -> None:
                         raise RuntimeError(f"{s.name}: {label}: HTTP {status}")
                     best[s.name] = min(best.get(s.name, took), took)
                     print(f"{s.name:16} {label}: {took:.3f} s", flush=True)
-            rows.append((label, best["odl-graph"], best["Oxigraph server"]))
+            if best:
+                rows.append((label, best["odl-graph"], best["Oxigraph server"]))
     finally:
         for s in servers:
             s.stop()
@@ -171,7 +175,7 @@ def main() -> None:
         f"{args.rounds} rounds (the big PUT: one), client wall-clock per request.", "",
         "| operation | odl-graph | Oxigraph server | ratio (odl-graph / Oxigraph) |",
         "|---|---|---|---|",
-        *[f"| {label} | {ours:.3f} s | {ref:.3f} s | {ours / ref:.1f}× |" for label, ours, ref in rows], "",
+        *[f"| {label} | {ours:.3f} s | {ref:.3f} s | {ours / ref:.2g}× |" for label, ours, ref in rows], "",
         "Target (issue 20): each within 5× of Oxigraph server's time.",
     ]
     write_section(Path(args.out), "\n".join(lines))

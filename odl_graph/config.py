@@ -40,7 +40,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("base_url", "", "Public URL of the server, e.g. 'https://example.org/' (empty: taken from each request)."),
     Setting("store_mode", "memory", "What query workers read: 'memory' (a copy loaded at start) or 'disk'."),
     Setting("query_timeout", 10.0, "Seconds after which a SPARQL query is stopped.", float),
-    Setting("row_cap", 10000, "Maximum rows returned by an ad-hoc SELECT (0 = no cap).", int),
+    Setting("row_cap", 0, "Maximum rows of a SELECT answer at /sparql (0 = no cap: answers stream in full).", int),
     Setting("max_body_bytes", 1_000_000, "Largest accepted request body, in bytes.", int),
     Setting("max_write_bytes", 1 << 30, "Largest accepted body of an authorised write (/update, /store), in bytes.",
             int),

@@ -82,7 +82,7 @@ def teed(chunks: Iterable[bytes], most: int, keep: Callable[[bytes], None]) -> I
 class Engine:
     """Queries and updates over one store, whatever executes them. Thread-safe; one per server process."""
 
-    def __init__(self, executor: Executor, store: Any, *, timeout: float = 10.0, row_cap: int = 10000,
+    def __init__(self, executor: Executor, store: Any, *, timeout: float = 10.0, row_cap: int = 0,
                  cache_bytes: int = 0, base_iri: str | None = None, max_depth: int = 64,
                  size: int = 1, reserve_timeout: float = 1.0, memory_mb: int = 0,
                  write_timeout: float = 600.0) -> None:
@@ -120,7 +120,7 @@ class Engine:
                 memory_mb=max(0, int(settings.get("worker_memory_mb", 1024))),
                 reserve_workers=max(0, int(settings.get("reserve_workers", 1))),
                 reserve_timeout=min(float(settings.get("reserve_timeout", 1.0)), timeout))
-        return cls(executor, store, timeout=timeout, row_cap=settings.get("row_cap", 10000),
+        return cls(executor, store, timeout=timeout, row_cap=settings.get("row_cap", 0),
                    cache_bytes=settings.get("result_cache_bytes", 0), base_iri=settings.get("base_iri"),
                    max_depth=settings.get("max_query_depth", 64), size=getattr(executor, "size", 1),
                    reserve_timeout=getattr(executor, "reserve_timeout", 0.0),

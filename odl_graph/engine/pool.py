@@ -148,6 +148,7 @@ class ForkedPool:
         self.version: str | None = None
         self._closed = False
         self._writer: WriterProcess | None = None
+        self._mem_lock = threading.Lock()  # held while a write's delta changes the in-memory store
         self._dumps: dumps.Maker | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -245,7 +246,8 @@ class ForkedPool:
         factory = self._store_factory()
         parent = os.getpid()
         err = os.memfd_create("odl-worker-stderr", os.MFD_CLOEXEC)
-        pid = os.fork()
+        with self._mem_lock:  # never a copy of a half-changed in-memory store (_after_write)
+            pid = os.fork()
         if pid == 0:  # child
             code = 0
             try:
@@ -508,7 +510,9 @@ class ForkedPool:
 
     def _after_write(self, version: str, delta: Delta | None) -> None:
         if self.mode == "memory" and delta is not None and self._mem is not None:
-            with self._lock:  # no worker is forked from a half-changed copy
+            # Only forks wait (the fork lock): queries keep going on the workers already forked,
+            # which hold the previous version; pyoxigraph releases the GIL while it loads.
+            with self._mem_lock:
                 try:
                     apply_delta(self._mem, delta)
                 except BaseException:

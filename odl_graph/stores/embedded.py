@@ -197,7 +197,7 @@ class EmbeddedStore:
                 raise
             self.publish(target, quads)
 
-    def publish(self, target: Path, quads: int | None = None) -> None:
+    def publish(self, target: Path, quads: int | None = None, prune: bool = True) -> None:
         """Seal a finished version folder and make it `current` (atomic flip); the writer lock is held.
 
         Anything else written into the version folder goes before this call (the marker is last)."""
@@ -212,7 +212,13 @@ class EmbeddedStore:
         os.replace(tmp_link, self.current)  # atomic on POSIX
         fsync_dir(self.path)  # the switch itself survives a power cut
         self.refresh()
-        self._prune(self.path / "versions")
+        if prune:
+            self._prune(self.path / "versions")
+
+    def prune(self) -> None:
+        """Remove versions beyond the kept ones (the writer does it after answering)."""
+        with writer_lock(self.path):
+            self._prune(self.path / "versions")
 
     def _remove_partial(self, versions: Path) -> None:
         """Folders a killed writer left (no marker), and its temporary links; the lock is held."""
@@ -263,11 +269,15 @@ def new_stamp() -> str:
 
 
 def seal_version(version: Path, quads: int | None) -> None:
-    """fsync every file of a finished version folder, then write the marker (itself fsynced)."""
+    """fsync every file of a finished version folder, then write the marker (itself fsynced).
+
+    A table file (.sst) that a checkpoint hard-linked from the writer's work store is skipped: RocksDB
+    syncs each table file when it writes it, before the store refers to it, so it is on disk already."""
     files = []
     for p in sorted(version.rglob("*")):
         if p.is_file():
-            _fsync_file(p)
+            if not (p.suffix == ".sst" and p.stat().st_nlink > 1):
+                _fsync_file(p)
             files.append(str(p.relative_to(version)))
     for d in sorted({p.parent for p in version.rglob("*")} | {version}, key=lambda p: -len(p.parts)):
         fsync_dir(d)

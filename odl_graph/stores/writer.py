@@ -56,11 +56,10 @@ class Writer:
             return None
 
     def _set_base(self, version: str) -> None:
+        """Not fsynced: if a crash loses it, the base names an older version than `current` and the next
+        write derives the work store again (safe, only slower); only `odl-dirty` must be durable first."""
         tmp = self.work / (BASE + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"version": version}, f)
-            f.flush()
-            os.fsync(f.fileno())
+        tmp.write_text(json.dumps({"version": version}), encoding="utf-8")
         os.replace(tmp, self.work / BASE)
 
     def _fresh(self) -> ox.Store:
@@ -94,10 +93,9 @@ class Writer:
             stamp = new_stamp()
             target = self.embedded.path / "versions" / stamp
             store.backup(str(target))
-            self.embedded.publish(target)
+            self.embedded.publish(target, prune=False)  # pruned after the answer (writer_main)
             self._set_base(stamp)
-            dirty.unlink()
-            fsync_dir(self.work)
+            dirty.unlink()  # not fsynced either: a dirty flag that survives a crash only costs a derive
         return stamp, outcome
 
 
@@ -137,6 +135,9 @@ def writer_main(argv: list[str] | None = None) -> None:
             reply = _failure(exc)
         with contextlib.suppress(OSError, ValueError):
             conn.send(reply)
+        if "version" in reply:
+            with contextlib.suppress(OSError):
+                writer.embedded.prune()
 
 
 def work_path(store: Path) -> Path:

@@ -103,14 +103,14 @@ def parse_payload(parts: tuple[tuple[bytes, str], ...], graph: str | None) -> tu
             scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=target))
 
 
-def _load(store: ox.Store, data: bytes, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> None:
-    """N-Quads (or N-Triples into the default graph) written by pyoxigraph."""
+def _load(store: ox.Store, data: bytes) -> None:
+    """N-Quads written by pyoxigraph."""
     if not data:
         return
     if len(data) <= SMALL_LOAD:
-        store.load(data, format=fmt)
+        store.load(data, format=ox.RdfFormat.N_QUADS)
     else:  # atomicity comes from the version flip (writer.py), not from this call
-        store.bulk_load(data, format=fmt)
+        store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
 
 
 def insert_data_only(sparql: str) -> bool:
@@ -164,11 +164,10 @@ def apply(store: ox.Store, w: Write, default_name: str | None = None) -> Outcome
         if graph is not None:
             store.add_graph(target)
         steps.append(("clear", graph))
-    _load(store, nquads)
-    steps.append(("add", nquads))
-    if default_name is not None and ntriples:
-        _load(store, ntriples, ox.RdfFormat.N_TRIPLES)
-        steps.append(("add_default", ntriples))
+    # N-Triples lines are N-Quads of the default graph: one load writes the graph and the union
+    data = nquads + ntriples if default_name is not None else nquads
+    _load(store, data)
+    steps.append(("add", data))
     return Outcome(existed, Delta(steps))
 
 
@@ -270,9 +269,6 @@ def apply_delta(store: ox.Store, delta: Delta) -> None:
             else:
                 store.clear_graph(ox.NamedNode(arg))
                 store.add_graph(ox.NamedNode(arg))
-        elif kind == "add_default":
-            if arg:
-                store.load(arg, format=ox.RdfFormat.N_TRIPLES)
         elif kind == "update":  # one of this module's own fixed texts (_unlink)
             store.update(arg)
         elif kind == "drop":
