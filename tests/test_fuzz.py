@@ -118,7 +118,7 @@ def test_search_never_5xx(server: str, q: str, lang: str, offset: str) -> None:
 def test_raw_fuzz_of_every_route_gives_no_500(server: str) -> None:
     """A share of bench/fuzz_raw.py (40,000 requests there, docs/benchmarks.md): every rule of the URL
     map with hostile path segments, parameters, methods, headers and bodies; no 500, no other 5xx but
-    the time limit's or busy workers' 503, no dropped connection."""
+    503 (a resource limit or a temporary state, with its message), no dropped connection."""
     sys.path.insert(0, str(ROOT / "bench"))
     import fuzz_raw
 
