@@ -165,6 +165,7 @@ def test_a_query_stopped_on_the_reserve_waits_for_a_regular_worker(store_path: P
     medium = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     with Engine.from_settings({"store": store_path, "workers": 1, "reserve_workers": 1, "query_timeout": 3.0,
                                "reserve_timeout": 0.001}) as eng:
+        eng.executor.queue_wait = 15.0  # it waits for the runaway's whole time limit, and a fresh worker
         runaway = threading.Thread(target=_runaway, args=(eng,))
         runaway.start()
         while eng.executor.status()["idle"]:
@@ -232,3 +233,18 @@ def test_a_reserve_query_pauses_long_queries_while_it_runs(store_path: Path) -> 
         assert not _stopped(busy.pid, False)
         runaway.join(10)
         assert not runaway.is_alive()
+
+
+def test_reserve_eligibility_by_shape(store_path: Path) -> None:
+    """Known long, or on its first trial run there right now: such a shape waits for a regular worker."""
+    with Engine.from_settings({"store": store_path, "workers": 1, "reserve_workers": 1, "query_timeout": 5.0,
+                               "reserve_timeout": 1.0}) as eng:
+        pool = eng.executor
+        assert pool._may_use_reserve("s", 5.0)
+        pool._trials.add("s")
+        assert not pool._may_use_reserve("s", 5.0) and pool._may_use_reserve("t", 5.0)
+        pool._trials.clear()
+        pool.durations.record("s", 0.9)
+        assert not pool._may_use_reserve("s", 5.0)
+        pool.durations.record("s", 0.01)
+        assert pool._may_use_reserve("s", 5.0) and not pool._may_use_reserve("s", 60.0)  # past the limit

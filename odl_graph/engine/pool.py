@@ -138,6 +138,7 @@ class ForkedPool:
         self.durations = Durations()
         self.debts = Debts()
         self._waiters = Waiters()
+        self._trials: set[str] = set()  # shapes running on the reserve for the first time
         self._lock = threading.Condition()
         self._idle: list[Worker] = []
         self._idle_reserve: list[Worker] = []
@@ -233,7 +234,14 @@ class ForkedPool:
         return lambda: ox.Store.read_only(path)
 
     def _spawn(self, reserve: bool = False) -> Worker:
-        """Fork one worker (caller holds the lock, so no two forks interleave)."""
+        """Fork one worker and wait until it is ready (caller holds the lock)."""
+        worker = self._fork(reserve)
+        self._await_ready(worker)
+        return worker
+
+    def _fork(self, reserve: bool = False) -> Worker:
+        """Fork one worker (caller holds the lock, so no two forks interleave and none is made from a
+        half-changed in-memory store); it counts as one of the pool's from now on."""
         parent_conn, child_conn = Pipe(duplex=True)
         factory = self._store_factory()
         parent = os.getpid()
@@ -254,6 +262,11 @@ class ForkedPool:
         child_conn.close()
         worker = Worker(pid, parent_conn, self._generation, reserve=reserve, stderr=err)
         self._all[pid] = worker
+        return worker
+
+    def _await_ready(self, worker: Worker) -> None:
+        """Wait for a new worker's hello (no lock needed: nobody else knows its pipe yet)."""
+        parent_conn = worker.conn
         if not parent_conn.poll(max(self.timeout, 30.0)):
             self._reap(worker)
             close_stderr(worker)
@@ -269,7 +282,6 @@ class ForkedPool:
             self._reap(worker)
             close_stderr(worker)
             raise StoreError(hello.message)
-        return worker
 
     def _reap(self, w: Worker) -> None:
         reap(w)
@@ -277,24 +289,50 @@ class ForkedPool:
             self._all.pop(w.pid, None)
 
     def _replace(self, w: Worker) -> None:
+        """Reap a worker and fork its successor. Only the fork holds the pool's lock: the wait for the
+        new worker's hello does not (under load it took long enough to hold up every other request)."""
         self._reap(w)
         close_stderr(w)
+        spawned = None
         with self._lock:
             same_kind = sum(1 for x in self._all.values() if x.reserve == w.reserve)
             if not self._closed and same_kind < (self.reserve_size if w.reserve else self.size):
-                with contextlib.suppress(StoreError):  # next borrow retries
-                    spawned = self._spawn(reserve=w.reserve)
-                    (self._idle_reserve if w.reserve else self._idle).append(spawned)
+                spawned = self._fork(reserve=w.reserve)
             self._lock.notify_all()
+        if spawned is None:
+            return
+        try:
+            self._await_ready(spawned)
+        except StoreError:  # reaped; the next borrow forks again
+            with self._lock:
+                self._lock.notify_all()
+            return
+        with self._lock:
+            fresh = not self._closed and spawned.generation == self._generation
+            if fresh:
+                (self._idle_reserve if spawned.reserve else self._idle).append(spawned)
+                self._lock.notify_all()
+        if not fresh:  # the store changed while it started: it holds the old data
+            self._replace(spawned)
 
-    def _borrow(self, client: str, reserve_ok: bool) -> Worker:
-        """An idle regular worker, else (for a query that may run there) a reserve one; while none is
-        free, wait in the order of the clients' debts (schedule.py), at most `queue_wait` seconds."""
+    def _may_use_reserve(self, shape: str, limit: float) -> bool:
+        """A query may run on the reserve unless its shape is known to be long, or is on trial there
+        right now (its first run: the others of that shape wait for the verdict). Caller holds the lock."""
+        last = self.durations.last(shape)
+        return limit <= self.timeout and shape not in self._trials and (
+            last is None or last <= self.reserve_timeout / 2)
+
+    def _borrow(self, client: str, shape: str | None, limit: float = 0.0) -> Worker:
+        """An idle regular worker, else (for a query that may run there, `shape` not None) a reserve
+        one; while none is free, wait in the order of the clients' debts (schedule.py), at most
+        `queue_wait` seconds. Debts and reserve eligibility are read again at each wake-up."""
         deadline = time.monotonic() + self.queue_wait
         with self._lock:
-            ticket = self._waiters.join(self.debts.of(client), reserve_ok)
+            ticket = self._waiters.join(self.debts.of(client), False)
             try:
                 while True:
+                    reserve_ok = shape is not None and self._may_use_reserve(shape, limit)
+                    self._waiters.update(ticket, self.debts.of(client), reserve_ok)
                     if self._closed:
                         raise EngineBusy("the query engine is shut down")
                     if self._waiters.first(ticket, reserve=False):
@@ -303,6 +341,8 @@ class ForkedPool:
                         if sum(1 for x in self._all.values() if not x.reserve) < self.size:
                             return self._spawn()
                     if reserve_ok and self._idle_reserve and self._waiters.first(ticket, reserve=True):
+                        if self.durations.last(shape) is None:  # type: ignore[arg-type]
+                            self._trials.add(shape)  # type: ignore[arg-type]
                         return self._idle_reserve.pop()
                     left = deadline - time.monotonic()
                     if left <= 0:
@@ -331,10 +371,8 @@ class ForkedPool:
         worker with the time it has left."""
         client = CLIENT.get()
         shape = shape_of(req.sparql) if req.sparql else req.op
-        last = self.durations.last(shape)
-        reserve_ok = limit <= self.timeout and (last is None or last <= self.reserve_timeout / 2)
         started = time.monotonic()
-        w = self._borrow(client, reserve_ok)
+        w = self._borrow(client, shape, limit)
         if w.reserve:
             paused = self._pause_long_queries()
             try:
@@ -346,7 +384,10 @@ class ForkedPool:
                     raise QueryTimeout("query exceeded its time limit and was stopped") from None
             finally:
                 self._resume(paused)
-            w = self._borrow(client, reserve_ok=False)
+                with self._lock:
+                    self._trials.discard(shape)
+                    self._lock.notify_all()  # the shape's verdict is in: its waiters may decide
+            w = self._borrow(client, None)
         return self._exchange(w, req, limit, client, shape)
 
     def _pause_long_queries(self) -> list[Worker]:

@@ -97,6 +97,10 @@ class Waiters:
         self._waiting[ticket] = (debt, ticket, reserve_ok)
         return ticket
 
+    def update(self, ticket: int, debt: float, reserve_ok: bool) -> None:
+        """What a waiter knows when it wakes: its client's debt now, whether it may take the reserve now."""
+        self._waiting[ticket] = (debt, ticket, reserve_ok)
+
     def leave(self, ticket: int) -> None:
         self._waiting.pop(ticket, None)
 
