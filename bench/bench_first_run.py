@@ -45,7 +45,7 @@ def main() -> None:
         for line in proc.stdout:
             lines.append(line.rstrip())
             print(f"{time.monotonic() - t0:7.1f} s  {line.rstrip()}", flush=True)
-            if "odl-graph: serving" in line:
+            if line.startswith("odl-graph: serving"):  # the server's own line, not run.sh's banner
                 served = time.monotonic() - t0
                 break
     finally:

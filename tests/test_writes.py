@@ -177,3 +177,17 @@ def test_shipped_count_star_is_the_number_of_distinct_triples(shipped_store: Emb
         "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")))["n"].value)
     quads = int(next(iter(shipped_store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
     assert n == distinct and quads > distinct  # some triples are held by two graphs, and count once
+
+
+def test_the_union_shares_blank_nodes_with_the_named_graphs(tmp_path: Path) -> None:
+    """A parser scopes blank node labels to one document: the default graph must hold the named graphs'
+    own blank nodes, not copies, or a query joining both would find nothing."""
+    join = ('SELECT (COUNT(*) AS ?n) WHERE { ?b <http://e/p> "1" GRAPH ?g { ?b <http://e/q> ?x } }')
+    path = tmp_path / "s"
+    EmbeddedStore(path).replace_all({"http://e/g": b'_:a <http://e/p> "1" .\n_:a <http://e/q> <http://e/x> .\n'})
+    with Engine.from_settings({"store": path, "workers": 1, "reserve_workers": 0}) as eng:
+        assert count(eng, join) == 1
+        eng.graph_write("PUT", "http://e/h", [(b'_:c <http://e/p> "1" .\n_:c <http://e/q> <http://e/y> .', NT)])
+        eng.update('INSERT DATA { GRAPH <http://e/i> { _:d <http://e/p> "1" ; <http://e/q> <http://e/z> } }')
+        assert count(eng, join) == 3
+        assert count(eng) == 6  # three blank nodes, two triples each, each once in the union

@@ -186,8 +186,10 @@ class EmbeddedStore:
                     store.update(MATERIALIZE)
                 else:
                     for graph_iri, ntriples in data.items():
-                        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
-                        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+                        # One document per graph holding its triples twice, in the graph and in the
+                        # default graph: a parser scopes blank node labels to one document, so two
+                        # loads would give the union other blank nodes than the graph's.
+                        store.bulk_load(ntriples + in_graph(ntriples, graph_iri), format=ox.RdfFormat.N_QUADS)
                 store.flush()
                 store.optimize()
                 quads = len(store)
@@ -256,6 +258,20 @@ def is_complete(version: Path) -> bool:
     except (OSError, ValueError):
         return False
     return True
+
+
+def in_graph(ntriples: bytes, graph_iri: str) -> bytes:
+    """N-Triples (one triple a line, as serialisers write them) as N-Quads in `graph_iri`."""
+    ox.NamedNode(graph_iri)  # ValueError on a bad IRI
+    suffix = f" <{graph_iri}> .\n".encode()
+    out = []
+    for line in ntriples.splitlines():
+        line = line.strip()
+        if line and not line.startswith(b"#"):
+            if not line.endswith(b"."):
+                raise StoreError(f"not an N-Triples line: {line[:80]!r}")
+            out.append(line[:-1].rstrip() + suffix)
+    return b"".join(out)
 
 
 def default_graph_name(base_iri: str | None) -> str:
