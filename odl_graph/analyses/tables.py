@@ -42,7 +42,8 @@ SELECT ?usecase ?category ?level WHERE {
              OPTIONAL { ?req odl:requirementLevel ?level } }
 }"""
 Q_DATASETS = """
-SELECT ?dataset ?category ?status ?spatial ?holder ?publisher ?landing ?unknownSpatial ?unknownStatus WHERE {
+SELECT ?dataset ?category ?status ?spatial ?holder ?publisher ?landing ?unknownSpatial ?unknownStatus ?excluded
+WHERE {
   # Only datasets of a data category can ever be a diagnostic line (most of a harvested catalogue is not).
   ?dataset a dcat:Dataset ; odl:instantiates ?category .
   OPTIONAL { ?dataset dcat:landingPage ?landing }
@@ -50,6 +51,7 @@ SELECT ?dataset ?category ?status ?spatial ?holder ?publisher ?landing ?unknownS
   OPTIONAL { ?dataset dcterms:spatial ?spatial }
   OPTIONAL { ?dataset dcterms:rightsHolder ?holder }
   OPTIONAL { ?dataset dcterms:publisher ?publisher }
+  OPTIONAL { ?dataset odl:spatialExclusion ?excluded }
   BIND(EXISTS { ?dataset odl:unknownValueOf dcterms:spatial } AS ?unknownSpatial)
   BIND(EXISTS { ?dataset odl:unknownValueOf odl:opennessStatus } AS ?unknownStatus)
 }"""
@@ -221,6 +223,8 @@ class Tables:
                 d.holders.add(r["holder"].value)
             if r["publisher"] is not None:
                 d.publishers.add(r["publisher"].value)
+            if r["excluded"] is not None:
+                d.excluded.add(r["excluded"].value)
             d.landing = _v(r["landing"]) or d.landing
             d.unknown_spatial |= _v(r["unknownSpatial"]) == "true"
             d.unknown_status |= _v(r["unknownStatus"]) == "true"
