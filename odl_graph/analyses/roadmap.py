@@ -12,6 +12,7 @@ basis and how certain the graph is of it.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,3 +132,17 @@ def roadmap(t: Tables, commune: Commune, limit: int | None = None, *, paid_first
                 break
             steps.append(_step(t, len(steps) + 1, lines[k], [], needed[k]))
     return steps
+
+
+def roadmap_summary(t: Tables, communes: list[Commune] | None = None) -> dict[str, Any]:
+    """How much the roadmaps of the ACV towns (or COMMUNES) differ: distinct roadmaps (the sequence of
+    category and action), distinct first steps, and how many towns share each first step."""
+    communes = list(t.acv.values()) if communes is None else communes
+    sequences, firsts = set(), Counter()
+    for c in communes:
+        steps = roadmap(t, c)
+        sequences.add(tuple((s.category, s.action) for s in steps))
+        if steps:
+            firsts[(steps[0].category_label, steps[0].action)] += 1
+    return {"towns": len(communes), "distinct_roadmaps": len(sequences), "distinct_first_steps": len(firsts),
+            "first_steps": [{"category": k[0], "action": k[1], "towns": n} for k, n in firsts.most_common()]}
