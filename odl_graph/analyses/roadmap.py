@@ -124,8 +124,8 @@ def roadmap(t: Tables, commune: Commune, limit: int | None = None, *, paid_first
         done.add(best)
         steps.append(_step(t, len(steps) + 1, lines[best], unlocks, gain(best)[3]))
     if with_use:
-        needed = {k: sum(1 for u in t.usecases if k in t.indispensable_of(u)) for k in lines}
-        usable = sorted((k for k, ln in lines.items() if ln.ready and ln.evidence != "local-records" and needed[k]),
+        needed = t.indispensable_count
+        usable = sorted((k for k, ln in lines.items() if ln.ready and ln.evidence != "local-records" and needed.get(k)),
                         key=lambda k: (-needed[k], t.sort_key(k)))
         for k in usable:
             if limit is not None and len(steps) >= limit:
