@@ -63,7 +63,7 @@ def _step(t: Tables, rank: int, ln: Line, unlocks: list[str], needed: int) -> St
     where = f" — {datasets[0]['landing']}" if datasets and datasets[0]["landing"] else ""
     names_fr = ", ".join(f"« {t.label(u)} »" for u in unlocks) or "aucun à lui seul"
     names_en = ", ".join(f"“{t.label(u, 'en')}”" for u in unlocks) or "none on its own"
-    who_fr, who_en = names(ln.holders) or "inconnu", names(ln.holders, "en") or "unknown"
+    who_fr, who_en = names(ln.holders) or "inconnu, à identifier", names(ln.holders, "en") or "unknown, to be found"
     about_holder = ln.action in ("ask", "produce", "buy", "check-exposure")
     extra_fr = extra_en = ""
     if about_holder:
