@@ -39,9 +39,12 @@ def roadmaps(t: tb.Tables) -> dict[str, tuple[tb.Commune, list[rm.Step]]]:
 
 
 def _open_national(t: tb.Tables, commune: tb.Commune) -> set[str]:
-    """Categories with an open national dataset whose coverage includes the commune (exclusions applied)."""
+    """Categories with an open national dataset whose coverage includes the commune (exclusions applied),
+    other than a base known commune by commune that holds nothing for it (the car-pool base: the town is
+    then asked to produce its places, which go into the open national base)."""
     return {cat for cat, found in t.covering(commune).items()
-            for d, _terr, level in found if level == "national" and t.status_family(d.status) == "open"}
+            for d, _terr, level in found if level == "national" and t.status_family(d.status) == "open"
+            and d.iri not in t.evidence.per_territory}
 
 
 def test_every_acv_town_has_a_roadmap(t: tb.Tables, roadmaps: dict[str, Any]) -> None:
