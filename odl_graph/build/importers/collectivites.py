@@ -77,7 +77,8 @@ class CollectivitesImporter:
 
     def sources(self, data_dir: Path) -> list[Path]:
         cog = sources_dir(data_dir, "cog")
-        return [sources_dir(data_dir, self.name) / DEPARTEMENTS, sources_dir(data_dir, self.name) / REGIONS,
+        # The licence file is listed with the lists it ships with: graph/meta then records both.
+        return [*(sources_dir(data_dir, self.name) / f for f in FILES),
                 cog / "departements.csv", cog / "regions.csv", sources_dir(data_dir, "observatory") / OBS2021_FILE]
 
     def councils(self, data_dir: Path) -> list[Council]:
