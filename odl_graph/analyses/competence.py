@@ -58,8 +58,7 @@ Q_EPCI = """SELECT ?e ?type ?siren WHERE {
   ?e a odl:EPCI . OPTIONAL { ?e odl:epciType ?type } OPTIONAL { ?e odl:siren ?siren } }"""
 Q_COUNCILS = """
 SELECT ?body ?territory ?category ?siren ?label ?listed WHERE {
-  VALUES ?cls { odl:Commune odl:EPCI odl:Departement odl:Region }
-  ?territory a ?cls . ?body odl:competentFor ?territory ; odl:actorCategory ?category .
+  ?body odl:competentFor ?territory ; odl:actorCategory ?category .
   OPTIONAL { ?body odl:siren ?siren }
   OPTIONAL { ?body rdfs:label ?label }
   BIND(EXISTS { ?body dcterms:source ?s FILTER(CONTAINS(STR(?s), "django-francedata")) } AS ?listed)
@@ -138,7 +137,9 @@ class _Index:
     def __init__(self, t: Tables) -> None:
         q = t._q
         self.competences = _read_competences(q(Q_COMPETENCES))
-        self.commune_sirens = {r["c"].value: r["siren"].value for r in q(Q_COMMUNE_SIRENS)}
+        self._q = q
+        self._sirens = t.sirens  # the ACV communes and every EPCI (tables.Q_SIRENS)
+        self._commune_sirens: dict[str, str] | None = None
         self.epci_types: dict[str, str] = {}
         self.epci_sirens: dict[str, str] = {}
         for r in q(Q_EPCI):
@@ -179,6 +180,15 @@ class _Index:
                     a.label_fr = a.label_fr or r["label"].value
         for iri, ts in territories.items():
             self.actors[iri].territories = frozenset(ts)
+
+
+    def commune_siren(self, commune: str) -> str | None:
+        """A commune's SIREN (COG): the ACV towns' from the Tables, every other commune's fetched once."""
+        if commune in self._sirens:
+            return self._sirens[commune]
+        if self._commune_sirens is None:
+            self._commune_sirens = {r["c"].value: r["siren"].value for r in self._q(Q_COMMUNE_SIRENS)}
+        return self._commune_sirens.get(commune)
 
 
 def _read_competences(rows: Any) -> dict[str, Competence]:
@@ -237,7 +247,7 @@ def competence(t: Tables, category: str) -> Competence:
 # -- bodies ----------------------------------------------------------------------------------
 def _commune_body(t: Tables, ix: _Index, c: Commune) -> Body:
     council = ix.councils.get(c.iri, {}).get("commune")
-    siren = ix.commune_sirens.get(c.iri) or (council[1] if council else None)
+    siren = ix.commune_siren(c.iri) or (council[1] if council else None)
     return Body(council[0] if council else None, f"Commune de {c.label}", f"Municipality of {c.label}", siren,
                 "commune", True)
 
@@ -292,7 +302,9 @@ def _aom(t: Tables, ix: _Index, c: Commune, comp: Competence) -> tuple[list[Body
     """(bodies, by law) of the mobility organising authority of the commune."""
     named = [b for h in comp.holders if (b := _named(t, ix, c, h, "aom")) is not None]
     if c.region and c.region.rsplit("/", 1)[-1] == ILE_DE_FRANCE and named:
-        return [replace_level(b, "region") for b in named], True
+        # Île-de-France Mobilités: an établissement public of the région, Paris and the départements,
+        # which the Code des transports calls a syndicat (actors.csv cites the pages)
+        return [replace_level(b, "syndicat") for b in named], True
     epci = _epci_body(t, ix, c)
     kind = ix.epci_types.get(c.epci or "")
     if epci is not None and kind in AOM_BY_LAW:
