@@ -104,6 +104,8 @@ def roadmap(t: Tables, commune: Commune, limit: int | None = None, *, paid_first
     lines = commune_lines(t, commune)
     missing = {u: {k for k in t.indispensable_of(u) if not lines[k].ready}
                for u in t.usecases if t.indispensable_of(u)}
+    own = {u: sum(1 for k in t.indispensable_of(u) if lines[k].evidence in ("local-records", "local-dataset"))
+           for u in missing}
     done: set[str] = set()
     steps: list[Step] = []
     while limit is None or len(steps) < limit:
@@ -112,17 +114,22 @@ def roadmap(t: Tables, commune: Commune, limit: int | None = None, *, paid_first
             break
         candidates = set().union(*pending.values())
 
-        def gain(k: str, pending: dict[str, set[str]] = pending) -> tuple[bool, int, int, int, float]:
-            # Use cases made ready, then the least effort (use 0 … buy 4), then use cases helped, then the
-            # weakest evidence first; paid data waits for every other step unless asked for.
+        def gain(k: str, pending: dict[str, set[str]] = pending) -> tuple[bool, bool, int, int, int, float]:
+            # Paid data waits for every other step unless asked for; a step the town can act on (a body to
+            # write to, or data to use or check) comes before one whose holder is still to be found; then
+            # the use cases made ready, each counting two more per line the town's own data already meets
+            # (records or a local dataset: finish what it has started, so its evidence shapes its roadmap);
+            # then the least effort (use 0 … buy 4), use cases helped, the weakest evidence.
             ln = lines[k]
-            return (paid_first or ln.action != "buy", sum(1 for m in pending.values() if m == {k}), -ln.effort,
+            actionable = bool(ln.holders) or ln.action in ("use", "check", "check-exposure")
+            made = sum(1 + 2 * own[u] for u, m in pending.items() if m == {k})
+            return (paid_first or ln.action != "buy", actionable, made, -ln.effort,
                     sum(1 for m in pending.values() if k in m), -ln.weight)
 
         best = max(sorted(candidates, key=t.sort_key), key=gain)  # ties: first label in alphabetical order
         unlocks = sorted((u for u, m in pending.items() if m == {best}), key=t.sort_key)
         done.add(best)
-        steps.append(_step(t, len(steps) + 1, lines[best], unlocks, gain(best)[3]))
+        steps.append(_step(t, len(steps) + 1, lines[best], unlocks, gain(best)[4]))
     if with_use:
         needed = t.indispensable_count
         usable = sorted((k for k, ln in lines.items() if ln.ready and ln.evidence != "local-records" and needed.get(k)),
