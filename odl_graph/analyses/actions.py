@@ -29,6 +29,8 @@ ACTIONS: dict[str, Action] = {
                              "Check whether the territory is exposed before producing", "organisme compétent",
                              "competent body"),
     "open": Action(2, "Demander l'ouverture de", "Ask for the opening of", "détenteur", "holder"),
+    "access": Action(2, "Demander l'accès (réservé à certains organismes) à", "Request access (restricted to some"
+                     " bodies) to", "détenteur", "holder"),
     "ask": Action(2, "Demander au détenteur compétent d'ouvrir", "Ask the competent holder to open",
                   "détenteur compétent", "competent holder"),
     "produce": Action(3, "Produire et publier", "Produce and publish", "organisme compétent", "competent body"),
@@ -43,7 +45,10 @@ def action(line: Any, holding: HolderAnswer) -> str:
     if line.evidence in ("local-records", "local-dataset", "national-unknown") and line.best is not None:
         if line.paid:
             return "buy"
-        return "check" if line.best.family == "unknown" else "open"
+        if line.best.family == "unknown":
+            return "check"
+        # Limited access (e.g. the land files, delivered to public bodies on request): ask for access.
+        return "access" if (line.best.status or "").rsplit("/", 1)[-1] == "limited" else "open"
     if line.hazard:
         return "check-exposure"
     if line.paid:

@@ -408,6 +408,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "action_open": {"fr": "demander l'ouverture", "en": "ask for opening"},
     "action_ask": {"fr": "demander au détenteur compétent", "en": "ask the competent holder"},
     "action_buy": {"fr": "acheter (donnée payante)", "en": "buy (paid data)"},
+    "action_access": {"fr": "demander l'accès (restreint)", "en": "request (restricted) access"},
     "action_check": {"fr": "vérifier le statut et le contenu local", "en": "check the status and local content"},
     "action_produce": {"fr": "produire et publier", "en": "produce and publish"},
     "action_request": {"fr": "demander la publication", "en": "request publication"},
