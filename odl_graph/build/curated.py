@@ -20,7 +20,7 @@ from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS
 
 from odl_graph import iris, vocab_files
-from odl_graph.errors import CuratedDataError, SourceLocation
+from odl_graph.errors import CuratedDataError, SourceLocation, not_utf8
 from odl_graph.namespace import ODL
 
 UNKNOWN = "?"
@@ -324,10 +324,11 @@ class CompiledFile:
 def read_rows(path: Path, spec: FileSpec) -> list[Row]:
     """Read a CSV, checking its header against the spec; rows keep their first line number."""
     expected = [c.name for c in spec.columns]
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CuratedDataError(SourceLocation(str(path)), f"not UTF-8: {exc}") from exc
+        raise not_utf8(str(path), data, exc, CuratedDataError) from exc
     lines = text.splitlines(keepends=True)
     reader = csv.reader(lines, strict=True)  # a stray quote is an error, not a character of the cell
     try:
