@@ -21,6 +21,7 @@ from flask import Blueprint, Response, abort, make_response, redirect, request, 
 
 from odl_graph.analyses import catalogue
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import roadmap as rm
 from odl_graph.communes import CommuneLookupError
 from odl_graph.describe.editor import editor_text
 from odl_graph.errors import OdlError
@@ -245,9 +246,10 @@ def diagnostic(ext: str | None = None) -> Response:
                    pct=lambda s: pct(s, lang), **_choices(t, lang))
 
 
-def roadmap_table(t: dg.Tables, commune: dg.Commune, steps: list[dg.Step], lang: str) -> Table:
+def roadmap_table(t: dg.Tables, commune: dg.Commune, steps: list[rm.Step], lang: str) -> Table:
     cols = [("rank", tr("step", lang)), ("category", tr("data_category", lang)), ("action", tr("action", lang)),
             ("evidence", tr("evidence", lang)), ("holders", tr("holder_to_ask", lang)),
+            ("certainty", tr("holder_certainty", lang)), ("legal_basis", tr("legal_basis", lang)),
             ("datasets", tr("dataset", lang)), ("unlocks", tr("unlocks", lang)), ("needed_by", tr("needed_by", lang)),
             ("text", tr("explanation", lang)), ("category_iri", "category_iri"), ("holders_iri", "holders_iri"),
             ("datasets_iri", "datasets_iri"), ("unlocks_iri", "unlocks_iri")]
@@ -257,6 +259,8 @@ def roadmap_table(t: dg.Tables, commune: dg.Commune, steps: list[dg.Step], lang:
             "rank": s.rank, "category": t.label(s.category, lang), "category_iri": s.category,
             "action": tr(f"action_{s.action}", lang), "evidence": dg.ev.LEVELS[s.evidence][2 if lang == "fr" else 3],
             **_flat("holders", [_holder(h, lang) for h in s.holders]),
+            "certainty": s.certainty_fr if lang == "fr" else s.certainty_en,
+            "legal_basis": (s.legal_basis_fr if lang == "fr" else s.legal_basis_en or s.legal_basis_fr) or None,
             **_flat("datasets", [_ref(t, d["iri"], lang) for d in s.datasets]),
             **_flat("unlocks", [_ref(t, u["iri"], lang) for u in s.unlocks]),
             "needed_by": s.needed_by, "text": s.text_fr if lang == "fr" else s.text_en,
@@ -275,7 +279,7 @@ def roadmap(ext: str | None = None) -> Response:
         moved = _canonical("roadmap", ext, commune)
         if moved:
             return moved  # type: ignore[return-value]
-        table = roadmap_table(t, commune, dg.roadmap(t, commune), lang)
+        table = roadmap_table(t, commune, rm.roadmap(t, commune), lang)
     return respond("roadmap", ext, "analyses/roadmap.html", table, lang, explicit, 404 if error else 200,
                    commune=commune, error=error, suggestions=suggestions,
                    commune_text=request.args.get("commune", ""), **_choices(t, lang))
@@ -367,7 +371,7 @@ def commune_readiness(iri: str, lang: str) -> dict[str, Any] | None:
                      "required": r.required, "ready": r.ready,
                      "href": url_for("analyses.diagnostic", commune=commune.insee, usecase=u.rsplit("/", 1)[-1],
                                      **({"lang": lang} if request.args.get("lang") else {}))})
-    steps = roadmap_table(t, commune, dg.roadmap(t, commune, limit=5), lang)
+    steps = roadmap_table(t, commune, rm.roadmap(t, commune, limit=5), lang)
     point = None
     if commune.centroid:
         point = {"lat": commune.centroid[1], "lon": commune.centroid[0], "label": commune.label}

@@ -137,7 +137,8 @@ def test_analyses_pages_follow_the_language(client: Any, url: str) -> None:
 def test_diagnostic_in_english_has_english_lines(client: Any) -> None:
     rows = Doc(get(client, DIAG, "en")).tables["diagnostic-lines"]
     assert rows and {r[0][0] for r in rows} <= {"Indispensable", "Useful"}
-    assert any(r[2][0] == "local body publishing on the theme" for r in rows)  # the line's evidence, in English
+    # the line's evidence, in English (issue 19: the observatory's theme is a hint)
+    assert any(r[2][0] == "hint: a body publishes on a related theme" for r in rows)
     assert "Parking-meter transactions" in [r[1][0] for r in rows]
 
 
@@ -267,3 +268,19 @@ def test_commune_page_shows_readiness_roadmap_bodies_and_map(client: Any, shippe
     assert "Commune</a> <a class=\"type\"" not in page and page.count('class="type"') == 1  # one badge
     assert "Dans l'epci" not in page and "Dans l&#39;epci" not in page
     assert "45,102" in get(client, f"/id/commune/{CHALON}", "en")
+
+
+def test_any_commune_of_the_cog_has_its_diagnostic_roadmap_and_page(client: Any) -> None:
+    """L'Abergement-Clémenciat (01001, not an ACV town; SIREN 210100012 in data/sources/cog/communes.csv):
+    its diagnostic, roadmap and commune page work from the site and the API, naming its own council."""
+    page = get(client, f"/analyses/diagnostic?commune=01001&usecase={USECASE}")
+    assert "diagnostic-lines" in Doc(page).tables and "L&#39;Abergement-Clémenciat" in page
+    road = client.get("/analyses/roadmap.json?commune=01001").get_json()
+    assert road["insee"] == "01001" and road["rows"]
+    assert any("210100012" in h for r in road["rows"] for h in r["holders"])
+    commune = Doc(get(client, "/id/commune/01001"))
+    assert commune.tables["readiness"] and commune.tables["roadmap-steps"]
+    api = client.get(f"/api/diagnostic/01001/{USECASE}").get_json()
+    assert api["insee"] == "01001" and api["lines"] and all(ln["action"] for ln in api["lines"])
+    steps = client.get("/api/roadmap/01001").get_json()["steps"]
+    assert steps and all(s["certainty_fr"] for s in steps)
