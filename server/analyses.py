@@ -10,8 +10,6 @@ The commune page and the use-case sheet get their readiness and commune picker f
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -29,6 +27,7 @@ from server.api import base_iri, tables
 from server.pages.i18n import request_lang
 from server.pages.i18n import t as tr
 from server.pages.views import HTML, editor_link, json_script, render
+from server.tabular import csv_response
 
 bp = Blueprint("analyses", __name__, url_prefix="/analyses")
 
@@ -63,12 +62,14 @@ def _alternates(endpoint: str) -> list[dict[str, str]]:
              "label": f.name.upper(), "name": f.name} for f in PAGE_DATA_FORMATS]
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return " ; ".join(_cell(v) for v in value)
-    return str(value)
+def _header(key: str, head: str, heads: dict[str, str], lang: str) -> str:
+    """A CSV column's header in the page's language: the page's own, `<header> (IRI)` for the IRIs of a
+    column, or the CSV-only header of a value the page shows formatted (`score_value`, `lat`)."""
+    if head != key:
+        return head
+    if key.endswith("_iri") and key[:-4] in heads:
+        return f"{heads[key[:-4]]} {tr('col_iri_suffix', lang)}"
+    return tr(f"col_{key}", lang)
 
 
 def respond(endpoint: str, ext: str | None, template: str, table: Table | None, lang: str, explicit: bool,
@@ -78,18 +79,15 @@ def respond(endpoint: str, ext: str | None, template: str, table: Table | None, 
     if fmt != "html":
         if table is None:
             abort(404 if status == 200 else status)
-        if fmt == "json":
+        if fmt == "csv":
+            heads = dict(table.columns)
+            resp = csv_response([_header(k, h, heads, lang) for k, h in table.columns],
+                                ([row.get(k) for k, _ in table.columns] for row in table.rows), lang, status)
+        else:
             body = json.dumps({**table.meta, "lang": lang, "columns": [k for k, _ in table.columns],
                                "rows": table.rows}, ensure_ascii=False)
-        else:
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\r\n")
-            writer.writerow([k for k, _ in table.columns])
-            for row in table.rows:
-                writer.writerow([_cell(row.get(k)) for k, _ in table.columns])
-            body = out.getvalue()
-        resp = make_response(body, status)
-        resp.headers["Content-Type"] = FORMATS[fmt].content_type
+            resp = make_response(body, status)
+            resp.headers["Content-Type"] = FORMATS[fmt].content_type
     else:
         resp = render(template, lang, explicit, table=table, alternates=_alternates(endpoint) if table else [],
                       **ctx)
