@@ -363,6 +363,8 @@ def commune_readiness(iri: str, lang: str) -> dict[str, Any] | None:
     others = [[c.centroid[1], c.centroid[0]] for c in t.acv.values() if c.centroid and c.iri != commune.iri]
     return {"commune": commune, "rows": rows, "steps": steps,
             "roadmap_url": url_for("analyses.roadmap", commune=commune.insee),
+            "report_url": url_for("town.report") + f"#town-{commune.insee}",
+            "report_pdf_url": url_for("town.report_pdf"),
             "map": json_script({"point": point, "others": others}) if point else None}
 
 

@@ -25,4 +25,16 @@ TOWN_STRINGS: dict[str, dict[str, str]] = {
     "col_value_lang": {"fr": "Langue de la valeur", "en": "Value language"},
     "col_value_datatype": {"fr": "Type de la valeur", "en": "Value datatype"},
     "col_iri_suffix": {"fr": "(IRI)", "en": "(IRI)"},
+    # the synthesis
+    "report": {"fr": "Synthèse du programme ACV Data", "en": "Synthesis of the ACV Data programme"},
+    "report_short": {"fr": "Synthèse", "en": "Synthesis"},
+    "report_intro": {"fr": "ce que les expérimentations enseignent, et ce que chaque ville ACV peut en retenir",
+                     "en": "what the experiments teach, and what each ACV town can take from them"},
+    "report_pdf": {"fr": "PDF imprimable", "en": "printable PDF"},
+    "report_link": {"fr": "Ce que la synthèse du programme dit de cette ville",
+                    "en": "What the programme synthesis says of this town"},
+    "report_in_french": {"fr": "", "en": "The synthesis is written in French, the language of the programme's "
+                                          "sources; the pages it links to are in English."},
+    "requests_link": {"fr": "Les demandes de données de cette ville, prêtes à envoyer",
+                      "en": "This town's data requests, ready to send"},
 }
