@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, make_response, redirect, request, 
 
 from odl_graph.analyses import catalogue
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import roadmap as rm
 from odl_graph.communes import CommuneLookupError
 from odl_graph.describe.editor import editor_text
 from odl_graph.errors import OdlError
@@ -234,7 +235,7 @@ def diagnostic(ext: str | None = None) -> Response:
                    pct=lambda s: pct(s, lang), **_choices(t, lang))
 
 
-def roadmap_table(t: dg.Tables, commune: dg.Commune, steps: list[dg.Step], lang: str) -> Table:
+def roadmap_table(t: dg.Tables, commune: dg.Commune, steps: list[rm.Step], lang: str) -> Table:
     cols = [("rank", tr("step", lang)), ("category", tr("data_category", lang)), ("action", tr("action", lang)),
             ("evidence", tr("evidence", lang)), ("holders", tr("holder_to_ask", lang)),
             ("datasets", tr("dataset", lang)), ("unlocks", tr("unlocks", lang)), ("needed_by", tr("needed_by", lang)),
@@ -264,7 +265,7 @@ def roadmap(ext: str | None = None) -> Response:
         moved = _canonical("roadmap", ext, commune)
         if moved:
             return moved  # type: ignore[return-value]
-        table = roadmap_table(t, commune, dg.roadmap(t, commune), lang)
+        table = roadmap_table(t, commune, rm.roadmap(t, commune), lang)
     return respond("roadmap", ext, "analyses/roadmap.html", table, lang, explicit, 404 if error else 200,
                    commune=commune, error=error, suggestions=suggestions,
                    commune_text=request.args.get("commune", ""), **_choices(t, lang))
@@ -356,7 +357,7 @@ def commune_readiness(iri: str, lang: str) -> dict[str, Any] | None:
                      "required": r.required, "ready": r.ready,
                      "href": url_for("analyses.diagnostic", commune=commune.insee, usecase=u.rsplit("/", 1)[-1],
                                      **({"lang": lang} if request.args.get("lang") else {}))})
-    steps = roadmap_table(t, commune, dg.roadmap(t, commune, limit=5), lang)
+    steps = roadmap_table(t, commune, rm.roadmap(t, commune, limit=5), lang)
     point = None
     if commune.centroid:
         point = {"lat": commune.centroid[1], "lon": commune.centroid[0], "label": commune.label}

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, request, url_for
 
 from odl_graph.analyses import catalogue
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import roadmap as rm
 from odl_graph.analyses import tables as tb
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format
@@ -135,7 +136,7 @@ def roadmap(commune: str) -> Response:
     if "limit" in request.args and (not limit.isdigit() or int(limit) < 1):
         raise catalogue.ParameterError("limit", f"{limit!r} is not a positive integer")
     c = t.resolve_commune(commune)
-    steps = dg.roadmap(t, c, limit=int(limit) if limit else None)
+    steps = rm.roadmap(t, c, limit=int(limit) if limit else None)
     return json_response({"commune": c.iri, "label": c.label, "insee": c.insee, "steps": [asdict(s) for s in steps]})
 
 

@@ -129,13 +129,15 @@ def test_docs_page_uses_vendored_swagger_ui(client: Any) -> None:
 
 def test_diagnostic_endpoints(client: Any) -> None:
     d = client.get("/api/diagnostic/11111/uc-a").get_json()
-    assert d["score"] == 0.21875 and [ln["evidence"] for ln in d["lines"]] == ["national-unknown", "local-dataset"]
+    # Issue 19: the open national dataset is ready (0.5, "use"), the EPCI's candidate dataset is to be opened.
+    assert d["score"] == 0.34375 and [ln["evidence"] for ln in d["lines"]] == ["national-unknown", "local-dataset"]
+    assert [ln["action"] for ln in d["lines"]] == ["use", "open"]
     assert [ln["certainty"] for ln in d["lines"]] == ["unknown", "assumed"]
     assert client.get("/api/diagnostic/99999/uc-a").status_code == 404
     assert client.get("/api/diagnostic/11111/nope").status_code == 404
     road = client.get("/api/roadmap/11111").get_json()
     assert [s["category_label"] for s in road["steps"]] == [
-        "Catégorie B", "Catégorie A", "Catégorie D", "Catégorie E", "Catégorie F"]
+        "Catégorie B", "Catégorie D", "Catégorie F", "Catégorie E", "Catégorie A"]
     assert client.get("/api/roadmap/11111?limit=x").status_code == 400
     rank = client.get("/api/ranking/uc-a").get_json()["ranking"]
     assert [r["insee"] for r in rank] == ["22222", "11111", "33333"]
@@ -147,12 +149,12 @@ def test_diagnostic_endpoints(client: Any) -> None:
 
 def test_pages_render(client: Any) -> None:
     page = client.get("/analyses/diagnostic?commune=11111&usecase=uc-a").data.decode()
-    assert "Jeu B de CA Un" in page and "22\u202f%" in page and "CA Un (SIREN 200000001)" in page
-    assert "supposé" in page and "jeu de données d&#39;un territoire englobant" in page
+    assert "Jeu B de CA Un" in page and "34\u202f%" in page and "CA Un (SIREN 200000001)" in page
+    assert "supposé" in page and "jeu de données de l&#39;intercommunalité" in page
     assert client.get("/analyses/diagnostic?commune=00000&usecase=uc-a").status_code == 404
     road = client.get("/analyses/roadmap?commune=11111").data.decode()
     steps = {r["category"]: r["action"] for r in client.get("/analyses/roadmap.json?commune=11111").get_json()["rows"]}
-    assert (steps["Catégorie D"], steps["Catégorie E"]) == ("demander", "produire et publier")
+    assert (steps["Catégorie D"], steps["Catégorie E"]) == ("demander au détenteur compétent", "produire et publier")
     assert "produire et publier" in road and "Catégorie E" in road
     assert "Deuxville" in client.get("/analyses/ranking?usecase=uc-a").data.decode()
     assert "Schéma test" in client.get("/analyses/priorities").data.decode()

@@ -10,6 +10,7 @@ import pytest
 from analyses_support import fixture_store
 
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import roadmap as rm
 from odl_graph.analyses import tables as tb
 from odl_graph.stores import EmbeddedStore
 
@@ -28,19 +29,22 @@ def shipped(shipped_store: EmbeddedStore) -> EmbeddedStore:
 
 
 def test_line_by_line_evidence(t: tb.Tables) -> None:
-    """A national open dataset of unknown local content weighs 0.25; the EPCI's candidate dataset is the
-    dataset of an enclosing territory (0.75) that is not open (× 0.25): docs/evidence.md."""
+    """An open national dataset covering the town weighs 0.5 and makes the line ready ("use it"), its content
+    for the town unverified; the EPCI's candidate dataset is the dataset of an enclosing territory (0.75)
+    that is not open (× 0.25): docs/evidence.md."""
     d = dg.diagnose_pair(t, t.resolve_commune("11111"), t.resolve_usecase("uc-a"))
     a, b = d.lines
     assert (a.category_label, a.evidence, a.certainty, a.weight, a.best.label) == (
-        "Catégorie A", "national-unknown", "unknown", 0.25, "Jeu A national")
-    assert "on ne sait pas s'il contient des données pour Unville" in a.text_fr
+        "Catégorie A", "national-unknown", "unknown", 0.5, "Jeu A national")
+    assert (a.ready, a.action, a.effort) == (True, "use", 0)
+    assert "ouvert au niveau national" in a.text_fr and "son contenu pour Unville n'est pas vérifié" in a.text_fr
+    assert (b.action, b.effort) == ("open", 2)
     assert (b.evidence, b.certainty, b.state, b.best.label, b.best.level) == (
         "local-dataset", "assumed", "not-open", "Jeu B de CA Un", "epci")
     assert b.weight == pytest.approx(0.1875)
     assert [(h["label"], h["siren"]) for h in b.holders] == [("CA Un", "200000001")]
     assert "CA Un (SIREN 200000001)" in b.text_fr and "n'est pas vérifié" in b.text_fr
-    assert (d.score, d.satisfied, d.required, d.ready) == (pytest.approx(0.21875), 0, 2, False)
+    assert (d.score, d.satisfied, d.required, d.ready) == (pytest.approx(0.34375), 1, 2, False)
     assert (d.verified, d.assumed, d.unknown) == (0, 1, 1)
     assert [(u.category_label, u.evidence, u.state) for u in d.useful] == [("Catégorie C", "local-dataset", "not-open")]
 
@@ -69,16 +73,23 @@ def test_a_base_known_commune_by_commune_proves_absence(t: tb.Tables) -> None:
     assert (e.evidence, e.certainty, e.state, e.weight) == ("absent", "verified", "missing", 0.0)
     assert "absence vérifiée" in e.text_fr
     assert [(h["label"], h["siren"]) for h in e.holders] == [("Commune d'Unville", "211111111")]
+    assert e.action == "produce" and e.holding["certainty"] in ("by-law", "either", "unknown")
     assert (f.evidence, f.certainty, f.hazard) == ("nothing", "unknown", [ID + "concept/hazard/flood"])
     assert "ne veut pas dire qu'elle manque" in f.text_fr and "does not mean it lacks it" in f.text_en
 
 
-def test_a_local_publisher_on_a_related_theme_is_an_assumption(t: tb.Tables) -> None:
+def test_a_local_publisher_on_a_related_theme_is_a_hint(t: tb.Tables) -> None:
+    """The observatory's theme is a hint, worded as one: it weighs less than any open dataset and never
+    makes its publisher the holder to ask (CA Un publishes on Transport; Enedis is the usual producer)."""
     d = dg.diagnose_pair(t, t.resolve_commune("11111"), t.resolve_usecase("uc-c"))
     (line,) = d.lines
-    assert (line.evidence, line.certainty, line.state) == ("local-publisher", "assumed", "unknown-status")
-    assert line.weight == pytest.approx(0.5 * 0.8)  # the EPCI, one step above the commune
+    assert (line.evidence, line.certainty, line.state) == ("local-publisher", "hint", "unknown-status")
+    assert line.weight == pytest.approx(0.25 * 0.8)  # the EPCI, one step above the commune
     assert [(p["label"], p["level"], p["themes"]) for p in line.publishers] == [("CA Un", "epci", ["Transport"])]
+    assert "CA Un" not in [h["label"] for h in line.holders] and [h["label"] for h in line.holders] == ["Enedis"]
+    assert line.hint_fr == ("indice : CA Un (SIREN 200000001) publie des données ouvertes sur le thème Transport ;"
+                            " à vérifier")
+    assert line.hint_fr in line.text_fr and d.hints == 1
     assert [h.label for h in line.coverage_unknown] == ["Jeu D"]
 
 
@@ -102,15 +113,20 @@ def test_commune_outside_acv_is_resolved_through_its_territories(t: tb.Tables) -
 
 def test_matrix_ranking_roadmap_priorities(t: tb.Tables) -> None:
     m = dg.readiness_matrix(t)
-    assert m[ID + "commune/22222"] == {ID + "usecase/uc-a": 0.625, ID + "usecase/uc-b": 1.0,
+    assert m[ID + "commune/22222"] == {ID + "usecase/uc-a": 0.75, ID + "usecase/uc-b": 1.0,
                                         ID + "usecase/uc-c": 0.0, ID + "usecase/uc-d": 0.5}
     assert [r["insee"] for r in dg.ranking(t, ID + "usecase/uc-a")] == ["22222", "11111", "33333"]
-    steps = dg.roadmap(t, t.resolve_commune("11111"))
+    steps = rm.roadmap(t, t.resolve_commune("11111"))
+    # Opening B (held by the EPCI) makes two use cases ready (A's open national dataset already covers the
+    # town); Enedis, the competent holder, not CA Un that publishes on a related theme, is asked for D;
+    # the open national dataset comes last, to be used.
     assert [(s.category_label, s.action, [u["label"] for u in s.unlocks]) for s in steps] == [
-        ("Catégorie B", "open", ["Cas B"]), ("Catégorie A", "check", ["Cas A"]), ("Catégorie D", "ask", ["Cas C"]),
-        ("Catégorie E", "produce", []), ("Catégorie F", "check-exposure", ["Cas D"])]
+        ("Catégorie B", "open", ["Cas A", "Cas B"]), ("Catégorie D", "ask", ["Cas C"]),
+        ("Catégorie F", "check-exposure", []), ("Catégorie E", "produce", ["Cas D"]), ("Catégorie A", "use", [])]
     assert [h["label"] for h in steps[0].holders] == ["CA Un"]
+    assert [h["label"] for h in steps[1].holders] == ["Enedis"] and "Indice : CA Un" in steps[1].text_fr
     assert "Commune d'Unville (SIREN 211111111)" in steps[3].text_fr
+    assert "Jeu A national" in steps[4].text_fr and "n'est pas vérifié" in steps[4].text_fr
     assert not [s for s in steps if s.action == "produce" and s.evidence == "national-unknown"]
     prio = {p["label"]: p for p in dg.priorities(t)}
     e = prio["Catégorie E"]
@@ -123,6 +139,7 @@ def test_matrix_ranking_roadmap_priorities(t: tb.Tables) -> None:
 def test_evidence_summary_counts_levels(t: tb.Tables) -> None:
     s = dg.evidence_summary(t)
     assert s["acv_communes"] == 3 and s["with_local_evidence"] == 2  # 33333 has no local evidence
+    assert s["with_dataset_evidence"] == 2 and s["distinct_ready_profiles"] == 2
     assert s["lines_per_level"]["absent"] == 2 and s["lines_per_level"]["local-publisher"] == 1
     assert s["distinct_profiles"] == 3
 

@@ -39,7 +39,8 @@ def test_synthesis_groups_by_theme_and_names_unknowns(store: EmbeddedStore) -> N
     assert aspects["Résultats qualitatifs"] == (UNKNOWN_FR, False)
     towns = {t["insee"]: t for t in data["towns"]}
     assert towns["22222"]["ready"] == 1 and towns["22222"]["assessed"] == 4  # uc-b only is fully ready
-    assert [s.category_label for s in towns["11111"]["roadmap"]] == ["Catégorie B", "Catégorie A", "Catégorie D"]
+    # Issue 19: A's open national dataset is ready (a "use" step, last), so D follows B.
+    assert [s.category_label for s in towns["11111"]["roadmap"]] == ["Catégorie B", "Catégorie D", "Catégorie F"]
 
 
 def test_synthesis_lists_publications_and_why_data_is_not_open(store: EmbeddedStore, written_report: Path) -> None:
@@ -57,7 +58,7 @@ def test_synthesis_lists_publications_and_why_data_is_not_open(store: EmbeddedSt
 def test_html_is_self_contained(written_report: Path) -> None:
     html = (written_report / "synthese.html").read_text(encoding="utf-8")
     for expected in ("Expérience 1", "Cartographier les îlots de chaleur.", UNKNOWN_FR, "<svg", "Unville",
-                     "Ouvrir « Catégorie B »", "Schéma test (SCDL)"):
+                     "ouverture de « Catégorie B »", "Schéma test (SCDL)"):
         assert expected in html
     assert "<script" not in html and "http://cdn" not in html and "https://cdn" not in html
 

@@ -5,23 +5,27 @@ SPARQL queries once per store version, because answering 244 communes × every u
 query per pair would take minutes; with the tables in memory it takes milliseconds (bench/bench_diagnostic.py).
 
 Rules (docs/evidence.md says the same for a town, in French and English):
-- each indispensable data category of the use case is one line, and each line states its evidence level
-  (local records, a dataset of an enclosing territory, a local publisher, a national dataset whose local
-  content is unknown, a verified absence, or nothing known) and how certain that is;
+- each indispensable data category of the use case is one line, and each line states its evidence, ranked
+  by strength (records of the town > a dataset of its EPCI, département or région > an open national dataset
+  covering it > a hint from the observatory > nothing), and how certain that is;
+- an open national dataset covering the town makes the line ready ("open nationally: use it; its content
+  for this town is not verified"); a dataset whose coverage excludes the town says so;
 - the score is the mean of the lines' weights (evidence weight × openness factor, evidence.weight);
 - "unknown to the graph" is never reported as "the town lacks it": only a verified absence is;
-- the roadmap names concrete holders (council, EPCI, département, région with their SIREN, or the
-  national publisher), never asks a town to produce what a national body publishes, nor data about a
-  hazard its territory is not known to have.
+- the body to turn to is the one competent by law (odl_graph/analyses/holder.py), never a body that only
+  publishes on a related theme: that is a hint, worded as one.
+The roadmap is odl_graph/analyses/roadmap.py.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from odl_graph.analyses import actions
 from odl_graph.analyses import evidence as ev
+from odl_graph.analyses.holder import holder_of
 from odl_graph.analyses.tables import (
     FAMILY_RANK,
     LEVEL_LABELS,
@@ -49,32 +53,42 @@ class DatasetHit:
     level: str | None  # commune | epci | departement | region | national | None (coverage unknown)
     holders: list[dict[str, Any]]
     landing: str | None = None
+    excluded: list[str] = field(default_factory=list)  # labels of the territories its coverage leaves out
 
 
 @dataclass
 class Line:
-    """One data category of a diagnostic: what the graph knows of it for the commune, and how surely."""
+    """One data category of a diagnostic: what the graph knows of it for the commune, and how surely.
+
+    Fields after `text_en` were added with the competent holder (issue 19); they all have defaults."""
 
     category: str
     category_label: str
     level: str  # indispensable | useful
     evidence: str  # a key of evidence.LEVELS
-    certainty: str  # verified | assumed | unknown
+    certainty: str  # verified | assumed | hint | unknown
     weight: float
-    ready: bool  # open local data is known (Verdict.ready)
+    ready: bool  # open data covering the town is known (Verdict.ready)
     state: str  # open | not-open | unknown-status | missing (what the best evidence points at)
     best: DatasetHit | None
     datasets: list[DatasetHit]
     coverage_unknown: list[DatasetHit]
     records: list[dict[str, Any]]  # local records: dataset, count, capacity, producer
-    publishers: list[dict[str, Any]]  # bodies covering the commune publishing on a related theme
-    holders: list[dict[str, Any]]  # who to turn to, concrete bodies first
+    publishers: list[dict[str, Any]]  # hints: bodies of the commune's territories publishing on a related theme
+    holders: list[dict[str, Any]]  # who to turn to: the dataset's holder, else the competent body
     producers: list[dict[str, Any]]
     hazard: list[str]
     search: dict[str, Any] | None
     usual_status_label: str
     text_fr: str
     text_en: str
+    action: str = ""  # what the town does about it: a key of roadmap.ACTIONS (use, check, open, ask, produce, buy...)
+    effort: int = 0  # roadmap.ACTIONS' effort of that action (0 = use what exists)
+    paid: bool = False  # the data is sold (its dataset's status, or the category's usual status)
+    holding: dict[str, Any] | None = None  # the competent holder: holder.HolderAnswer.to_json()
+    hint_fr: str | None = None  # the observatory hint, worded as one
+    hint_en: str | None = None
+    excluded: list[DatasetHit] = field(default_factory=list)  # national datasets whose coverage leaves the town out
 
 
 @dataclass
@@ -86,7 +100,7 @@ class Diagnostic:
     usecase: str
     usecase_label: str
     score: float | None
-    satisfied: int  # lines with open local records (verified or assumed)
+    satisfied: int  # lines with open data covering the town (records, a local or an open national dataset)
     required: int
     ready: bool
     verified: int
@@ -96,6 +110,7 @@ class Diagnostic:
     useful: list[Line]
     summary_fr: str
     summary_en: str
+    hints: int = 0  # lines resting on an observatory hint only
 
     def to_json(self) -> dict[str, Any]:
         """The diagnostic as the API and `odl-graph diagnostic --format json` give it."""
@@ -105,7 +120,7 @@ class Diagnostic:
 def _hit(t: Tables, d: DatasetInfo, territory: str | None, level: str | None) -> DatasetHit:
     status_label = t.label(d.status) if d.status else "statut inconnu"
     return DatasetHit(d.iri, t.label(d.iri), d.status, status_label, t.status_family(d.status), territory, level,
-                      [t.holder(a) for a in d.keepers], d.landing)
+                      [t.holder(a) for a in d.keepers], d.landing, sorted(t.label(x) for x in d.excluded))
 
 
 def names(items: Iterable[dict[str, Any]], lang: str = "fr") -> str:
@@ -132,10 +147,20 @@ def _publisher(t: Tables, pub: ev.Publication, territory: str, level: str, categ
             "themes": sorted((t.label(th) for th in themes), key=sort_key), "pages": sorted(pub.pages)}
 
 
+def _hint(publishers: list[dict[str, Any]]) -> tuple[str, str]:
+    """The observatory's evidence worded as a hint: it names who publishes on which theme, never a holder."""
+    themes = sorted({th for p in publishers for th in p["themes"]}, key=sort_key)
+    verb_fr = "publient" if len(publishers) > 1 else "publie"
+    return (f"indice : {names(publishers)} {verb_fr} des données ouvertes sur le thème {', '.join(themes)} ;"
+            f" à vérifier",
+            f"hint: {names(publishers, 'en')} publish(es) open data on the theme {', '.join(themes)}; to be checked")
+
+
 @dataclass(frozen=True)
 class Verdict:
     """What decides a line: its evidence level, the openness family of what it points at, the dataset
-    (if any) and, for a local publisher, how far the closest publishing body is (0 = the commune)."""
+    (if any) and how far the territory of the evidence is (0 = the commune; for a hint, the closest
+    publishing body; for a dataset of an enclosing territory, that territory)."""
 
     evidence: str
     family: str | None
@@ -148,39 +173,55 @@ class Verdict:
 
     @property
     def ready(self) -> bool:
-        """Open local data is known (verified or assumed)."""
-        return self.evidence in ("local-records", "local-dataset") and self.family == "open"
+        """Open data covering the town is known: its records, a dataset of the town or an enclosing
+        territory, or an open national dataset whose coverage does not leave it out."""
+        return self.evidence in ("local-records", "local-dataset", "national-unknown") and self.family == "open"
 
     @property
     def not_open(self) -> bool:
         return self.family not in (None, "open", "unknown")
 
 
+def _best(t: Tables, found: list[tuple[DatasetInfo, str, str]]) -> tuple[DatasetInfo, str, str]:
+    return min(found, key=lambda x: (FAMILY_RANK.get(t.status_family(x[0].status), 4), LEVELS.index(x[2]),
+                                     t.label(x[0].iri)))
+
+
 def classify(t: Tables, commune: Commune, cat: str,
              covering: dict[str, list[tuple[DatasetInfo, str, str]]]) -> Verdict:
-    """The one place that decides a line's evidence level (docs/evidence.md), from the strongest down."""
+    """The one place that decides a line's evidence level (docs/evidence.md), from the strongest down:
+    records of the town, a dataset of the town, of its EPCI, then of its département or région, a national
+    dataset known commune by commune that holds nothing here (verified absence), a national dataset covering
+    the town, then the observatory's hint, then nothing."""
     recs = t.records.get(commune.iri, {}).get(cat)
     if recs:
         d = recs[0].dataset
         return Verdict("local-records", t.status_family(t.datasets[d].status), d)
     cov = covering.get(cat, ())
     local = [x for x in cov if x[2] == "commune"]
-    enclosing = [x for x in cov if x[2] in ("epci", "departement", "region")]
-    if local or enclosing:
-        d, _terr, _lvl = min(local or enclosing, key=lambda x: (FAMILY_RANK.get(t.status_family(x[0].status), 4),
-                                                                LEVELS.index(x[2]), t.label(x[0].iri)))
-        return Verdict("local-records" if local else "local-dataset", t.status_family(d.status), d.iri)
+    if local:
+        d, _terr, _lvl = _best(t, local)
+        return Verdict("local-records", t.status_family(d.status), d.iri, 0)
+    for near in (("epci",), ("departement", "region")):
+        found = [x for x in cov if x[2] in near]
+        if found:
+            d, _terr, lvl = _best(t, found)
+            return Verdict("local-dataset", t.status_family(d.status), d.iri, LEVELS.index(lvl))
     national = sorted((x[0] for x in cov if x[2] == "national"),
                       key=lambda d: (FAMILY_RANK.get(t.status_family(d.status), 4), t.label(d.iri)))
     counted = [d for d in national if d.iri in t.evidence.per_territory]
     if counted:
         return Verdict("absent", t.status_family(counted[0].status), counted[0].iri)
+    if national:
+        return Verdict("national-unknown", t.status_family(national[0].status), national[0].iri)
     for territory, level in commune.territories(t.national):
         if t.evidence.publications.get(territory, {}).get(cat):
             return Verdict("local-publisher", None, None, LEVELS.index(level))
-    if national:
-        return Verdict("national-unknown", t.status_family(national[0].status), national[0].iri)
     return Verdict("nothing", None, None)
+
+
+def _paid(t: Tables, status: str | None) -> bool:
+    return bool(status) and status.rsplit("/", 1)[-1] == "paid"
 
 
 def assess(t: Tables, commune: Commune, cat: str, level: str,
@@ -189,8 +230,10 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
     hits = [_hit(t, d, terr, lvl) for d, terr, lvl in covering.get(cat, ())]
     hits.sort(key=lambda h: (FAMILY_RANK.get(h.family, 4), LEVELS.index(h.level or "national"), sort_key(h.label)))
     unknown_cov = [_hit(t, d, None, None) for d in t.no_coverage.get(cat, ())]
+    excluded = [_hit(t, d, terr, "national") for d, terr in t.excluding(commune).get(cat, ())]
     info = t.categories.get(cat, CategoryInfo(cat))
     producers = t.concrete_producers(commune, cat)
+    holding = holder_of(t, commune, cat)
     usual = t.label(info.usual) if info.usual else "inconnu"
     cat_fr, cat_en = t.label(cat, "fr"), t.label(cat, "en")
     verdict = classify(t, commune, cat, covering)
@@ -200,11 +243,12 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
     chain = {terr: lvl for terr, lvl in commune.territories(t.national) if lvl != "national"}
     publishers = [_publisher(t, p, terr, chain[terr], cat)
                   for p, terr in t.evidence.publications_on(list(chain), cat)]
+    hint_fr, hint_en = _hint(publishers) if publishers else (None, None)
     hazard = sorted(t.evidence.hazards.get(cat, ()))
     search = t.evidence.searches.get(cat)
-    national = [h for h in hits if h.level == "national" and h.dataset not in t.evidence.per_territory]
     evidence = verdict.evidence
     best = next((h for h in hits if h.dataset == verdict.dataset), None)
+    competent, competent_en = names(holding.bodies) or "inconnu", names(holding.bodies, "en") or "unknown"
     holders: list[dict[str, Any]]
     if records:
         holders = [r["producer"] for r in records if r["producer"]] or (best.holders if best else [])
@@ -225,40 +269,43 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
             fr += f" ; son contenu pour {commune.label} n'est pas vérifié"
             en += f"; its content for {commune.label} is not checked"
     elif evidence == "absent" and best is not None:
-        holders = producers + [p for p in publishers if p["iri"] not in {h["iri"] for h in producers}]
+        holders = holding.bodies
         fr = (f"{cat_fr} : « {best.label} » est connu commune par commune et ne contient rien pour {commune.label}"
-              f" (absence vérifiée)")
-        en = f"{cat_en}: “{best.label}” is known commune by commune and holds nothing for {commune.label} (verified)"
-        if publishers:
-            fr += f" ; {names(publishers)} publie des données ouvertes sur une thématique liée"
-            en += f"; {names(publishers, 'en')} publishes open data on a related theme"
-    elif evidence == "local-publisher":
-        holders = publishers
-        verb = "publient" if len(publishers) > 1 else "publie"
-        fr = (f"{cat_fr} : aucun jeu de données local connu, mais {names(publishers)} {verb} des données ouvertes"
-              f" sur une thématique liée ({', '.join(publishers[0]['themes'])}) ; à vérifier auprès d'eux")
-        en = (f"{cat_en}: no known local dataset, but {names(publishers, 'en')} publish(es) open data on a related"
-              f" theme ({', '.join(publishers[0]['themes'])}); to be checked with them")
-        if national:
-            fr += f" ; le jeu national « {national[0].label} » existe, son contenu pour {commune.label} est inconnu"
-            en += f"; the national dataset “{national[0].label}” exists, its content for {commune.label} is unknown"
+              f" (absence vérifiée) ; détenteur compétent : {competent} ({holding.certainty_fr})")
+        en = (f"{cat_en}: “{best.label}” is known commune by commune and holds nothing for {commune.label}"
+              f" (verified); competent holder: {competent_en} ({holding.certainty_en})")
     elif evidence == "national-unknown" and best is not None:
         holders = best.holders
-        fr = (f"{cat_fr} : le jeu national « {best.label} » ({names(holders) or 'éditeur inconnu'}) existe ;"
-              f" on ne sait pas s'il contient des données pour {commune.label}")
-        en = (f"{cat_en}: the national dataset “{best.label}” ({names(holders, 'en') or 'publisher unknown'})"
-              f" exists; whether it holds data for {commune.label} is unknown")
+        landing = f" ({best.landing})" if best.landing else ""
+        if best.family == "open":
+            fr = (f"{cat_fr} : ouvert au niveau national : « {best.label} »{landing}, publié par"
+                  f" {names(holders) or 'éditeur inconnu'} ; à utiliser ; son contenu pour {commune.label}"
+                  f" n'est pas vérifié")
+            en = (f"{cat_en}: open nationally: “{best.label}”{landing}, published by"
+                  f" {names(holders, 'en') or 'publisher unknown'}; use it; its content for {commune.label}"
+                  f" is not verified")
+        else:
+            fr = (f"{cat_fr} : le jeu national « {best.label} »{landing} ({names(holders) or 'éditeur inconnu'})"
+                  f" couvre {commune.label}, statut « {best.status_label} » ; son contenu local n'est pas vérifié")
+            publisher_en = names(holders, "en") or "publisher unknown"
+            en = (f"{cat_en}: the national dataset “{best.label}”{landing} ({publisher_en}) covers {commune.label},"
+                  f" status “{t.label(best.status, 'en')}”; its local content is not verified")
     else:
-        holders = producers
+        holders = holding.bodies
         fr = (f"{cat_fr} : le graphe ne connaît aucune donnée de cette catégorie pour {commune.label}, ce qui ne veut"
               f" pas dire qu'elle manque")
         en = f"{cat_en}: the graph knows no data of this category for {commune.label}, which does not mean it lacks it"
         if search and search["outcome"] == "none-known":
             fr += " ; aucun jeu national connu après recherche"
             en += "; no national dataset known after searching"
-    if evidence in ("absent", "nothing") and producers:
-        fr += f" ; producteurs habituels : {names(producers)} (statut habituel : {usual})"
-        en += f"; usual producers: {names(producers, 'en')} (usual status: {usual})"
+        fr += f" ; détenteur compétent : {competent} ({holding.certainty_fr})"
+        en += f"; competent holder: {competent_en} ({holding.certainty_en})"
+    for x in excluded:
+        fr += f" ; « {x.label} » ne couvre pas {', '.join(x.excluded)}"
+        en += f"; “{t.label(x.dataset, 'en')}” does not cover {', '.join(x.excluded)}"
+    if hint_fr and evidence not in ("local-records",):
+        fr += f" ; {hint_fr}"
+        en += f"; {hint_en}"
     family = verdict.family
     if evidence in ("absent", "nothing"):
         state = "missing"
@@ -266,8 +313,14 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
         state = "unknown-status"
     else:
         state = {"open": "open", "unknown": "unknown-status"}.get(family or "unknown", "not-open")
-    return Line(cat, cat_fr, level, evidence, ev.LEVELS[evidence][0], verdict.weight, verdict.ready, state, best, hits,
-                unknown_cov, records, publishers, holders, producers, hazard, search, usual, fr, en)
+    paid = _paid(t, best.status if best else None) if evidence not in ("absent", "nothing", "local-publisher") \
+        else _paid(t, info.usual)
+    line = Line(cat, cat_fr, level, evidence, ev.LEVELS[evidence][0], verdict.weight, verdict.ready, state, best,
+                hits, unknown_cov, records, publishers, holders, producers, hazard, search, usual, fr, en,
+                paid=paid, holding=holding.to_json(), hint_fr=hint_fr, hint_en=hint_en, excluded=excluded)
+    line.action = actions.action(line, holding)
+    line.effort = actions.ACTIONS[line.action].effort
+    return line
 
 
 def diagnose_pair(t: Tables, commune: Commune, usecase: str,
@@ -279,21 +332,22 @@ def diagnose_pair(t: Tables, commune: Commune, usecase: str,
     useful = [assess(t, commune, c, "useful", covering) for c in t.useful_of(usecase)] if with_useful else []
     satisfied = sum(1 for ln in lines if ln.ready)
     score = sum(ln.weight for ln in lines) / len(lines) if lines else None
-    counts = {c: sum(1 for ln in lines if ln.certainty == c) for c in ("verified", "assumed", "unknown")}
+    counts = {c: sum(1 for ln in lines if ln.certainty == c) for c in ev.CERTAINTIES}
     uc_fr, uc_en = t.label(usecase, "fr"), t.label(usecase, "en")
     if score is None:
         fr = f"Préparation de {commune.label} pour « {uc_fr} » inconnue : aucune donnée indispensable n'est recensée."
         en = f"Readiness of {commune.label} for “{uc_en}” unknown: no indispensable data is recorded."
     else:
         fr = (f"{commune.label} : score {score:.0%} pour « {uc_fr} » ; {satisfied} des {len(lines)} données"
-              f" indispensables ont des données ouvertes locales ; {counts['verified']} ligne(s) vérifiée(s),"
-              f" {counts['assumed']} supposée(s), {counts['unknown']} inconnue(s).")
+              f" indispensables ont des données ouvertes connues qui couvrent la commune ; {counts['verified']}"
+              f" ligne(s) vérifiée(s), {counts['assumed']} supposée(s), {counts['hint']} sur un indice,"
+              f" {counts['unknown']} inconnue(s).")
         en = (f"{commune.label}: score {score:.0%} for “{uc_en}”; {satisfied} of the {len(lines)} indispensable"
-              f" categories have open local data; {counts['verified']} line(s) verified, {counts['assumed']}"
-              f" assumed, {counts['unknown']} unknown.")
+              f" categories have known open data covering the town; {counts['verified']} line(s) verified,"
+              f" {counts['assumed']} assumed, {counts['hint']} on a hint, {counts['unknown']} unknown.")
     return Diagnostic(commune.iri, commune.label, commune.insee, usecase, uc_fr, score, satisfied, len(lines),
                       bool(lines) and satisfied == len(lines), counts["verified"], counts["assumed"],
-                      counts["unknown"], lines, useful, fr, en)
+                      counts["unknown"], lines, useful, fr, en, counts["hint"])
 
 
 def commune_lines(t: Tables, commune: Commune) -> dict[str, Line]:
@@ -322,107 +376,33 @@ def readiness_matrix(t: Tables, communes: Iterable[Commune] | None = None,
     return out
 
 
-def evidence_summary(t: Tables) -> dict[str, Any]:
-    """What `odl-graph stats` prints: ACV communes with local evidence, and lines per evidence level."""
+def evidence_summary(t: Tables, communes: Iterable[Commune] | None = None) -> dict[str, Any]:
+    """What `odl-graph stats` and docs/evidence.md report over the ACV communes (or COMMUNES): lines per
+    evidence level, towns with local evidence, towns with evidence about an actual dataset (records, or a
+    dataset of the town or its EPCI), and the distinct ready/not-ready profiles and score profiles."""
+    communes = list(t.acv.values()) if communes is None else list(communes)
     per_level: dict[str, int] = defaultdict(int)
-    with_local = 0
-    profiles = set()
-    matrix = readiness_matrix(t)
-    for c in t.acv.values():
+    with_local = with_dataset = 0
+    profiles, ready_profiles = set(), set()
+    needs = {u: t.indispensable_of(u) for u in sorted(t.usecases)}
+    ready_none = 0
+    for c in communes:
         verdicts = commune_verdicts(t, c)
         for v in verdicts.values():
             per_level[v.evidence] += 1
         if any(v.evidence in ("local-records", "local-dataset", "local-publisher") for v in verdicts.values()):
             with_local += 1
-        profiles.add(tuple(sorted(matrix[c.iri].items())))
-    return {"acv_communes": len(t.acv), "with_local_evidence": with_local, "lines_per_level": dict(per_level),
-            "distinct_profiles": len(profiles)}
-
-
-# -- roadmap ---------------------------------------------------------------------------------
-@dataclass
-class Step:
-    """One step of a roadmap: the category to obtain, the action, who holds it, and what it unlocks."""
-    rank: int
-    category: str
-    category_label: str
-    action: str  # open | ask | check | produce | request | check-exposure
-    evidence: str
-    unlocks: list[dict[str, str]]  # use cases fully ready once this step (and the previous ones) is done
-    needed_by: int  # use cases not yet ready that need this category
-    holders: list[dict[str, Any]]
-    datasets: list[dict[str, Any]]
-    text_fr: str
-    text_en: str
-
-
-_VERBS = {
-    "open": ("Ouvrir", "Open", "détenteur", "holder"),
-    "ask": ("Demander", "Ask for", "organisme publiant", "publishing body"),
-    "check": ("Vérifier le contenu local de", "Check the local content of", "éditeur", "publisher"),
-    "produce": ("Produire et publier", "Produce and publish", "producteur", "producer"),
-    "request": ("Demander la publication de", "Request the publication of", "producteur", "producer"),
-    "check-exposure": ("Vérifier si le territoire est concerné avant de produire", "Check whether the territory is"
-                       " exposed before producing", "producteur", "producer"),
-}
-
-
-def _action(ln: Line) -> str:
-    if ln.evidence in ("local-records", "local-dataset"):
-        return "open" if ln.state == "not-open" else "check"
-    if ln.evidence == "local-publisher":
-        return "ask"
-    if ln.evidence == "national-unknown":
-        return "check"  # a national body publishes it: never "produce"
-    if ln.hazard:
-        return "check-exposure"
-    # A local body produces it: this town's own bodies are asked to produce; else its producer is asked.
-    return "produce" if not ln.producers or any(h["local"] for h in ln.producers) else "request"
-
-
-def roadmap(t: Tables, commune: Commune, limit: int | None = None) -> list[Step]:
-    """What to do first to unlock the most use cases (greedy), each step naming the concrete holder."""
-    lines = commune_lines(t, commune)
-    missing = {u: {k for k in t.indispensable_of(u) if not lines[k].ready}
-               for u in t.usecases if t.indispensable_of(u)}
-    done: set[str] = set()
-    steps: list[Step] = []
-    while True:
-        pending = {u: m - done for u, m in missing.items() if m - done}
-        if not pending:
-            break
-        candidates = set().union(*pending.values())
-
-        def gain(k: str, pending: dict[str, set[str]] = pending) -> tuple[int, float, int]:
-            return (sum(1 for m in pending.values() if m == {k}), -lines[k].weight,
-                    sum(1 for m in pending.values() if k in m))
-
-        best = max(sorted(candidates, key=t.sort_key), key=gain)  # ties: first label in alphabetical order
-        unlocks = sorted((u for u, m in pending.items() if m == {best}), key=t.sort_key)
-        needed = gain(best)[2]
-        done.add(best)
-        ln = lines[best]
-        action = _action(ln)
-        holders = ln.holders
-        datasets = [{"iri": h.dataset, "label": h.label, "status": h.status_label, "landing": h.landing}
-                    for h in ([ln.best] if ln.best else [])]
-        verb_fr, verb_en, role_fr, role_en = _VERBS[action]
-        names_fr = ", ".join(f"« {t.label(u)} »" for u in unlocks) or "aucun à lui seul"
-        names_en = ", ".join(f"“{t.label(u, 'en')}”" for u in unlocks) or "none on its own"
-        where = ""
-        if datasets and datasets[0]["landing"]:
-            where = f" — {datasets[0]['landing']}"
-        steps.append(Step(
-            len(steps) + 1, best, t.label(best), action, ln.evidence,
-            [{"iri": u, "label": t.label(u)} for u in unlocks], needed, holders, datasets,
-            f"{verb_fr} « {t.label(best)} » ({role_fr} : {names(holders) or 'inconnu'}){where} : débloque"
-            f" {names_fr} ; nécessaire à {needed} cas d'usage non encore prêts.",
-            f"{verb_en} “{t.label(best, 'en')}” ({role_en}: {names(holders, 'en') or 'unknown'}){where}: unlocks"
-            f" {names_en}; needed by {needed} use case(s) not yet ready.",
-        ))
-        if limit is not None and len(steps) >= limit:
-            break
-    return steps
+        if any(v.evidence == "local-records" or (v.evidence == "local-dataset" and v.distance == 1)
+               for v in verdicts.values()):
+            with_dataset += 1
+        scores = tuple(sum(verdicts[k].weight for k in cats) / len(cats) if cats else None for cats in needs.values())
+        ready = tuple(bool(cats) and all(verdicts[k].ready for k in cats) for cats in needs.values())
+        profiles.add(scores)
+        ready_profiles.add(ready)
+        ready_none += not any(ready)
+    return {"acv_communes": len(communes), "with_local_evidence": with_local, "with_dataset_evidence": with_dataset,
+            "lines_per_level": dict(per_level), "distinct_profiles": len(profiles),
+            "distinct_ready_profiles": len(ready_profiles), "ready_for_none": ready_none}
 
 
 # -- ranking and priorities ------------------------------------------------------------------
@@ -486,3 +466,4 @@ def diagnose(store: Any, commune: str, usecase: str, base_iri: str = DEFAULT_BAS
     """Diagnose COMMUNE (code or IRI) for USECASE (slug or IRI) on a store or engine, tables cached."""
     t = tables(store, base_iri)
     return diagnose_pair(t, t.resolve_commune(commune), t.resolve_usecase(usecase))
+

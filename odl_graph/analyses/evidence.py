@@ -1,12 +1,16 @@
 """What the graph knows, territory by territory, about the data a commune has: the evidence levels of the
-diagnostic (docs/evidence.md).
+diagnostic (docs/evidence.md), ranked by strength.
 
-Four sources of evidence, from the strongest:
-- local records: records of a dataset counted in the commune (`odl:LocalRecords`, e.g. BNLC places), or a
-  dataset whose coverage is the commune itself (verified), or a local territory containing it (assumed);
-- a local publisher: a body competent for the commune (its council, EPCI, département, région) publishes
-  open data on a theme that suggests the category (`odl:PublishingRecord` + `data/mappings/`; assumed);
-- a national dataset whose local content is unknown (unknown);
+From the strongest:
+- records of the town: records of a dataset counted in the commune (`odl:LocalRecords`, e.g. the places of
+  the national car-pool base), or a dataset whose coverage is the commune itself (verified);
+- a dataset of the town's EPCI (then of its département or région) (assumed: its content for the town is
+  not checked);
+- an open national dataset covering the town, i.e. whose coverage does not exclude it (its content for the
+  town is not verified);
+- a hint: a body competent for a territory of the commune publishes open data on a theme that suggests the
+  category (`odl:PublishingRecord` + `data/mappings/`). A hint never outranks a dataset and never makes its
+  publisher the holder: the holder comes from competence (odl_graph/analyses/competence.py);
 - nothing known (unknown).
 A dataset known territory by territory (`odl:localContent` per-territory) that holds nothing for the
 commune makes the absence a verified fact ("absent"): the only case where the graph says a town lacks data.
@@ -20,16 +24,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-# level -> (certainty, weight of the evidence, French label, English label)
+# level -> (certainty, weight of the evidence, French label, English label), strongest first. The level keys
+# are stable (the API and the pages use them); "local-publisher" is the observatory hint.
 LEVELS: dict[str, tuple[str, float, str, str]] = {
-    "local-records": ("verified", 1.0, "enregistrements locaux", "local records"),
-    "local-dataset": ("assumed", 0.75, "jeu de données d'un territoire englobant", "dataset of an enclosing territory"),
-    "local-publisher": ("assumed", 0.5, "organisme local publiant sur le thème", "local body publishing on the theme"),
-    "national-unknown": ("unknown", 0.25, "jeu national au contenu local inconnu",
-                         "national dataset, local content unknown"),
+    "local-records": ("verified", 1.0, "enregistrements de la commune", "records of the town"),
+    "local-dataset": ("assumed", 0.75, "jeu de données de l'intercommunalité, du département ou de la région",
+                      "dataset of the intercommunality, département or région"),
+    "national-unknown": ("unknown", 0.5, "jeu national couvrant la commune, contenu local non vérifié",
+                         "national dataset covering the town, local content not verified"),
+    "local-publisher": ("hint", 0.25, "indice : un organisme publie sur une thématique liée",
+                        "hint: a body publishes on a related theme"),
     "absent": ("verified", 0.0, "absence vérifiée", "verified absence"),
     "nothing": ("unknown", 0.0, "rien de connu", "nothing known"),
 }
+CERTAINTIES = ("verified", "assumed", "hint", "unknown")
 # Openness of what the evidence points at -> factor of the weight.
 OPENNESS_FACTOR = {"open": 1.0, "unknown": 0.5}
 NOT_OPEN_FACTOR = 0.25
@@ -200,16 +208,21 @@ class EvidenceTables:
 
 
 # A publishing body says more about the commune the closer it is: its own council, then its EPCI, its
-# département, its région (index in tables.LEVELS: commune 0 … région 3).
+# département, its région (index in tables.LEVELS: commune 0 … région 3). The same proximity lowers a
+# dataset of the département or région below one of the EPCI.
 PUBLISHER_PROXIMITY = (1.0, 0.8, 0.6, 0.4)
+DATASET_PROXIMITY = (1.0, 1.0, 0.8, 0.8)
 
 
-def weight(level: str, family: str | None, publisher_distance: int | None = None) -> float:
-    """The weight of one line: its evidence level times the openness of what it points at (for a local
-    publisher: times the proximity of the closest publishing body)."""
+def weight(level: str, family: str | None, distance: int | None = None) -> float:
+    """The weight of one line: its evidence level times the openness of what it points at; for a hint,
+    times the proximity of the closest publishing body; for a dataset of an enclosing territory, times the
+    proximity of that territory (the EPCI above the département and région)."""
     base = LEVELS[level][1]
     if level == "local-publisher":
-        return base * PUBLISHER_PROXIMITY[publisher_distance or 0]
+        return base * PUBLISHER_PROXIMITY[distance or 0]
+    if level == "local-dataset":
+        base *= DATASET_PROXIMITY[distance or 0]
     if family is None:
         return base
     return base * OPENNESS_FACTOR.get(family, NOT_OPEN_FACTOR)

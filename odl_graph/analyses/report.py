@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from odl_graph import __version__
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import roadmap as rm
 from odl_graph.analyses import tables as tb
 from odl_graph.config import DEFAULT_BASE_IRI
 from odl_graph.errors import OdlError
@@ -225,7 +226,7 @@ def profiles(towns: list[dict[str, Any]], usecase_labels: dict[str, str]) -> lis
             "mean_low": means[0] if means else None,
             "mean_high": means[-1] if means else None,
             "mean_median": means[len(means) // 2] if means else None,
-            "steps": [{"category": k[0], "label": k[1], "verb": dg._VERBS[k[2]][0], "towns": n, "first": first[k]}
+            "steps": [{"category": k[0], "label": k[1], "verb": rm.ACTIONS[k[2]].verb_fr, "towns": n, "first": first[k]}
                       for k, n in sorted(steps.items(), key=lambda kv: (-kv[1], -first[kv[0]], kv[0][1]))],
         })
     for number, group in enumerate(out, start=1):
@@ -255,7 +256,7 @@ def synthesis(store: Any, base_iri: str = DEFAULT_BASE_IRI, *, roadmap_top: int 
     towns = []
     for c in sorted(t.acv.values(), key=lambda c: sort_key(c.label)):
         scores = [s for s in matrix.get(c.iri, {}).values() if s is not None]
-        steps = dg.roadmap(t, c, limit=roadmap_top)
+        steps = rm.roadmap(t, c, limit=roadmap_top)
         towns.append({
             "label": c.label, "insee": c.insee, "iri": c.iri,
             "ready": sum(1 for s in scores if s == 1.0), "assessed": len(scores),

@@ -42,7 +42,8 @@ SELECT ?usecase ?category ?level WHERE {
              OPTIONAL { ?req odl:requirementLevel ?level } }
 }"""
 Q_DATASETS = """
-SELECT ?dataset ?category ?status ?spatial ?holder ?publisher ?landing ?unknownSpatial ?unknownStatus WHERE {
+SELECT ?dataset ?category ?status ?spatial ?holder ?publisher ?landing ?unknownSpatial ?unknownStatus ?excluded
+WHERE {
   # Only datasets of a data category can ever be a diagnostic line (most of a harvested catalogue is not).
   ?dataset a dcat:Dataset ; odl:instantiates ?category .
   OPTIONAL { ?dataset dcat:landingPage ?landing }
@@ -50,6 +51,7 @@ SELECT ?dataset ?category ?status ?spatial ?holder ?publisher ?landing ?unknownS
   OPTIONAL { ?dataset dcterms:spatial ?spatial }
   OPTIONAL { ?dataset dcterms:rightsHolder ?holder }
   OPTIONAL { ?dataset dcterms:publisher ?publisher }
+  OPTIONAL { ?dataset odl:spatialExclusion ?excluded }
   BIND(EXISTS { ?dataset odl:unknownValueOf dcterms:spatial } AS ?unknownSpatial)
   BIND(EXISTS { ?dataset odl:unknownValueOf odl:opennessStatus } AS ?unknownStatus)
 }"""
@@ -81,7 +83,7 @@ SELECT ?x ?label WHERE {
   FILTER(?cls != odl:Territory || NOT EXISTS { ?x a odl:Commune })
 }"""
 Q_ACTOR_LABELS = "SELECT ?x ?label WHERE { ?x a odl:Actor ; rdfs:label ?label }"
-_COMMUNE_VARS = "?commune ?label ?insee ?epci ?departement ?region ?centroid ?population ?acvId"
+_COMMUNE_VARS = "?commune ?label ?insee ?epci ?departement ?region ?centroid ?population ?acvId ?siren"
 _COMMUNE_FIELDS = """
   OPTIONAL { ?commune rdfs:label ?label FILTER(lang(?label) = "fr") }
   OPTIONAL { ?commune igeo:codeINSEE ?insee }
@@ -91,8 +93,9 @@ _COMMUNE_FIELDS = """
   OPTIONAL { ?commune dcat:centroid ?centroid }
   OPTIONAL { ?commune odl:population ?population }
   OPTIONAL { ?commune odl:acvId ?acvId }
+  OPTIONAL { ?commune odl:siren ?siren }
 """
-# The ACV communes, and any one commune (bound through substitutions): the same columns.
+# The ACV communes, and any one commune (bound through substitutions) or all of them: the same columns.
 Q_ACV = (f"SELECT {_COMMUNE_VARS} WHERE {{\n  ?commune odl:memberOf ?programme . ?programme a odl:Programme ."
          f"{_COMMUNE_FIELDS}}}")
 Q_COMMUNE = f"SELECT {_COMMUNE_VARS} WHERE {{\n  ?commune a odl:Commune .{_COMMUNE_FIELDS}}}"
@@ -116,6 +119,7 @@ class Commune:
     centroid: tuple[float, float] | None  # (lon, lat)
     population: int | None
     acv_id: str | None
+    siren: str | None = None  # the commune's own SIREN (COG), to name its council
 
     def territories(self, national: str) -> list[tuple[str, str]]:
         """(territory IRI, level) from the most local to the whole country."""
@@ -136,6 +140,12 @@ class DatasetInfo:
     unknown_spatial: bool = False
     unknown_status: bool = False
     landing: str | None = None
+    excluded: set[str] = field(default_factory=set)  # territories its coverage states it leaves out
+
+    def covers_despite_exclusions(self, chain: set[str]) -> bool:
+        """False when the dataset's coverage excludes one of the commune's territories (DVF: not the
+        Alsace-Moselle départements nor Mayotte)."""
+        return not (self.excluded & chain)
 
     @property
     def keepers(self) -> list[str]:
@@ -172,7 +182,7 @@ def _commune(row: Any) -> Commune:
     pop = _v(row["population"])
     return Commune(iri, _v(row["label"]) or iri.rsplit("/", 1)[-1], _v(row["insee"]) or iri.rsplit("/", 1)[-1],
                    _v(row["epci"]), _v(row["departement"]), _v(row["region"]), wkt_point(_v(row["centroid"])),
-                   int(pop) if pop and pop.lstrip("-").isdigit() else None, _v(row["acvId"]))
+                   int(pop) if pop and pop.lstrip("-").isdigit() else None, _v(row["acvId"]), _v(row["siren"]))
 
 
 class Tables:
@@ -188,6 +198,9 @@ class Tables:
         q = lambda text: store.query(pre + text)  # noqa: E731
         self._q = q
         self._actor_labels = False
+        self._communes: dict[str, Commune] = {}  # communes outside the ACV list, fetched on first need
+        self._sort_keys: dict[str, tuple[str, str]] = {}
+        self._needs: dict[tuple[str, str], list[str]] = {}
 
         self.usecases: dict[str, dict[str, str]] = {}  # use case -> category -> level IRI ("" unknown)
         for r in q(Q_REQUIREMENTS):
@@ -210,6 +223,8 @@ class Tables:
                 d.holders.add(r["holder"].value)
             if r["publisher"] is not None:
                 d.publishers.add(r["publisher"].value)
+            if r["excluded"] is not None:
+                d.excluded.add(r["excluded"].value)
             d.landing = _v(r["landing"]) or d.landing
             d.unknown_spatial |= _v(r["unknownSpatial"]) == "true"
             d.unknown_status |= _v(r["unknownStatus"]) == "true"
@@ -259,6 +274,7 @@ class Tables:
         # spatial index: territory -> datasets; plus datasets whose coverage is not stated
         self.by_territory: dict[str, list[DatasetInfo]] = defaultdict(list)
         self.no_coverage: dict[str, list[DatasetInfo]] = defaultdict(list)  # category -> datasets
+        self.with_exclusions = [d for d in self.datasets.values() if d.excluded]
         for d in self.datasets.values():
             for t in d.spatial:
                 self.by_territory[t].append(d)
@@ -284,7 +300,10 @@ class Tables:
 
     def sort_key(self, iri: str | None) -> tuple[str, str]:
         """Alphabetical order of resources by French label, accents ignored ("Épernay" under E)."""
-        return sort_key(self.label(iri))
+        key = self._sort_keys.get(iri or "")
+        if key is None:  # folding is slow next to the diagnostic itself: once per resource
+            key = self._sort_keys[iri or ""] = sort_key(self.label(iri))
+        return key
 
     def status_family(self, status: str | None) -> str:
         """The openness family of a status concept (open, candidate, not-accessible-…), or 'unknown'."""
@@ -293,14 +312,20 @@ class Tables:
         return self.family.get(status, status.rsplit("/", 1)[-1])
 
     def indispensable_of(self, usecase: str) -> list[str]:
-        """The data categories USECASE requires at level indispensable, by label."""
-        reqs = self.usecases.get(usecase, {})
-        return sorted((c for c, lvl in reqs.items() if lvl == self.indispensable), key=self.sort_key)
+        """The data categories USECASE requires at level indispensable, by label (computed once)."""
+        key = ("indispensable", usecase)
+        if key not in self._needs:
+            reqs = self.usecases.get(usecase, {})
+            self._needs[key] = sorted((c for c, lvl in reqs.items() if lvl == self.indispensable), key=self.sort_key)
+        return list(self._needs[key])
 
     def useful_of(self, usecase: str) -> list[str]:
-        """The data categories USECASE finds useful (any other level), by label."""
-        reqs = self.usecases.get(usecase, {})
-        return sorted((c for c, lvl in reqs.items() if lvl != self.indispensable), key=self.sort_key)
+        """The data categories USECASE finds useful (any other level), by label (computed once)."""
+        key = ("useful", usecase)
+        if key not in self._needs:
+            reqs = self.usecases.get(usecase, {})
+            self._needs[key] = sorted((c for c, lvl in reqs.items() if lvl != self.indispensable), key=self.sort_key)
+        return list(self._needs[key])
 
     def resolve_usecase(self, ref: str) -> str:
         """The use case's IRI from a slug or IRI; NotFound when the graph has none."""
@@ -321,6 +346,9 @@ class Tables:
             iri = self.commune_index.resolve(ref).iri
         if iri in self.acv:
             return self.acv[iri]
+        known = self._communes.get(iri) or (self.__dict__.get("communes") or {}).get(iri)
+        if known is not None:
+            return known
         try:
             node = ox.NamedNode(iri)
         except ValueError as exc:
@@ -328,7 +356,20 @@ class Tables:
         rows = list(self.store.query(prefixes(self.base_iri) + Q_COMMUNE, substitutions={"commune": node}))
         if not rows:
             raise NotFound(f"no commune {ref!r} in the graph")
-        return _commune(rows[0])
+        commune = self._communes[iri] = _commune(rows[0])  # any commune of the COG, fetched once
+        self.labels[iri].setdefault("fr", commune.label)
+        return commune
+
+    @cached_property
+    def communes(self) -> dict[str, Commune]:
+        """Every commune of the graph (the COG's 34,969), fetched in one query on first need: what the
+        diagnostic of every commune (bench/bench_diagnostic.py --all) walks. A single commune is fetched alone
+        by resolve_commune."""
+        out: dict[str, Commune] = {}
+        for r in self._q(Q_COMMUNE):
+            c = _commune(r)
+            out.setdefault(c.iri, c)
+        return out
 
     @cached_property
     def commune_index(self) -> CommuneIndex:
@@ -358,7 +399,9 @@ class Tables:
                 elif territory:  # no body recorded: name the territory's body from the COG
                     out.append({"iri": None, "label": f"{self.label(p)} : {self.label(territory)}",
                                 "label_en": f"{self.label(p, 'en')}: {self.label(territory, 'en')}",
-                                "siren": self.sirens.get(territory), "pages": [], "local": True})
+                                "siren": self.sirens.get(territory) or (commune.siren if territory == commune.iri
+                                                                        else None),
+                                "pages": [], "local": True})
             elif a.territories and not a.territories & set(chain.values()):
                 continue  # a regional producer of another region
             else:
@@ -370,12 +413,30 @@ class Tables:
         return {c for reqs in self.usecases.values() for c in reqs}
 
     def covering(self, commune: Commune) -> dict[str, list[tuple[DatasetInfo, str, str]]]:
-        """Category -> [(dataset, territory, level)] of datasets covering the commune, most local first."""
+        """Category -> [(dataset, territory, level)] of datasets covering the commune, most local first; a
+        dataset whose coverage excludes one of the commune's territories does not cover it."""
         out: dict[str, list[tuple[DatasetInfo, str, str]]] = defaultdict(list)
-        for territory, level in commune.territories(self.national):
+        chain = commune.territories(self.national)
+        inside = {t for t, _ in chain}
+        for territory, level in chain:
             for d in self.by_territory.get(territory, ()):
+                if d.excluded and not d.covers_despite_exclusions(inside):
+                    continue
                 for cat in d.categories:
                     out[cat].append((d, territory, level))
+        return out
+
+    def excluding(self, commune: Commune) -> dict[str, list[tuple[DatasetInfo, str]]]:
+        """Category -> [(dataset, territory)] of datasets whose stated coverage would include the commune
+        but excludes one of its territories (the line says so)."""
+        out: dict[str, list[tuple[DatasetInfo, str]]] = defaultdict(list)
+        chain = commune.territories(self.national)
+        inside = {t for t, _ in chain}
+        for d in self.with_exclusions:
+            if not d.covers_despite_exclusions(inside):
+                for territory in sorted(d.spatial & inside):
+                    for cat in d.categories:
+                        out[cat].append((d, territory))
         return out
 
 

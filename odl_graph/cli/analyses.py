@@ -88,24 +88,26 @@ def diagnostic(obj: Ctx, commune: str, usecase: str, fmt: str) -> None:
 @click.command()
 @click.argument("commune")
 @click.option("--limit", type=int, default=None, help="Only the first N steps.")
+@click.option("--paid-first", is_flag=True, help="Rank paid data with the other steps (by default it comes last).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @pass_ctx
-def roadmap(obj: Ctx, commune: str, limit: int | None, fmt: str) -> None:
-    """Data COMMUNE (INSEE code or name) should open or produce first to unlock the most use cases,
-    and who holds it."""
+def roadmap(obj: Ctx, commune: str, limit: int | None, paid_first: bool, fmt: str) -> None:
+    """What COMMUNE (any commune of the COG: INSEE code or name) should use, check, ask for, produce or buy
+    first to make the most use cases ready, and whom to turn to (the competent holder, with its SIREN)."""
     from odl_graph.analyses import diagnostic as dg
+    from odl_graph.analyses import roadmap as rm
 
     try:
         t = _tables(obj)
         target = t.resolve_commune(commune)
-        steps = dg.roadmap(t, target, limit=limit)
+        steps = rm.roadmap(t, target, limit=limit, paid_first=paid_first)
     except OdlError as exc:
         fail(exc)
     rows = [{**asdict(s), "unlocks": ", ".join(u["label"] for u in s.unlocks),
              "holders": dg.names(s.holders)} for s in steps]
     if fmt == "json":
         rows = [asdict(s) for s in steps]
-    _emit(rows, ["rank", "category_label", "action", "holders", "unlocks", "needed_by"], fmt,
+    _emit(rows, ["rank", "category_label", "action", "holders", "certainty_en", "unlocks", "needed_by"], fmt,
           f"roadmap {target.label} ({target.insee})")
 
 

@@ -51,6 +51,7 @@ def build_store(obj: Ctx, curated: Path | None = None) -> None:
     except OdlError as exc:
         fail(exc)
     Console().print(graphs_table(summary.counts, "odl-graph build"))
+    print_row_notes(summary.notes)
     warn = len(summary.report.warnings)
     Console().print(f"validation: 0 violations, {warn} warning(s); store version {summary.store_version}")
 
@@ -66,6 +67,20 @@ def build(obj: Ctx, curated: Path | None, store: str | None) -> None:
     if store:
         obj.override(**store_overrides(store))
     build_store(obj, curated)
+
+
+def print_row_notes(notes: list[Any]) -> None:
+    """Every source row an importer corrected, left out or could not join, then the counts per importer."""
+    out = Console(width=None if sys.stdout.isatty() else 320, highlight=False)
+    counts: dict[tuple[str, str], int] = {}
+    for n in notes:
+        out.print(f"[yellow]{n.importer}: {n.action}:[/] {n.location}: {n.message}")
+        counts[(n.importer, n.action)] = counts.get((n.importer, n.action), 0) + 1
+    per_importer: dict[str, list[str]] = {}
+    for (importer, action), k in sorted(counts.items()):
+        per_importer.setdefault(importer, []).append(f"{k} row(s) {action}")
+    for importer, parts in per_importer.items():
+        out.print(f"source checks, {importer}: {', '.join(parts)}")
 
 
 def _print_report(report: Any, fmt: str, warnings: bool = False) -> None:
@@ -160,6 +175,7 @@ def reason(obj: Ctx, files: tuple[Path, ...], curated: Path | None) -> None:
 @pass_ctx
 def import_(obj: Ctx, name: str | None, all_: bool) -> None:
     """Refresh the shipped extracts of one source (cog, acv, scdl, observatory) from ../shared/data."""
+    from odl_graph.build.importers._common import row_notes
     from odl_graph.build.registry import IMPORTERS
 
     names = list(IMPORTERS) if all_ else [name] if name else []
@@ -172,8 +188,10 @@ def import_(obj: Ctx, name: str | None, all_: bool) -> None:
         try:
             written = IMPORTERS[n].refresh(Path(settings["shared_dir"]), Path(settings["data_dir"]))
             graph = IMPORTERS[n].to_graph(Path(settings["data_dir"]))
+            notes = row_notes(IMPORTERS[n], Path(settings["data_dir"]))
         except OdlError as exc:
             fail(exc)
+        print_row_notes(notes)
         Console().print(f"{n}: {len(written)} file(s) refreshed, {len(graph):,} triples; run `odl-graph build` to load")
 
 
