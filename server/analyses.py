@@ -24,6 +24,7 @@ from odl_graph.describe.editor import editor_text
 from odl_graph.errors import OdlError
 from odl_graph.negotiation import PAGE_DATA_FORMATS, choose_format
 from odl_graph.text import sort_key
+from server import town
 from server.api import base_iri, tables
 from server.pages.i18n import request_lang
 from server.pages.i18n import t as tr
@@ -215,7 +216,7 @@ def diagnostic(ext: str | None = None) -> Response:
     t = tables()
     usecase = request.args.get("usecase", "")
     commune, error, suggestions = _commune(t, request.args.get("commune", ""))
-    result, table, query_url = None, None, None
+    result, table, query_url, views = None, None, None, []
     if commune and usecase:
         try:
             u = t.resolve_usecase(usecase)
@@ -227,11 +228,12 @@ def diagnostic(ext: str | None = None) -> Response:
                 return moved  # type: ignore[return-value]
             result = dg.diagnose_pair(t, commune, u)
             table = diagnostic_table(t, result, lang)
+            views = [town.line_view(t, commune, ln, u, lang) for ln in result.lines + result.useful]
             query = diagnostic_query(commune, u, lang)
             query_url = editor_link(query) if query else None
     return respond("diagnostic", ext, "analyses/diagnostic.html", table, lang, explicit, 404 if error else 200,
                    result=result, error=error, suggestions=suggestions, commune=commune,
-                   commune_text=request.args.get("commune", ""), usecase=usecase, query_url=query_url,
+                   commune_text=request.args.get("commune", ""), usecase=usecase, query_url=query_url, views=views,
                    pct=lambda s: pct(s, lang), **_choices(t, lang))
 
 
@@ -260,14 +262,16 @@ def roadmap(ext: str | None = None) -> Response:
     lang, explicit = request_lang(request)
     t = tables()
     commune, error, suggestions = _commune(t, request.args.get("commune", ""))
-    table = None
+    table, views = None, []
     if commune:
         moved = _canonical("roadmap", ext, commune)
         if moved:
             return moved  # type: ignore[return-value]
-        table = roadmap_table(t, commune, rm.roadmap(t, commune), lang)
+        steps = rm.roadmap(t, commune)
+        table = roadmap_table(t, commune, steps, lang)
+        views = town.step_views(t, commune, steps, lang)
     return respond("roadmap", ext, "analyses/roadmap.html", table, lang, explicit, 404 if error else 200,
-                   commune=commune, error=error, suggestions=suggestions,
+                   commune=commune, error=error, suggestions=suggestions, views=views,
                    commune_text=request.args.get("commune", ""), **_choices(t, lang))
 
 
@@ -357,12 +361,14 @@ def commune_readiness(iri: str, lang: str) -> dict[str, Any] | None:
                      "required": r.required, "ready": r.ready,
                      "href": url_for("analyses.diagnostic", commune=commune.insee, usecase=u.rsplit("/", 1)[-1],
                                      **({"lang": lang} if request.args.get("lang") else {}))})
-    steps = roadmap_table(t, commune, rm.roadmap(t, commune, limit=5), lang)
+    first = rm.roadmap(t, commune, limit=5)
+    steps = roadmap_table(t, commune, first, lang)
     point = None
     if commune.centroid:
         point = {"lat": commune.centroid[1], "lon": commune.centroid[0], "label": commune.label}
     others = [[c.centroid[1], c.centroid[0]] for c in t.acv.values() if c.centroid and c.iri != commune.iri]
-    return {"commune": commune, "rows": rows, "steps": steps,
+    return {"commune": commune, "rows": rows, "steps": steps, "step_views": town.step_views(t, commune, first, lang),
+            "requests_url": url_for("town.letters", commune=commune.insee),
             "roadmap_url": url_for("analyses.roadmap", commune=commune.insee),
             "report_url": url_for("town.report") + f"#town-{commune.insee}",
             "report_pdf_url": url_for("town.report_pdf"),

@@ -37,4 +37,83 @@ TOWN_STRINGS: dict[str, dict[str, str]] = {
                                           "sources; the pages it links to are in English."},
     "requests_link": {"fr": "Les demandes de données de cette ville, prêtes à envoyer",
                       "en": "This town's data requests, ready to send"},
+    # the action-first diagnostic
+    "what_to_do": {"fr": "Que faire", "en": "What to do"},
+    "the_data": {"fr": "Donnée", "en": "Data"},
+    "with_whom": {"fr": "Auprès de qui", "en": "With whom"},
+    "why": {"fr": "Pourquoi", "en": "Why"},
+    "how_sure": {"fr": "Avec quelle certitude", "en": "How sure"},
+    "request": {"fr": "Demande", "en": "Request"},
+    "draft_letter": {"fr": "Brouillon de courrier", "en": "Draft letter (French)"},
+    "this_is_you": {"fr": "c'est vous", "en": "this is you"},
+    "portal": {"fr": "portail de données", "en": "data portal"},
+    "who_sure": {"fr": "Détenteur", "en": "Holder"},
+    "nobody_known": {"fr": "détenteur inconnu", "en": "holder unknown"},
+    "level_indispensable": {"fr": "indispensable", "en": "indispensable"},
+    "level_useful": {"fr": "utile", "en": "useful"},
+    "do_use": {"fr": "Utiliser la donnée ouverte", "en": "Use the open data"},
+    "do_check": {"fr": "Vérifier le statut et le contenu local", "en": "Check its status and local content"},
+    "do_check-exposure": {"fr": "Vérifier si le territoire est concerné",
+                          "en": "Check whether the territory is exposed"},
+    "do_open": {"fr": "Demander l'ouverture au détenteur", "en": "Ask the holder to open it"},
+    "do_ask": {"fr": "Demander au détenteur compétent", "en": "Ask the competent holder"},
+    "do_produce": {"fr": "Produire et publier", "en": "Produce and publish"},
+    "do_buy": {"fr": "Acheter (donnée payante)", "en": "Buy (paid data)"},
+    "sure_records": {"fr": "Sûr : le fichier contient des enregistrements de la commune.",
+                     "en": "Sure: the file holds records of the town."},
+    "sure_dataset": {"fr": "Probable : un jeu couvre un territoire qui contient la commune ; son contenu pour elle "
+                           "n'est pas vérifié.",
+                     "en": "Likely: a dataset covers a territory containing the town; its content for the town is "
+                           "not checked."},
+    "sure_national": {"fr": "Incertain : un jeu national couvre la commune, son contenu local n'est pas vérifié.",
+                      "en": "Uncertain: a national dataset covers the town; its local content is not checked."},
+    "sure_hint": {"fr": "Simple indice : un organisme publie sur un thème voisin.",
+                  "en": "A hint only: a body publishes on a related theme."},
+    "sure_absent": {"fr": "Sûr : le jeu connu commune par commune ne contient rien pour elle.",
+                    "en": "Sure: the dataset known town by town holds nothing for it."},
+    "sure_nothing": {"fr": "Inconnu : le graphe ne sait rien de cette donnée ici, ce qui ne veut pas dire qu'elle "
+                           "manque.",
+                     "en": "Unknown: the graph knows nothing of this data here, which does not mean it is lacking."},
+    "method_link": {"fr": "Comment le diagnostic est établi", "en": "How the diagnostic is made"},
+    "secondary_query": {"fr": "La requête SPARQL derrière ces lignes", "en": "The SPARQL query behind these lines"},
+    "all_requests": {"fr": "Toutes les demandes de la commune", "en": "All the town's requests"},
+    # the letters
+    "letters_title": {"fr": "Demandes de données", "en": "Data requests"},
+    "letters_intro": {"fr": "Un courrier par donnée à demander à un autre organisme, adressé au détenteur compétent. "
+                            "Ce sont des brouillons : relisez-les, datez-les, signez-les et envoyez-les vous-même ; "
+                            "le site n'envoie rien.",
+                      "en": "One letter per piece of data to ask another body for, addressed to the competent "
+                            "holder, in French (the language of the bodies addressed). They are drafts: read, date, "
+                            "sign and send them yourself; the site sends nothing."},
+    "letters_none": {"fr": "Aucune donnée à demander à un autre organisme.",
+                     "en": "No data to ask another body for."},
+    "download_text": {"fr": "Télécharger en texte", "en": "Download as text"},
+    "print": {"fr": "Imprimer", "en": "Print"},
+    "legal_basis_unknown": {"fr": "base légale inconnue", "en": "legal basis unknown"},
+    # the method
+    "method_title": {"fr": "Méthode du diagnostic", "en": "How the diagnostic works"},
+    "method_intro": {"fr": "Pour chaque donnée qu'un cas d'usage demande, le diagnostic cherche d'abord des "
+                           "enregistrements de la commune, puis un jeu de son intercommunalité, de son département ou "
+                           "de sa région, puis un jeu national qui la couvre ; un organisme qui publie sur un thème "
+                           "voisin n'est qu'un indice. Le détenteur à solliciter est l'organisme compétent pour cette "
+                           "donnée selon la loi, quand une source le dit ; sinon le diagnostic le dit.",
+                     "en": "For each piece of data a use case needs, the diagnostic looks first for records of the "
+                           "town, then for a dataset of its intercommunality, département or région, then for a "
+                           "national dataset covering it; a body publishing on a related theme is only a hint. The "
+                           "body to ask is the one competent for that data by law, when a source says so; otherwise "
+                           "the diagnostic says it is not established."},
+    "method_do_use": {"fr": "une donnée ouverte couvre la commune : l'utiliser.",
+                      "en": "open data covers the town: use it."},
+    "method_do_check": {"fr": "un jeu existe mais son statut ou son contenu local est inconnu : le vérifier.",
+                        "en": "a dataset exists but its status or local content is unknown: check it."},
+    "method_do_open": {"fr": "un jeu existe et n'est pas ouvert : en demander l'ouverture à son détenteur (brouillon "
+                             "de courrier fourni).",
+                       "en": "a dataset exists and is not open: ask its holder to open it (a draft letter is given)."},
+    "method_do_ask": {"fr": "aucune donnée connue, un autre organisme est compétent : la lui demander (brouillon de "
+                            "courrier fourni).",
+                      "en": "no data known, another body is competent: ask it (a draft letter is given)."},
+    "method_do_produce": {"fr": "la commune ou son intercommunalité est compétente : la produire et la publier.",
+                          "en": "the town or its intercommunality is competent: produce and publish it."},
+    "method_do_buy": {"fr": "la donnée est payante : l'acheter, en dernier recours.",
+                      "en": "the data is sold: buy it, as a last resort."},
 }
