@@ -74,7 +74,9 @@ class Letter:
 
     def text(self) -> str:
         """The letter as plain text (what the printable page shows, and the .txt file holds)."""
-        uses = " ; ".join(f"« {label} »" for _iri, label in self.usecases)
+        names = " ; ".join(f"« {label} »" for _iri, label in self.usecases)
+        uses = (f"les cas d'usage {names}, qui nécessitent" if len(self.usecases) > 1
+                else f"le cas d'usage {names}. Il nécessite")
         what = (f"le jeu de données « {self.dataset[1]} », que vous détenez et qui n'est pas ouvert"
                 if self.dataset else f"les données « {self.category_label} » concernant le territoire de "
                                      f"{self.commune_label}")
@@ -88,8 +90,7 @@ class Letter:
             "",
             "Madame, Monsieur,",
             "",
-            f"La commune de {self.commune_label} souhaite mettre en œuvre le cas d'usage {uses}. "
-            f"Il nécessite {what}.",
+            f"La commune de {self.commune_label} souhaite mettre en œuvre {uses} {what}.",
             "",
             f"Nous vous demandons de nous communiquer ces données et, si possible, de les publier en données "
             f"ouvertes. Cette demande s'appuie sur {RIGHT_OF_ACCESS_FR}.",
@@ -171,13 +172,14 @@ def letters_for_usecase(t: Tables, commune: Commune, usecase: str) -> list[Lette
 
 
 def letters_for_town(t: Tables, commune: Commune) -> list[Letter]:
-    """All the town's requests: one per data category it must ask another body for, over every use case
-    that needs it (indispensable data), in the order of the categories' labels."""
+    """All the town's requests: one per data category it must ask another body for, naming every use case
+    that needs it (as indispensable or useful data), in the order of the categories' labels."""
     lines = dg.commune_lines(t, commune)
     needing: dict[str, list[str]] = {}
     for u in t.usecases:
-        for c in t.indispensable_of(u):
-            needing.setdefault(c, []).append(u)
+        for c in [*t.indispensable_of(u), *t.useful_of(u)]:
+            if u not in needing.setdefault(c, []):
+                needing[c].append(u)
     out = []
     for c in sorted(lines, key=t.sort_key):
         letter = letter_for(t, commune, lines[c], needing.get(c, []))

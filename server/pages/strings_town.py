@@ -87,6 +87,7 @@ TOWN_STRINGS: dict[str, dict[str, str]] = {
                             "sign and send them yourself; the site sends nothing."},
     "letters_none": {"fr": "Aucune donnée à demander à un autre organisme.",
                      "en": "No data to ask another body for."},
+    "letters_contents": {"fr": "Les courriers", "en": "The letters"},
     "download_text": {"fr": "Télécharger en texte", "en": "Download as text"},
     "print": {"fr": "Imprimer", "en": "Print"},
     "legal_basis_unknown": {"fr": "base légale inconnue", "en": "legal basis unknown"},
