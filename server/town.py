@@ -8,16 +8,24 @@ pays for it twice. Register with `app.register_blueprint(server.town.bp)`.
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, make_response, request, url_for
+from flask import Blueprint, Response, abort, make_response, request, send_file, url_for
 from markupsafe import Markup
 
 from odl_graph.analyses import letters as lt
 from odl_graph.analyses import report as rp
 from odl_graph.errors import OdlError
 from server.api import base_iri, store, tables
+from server.engine import settings
+from server.errors import ApiError
 from server.pages.i18n import request_lang
 from server.pages.i18n import t as tr
 from server.pages.views import local_href, render
@@ -54,12 +62,45 @@ def report() -> Response:
 
 @bp.get("/report.pdf")
 def report_pdf() -> Response:
-    """The same synthesis as a printable PDF (A4), as `odl-graph report` writes it."""
-    pdf = _cached("pdf", lambda: rp.pdf_bytes(rp.render_html(synthesis())))
-    resp = make_response(pdf)
-    resp.headers["Content-Type"] = "application/pdf"
+    """The same synthesis as a printable PDF (A4), as `odl-graph report` writes it. WeasyPrint takes
+    minutes on a big graph, so the PDF is made once per store version by that command in a child process,
+    never in a request: until it is there, the answer is a 503 with Retry-After."""
+    path = _pdf_ready()
+    if path is None:
+        raise ApiError(503, "the PDF of the synthesis is being prepared for this version of the graph; "
+                            "retry in a minute", {"Retry-After": "60"})
+    resp = send_file(path, mimetype="application/pdf", download_name="synthese-acv-data.pdf")
     resp.headers["Content-Disposition"] = 'inline; filename="synthese-acv-data.pdf"'
     return resp
+
+
+_children: dict[Path, subprocess.Popen[bytes]] = {}
+
+
+def _pdf_ready() -> Path | None:
+    """The PDF of the current store version, or None while a child process makes it (started here)."""
+    conf = settings()
+    final = Path(conf["cache_dir"]) / "report" / re.sub(r"[^A-Za-z0-9_.-]", "_", str(store().version))
+    pdf = final / "synthese.pdf"
+    if pdf.is_file():
+        return pdf
+    work = final.with_name(final.name + ".partial")
+    with _lock:
+        child = _children.get(final)
+        if child is not None and child.poll() is not None:
+            del _children[final]
+            if child.returncode == 0 and (work / "synthese.pdf").is_file():
+                os.replace(work, final)
+                return pdf
+            child = None  # it failed: try again (its output is in the log of the server's stderr)
+        if child is None:
+            shutil.rmtree(work, ignore_errors=True)
+            remote = conf.get("store_backend") == "remote"
+            where = conf["remote_store_url"] if remote else Path(conf["store"]).resolve()
+            cmd = [sys.executable, "-c", "from odl_graph.cli import main; main()", "--store", str(where),
+                   "--base-iri", base_iri(), "report", "--out", str(work)]
+            _children[final] = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    return None
 
 
 # -- the action-first lines of a diagnostic and a roadmap -------------------------------------

@@ -453,7 +453,8 @@ STRINGS: dict[str, dict[str, str]] = {
                          "territoire qui la contient, avec leur statut et leur détenteur ; le score est calculé "
                          "à partir de ces lignes.",
                    "en": "The query lists, for each data category needed, the datasets covering the municipality or a "
-                         "territory containing it, with their status and holder; the score is computed from these rows."},
+                         "territory containing it, with their status and holder; the score is computed from these "
+                         "rows."},
     "other_formats": {"fr": "Autres formats", "en": "Other formats"},
     "commune_page": {"fr": "Page de la commune", "en": "Municipality page"},
     "usecase_page": {"fr": "Fiche du cas d'usage", "en": "Use-case sheet"},
