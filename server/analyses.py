@@ -240,6 +240,7 @@ def diagnostic(ext: str | None = None) -> Response:
 def roadmap_table(t: dg.Tables, commune: dg.Commune, steps: list[rm.Step], lang: str) -> Table:
     cols = [("rank", tr("step", lang)), ("category", tr("data_category", lang)), ("action", tr("action", lang)),
             ("evidence", tr("evidence", lang)), ("holders", tr("holder_to_ask", lang)),
+            ("certainty", tr("holder_certainty", lang)), ("legal_basis", tr("legal_basis", lang)),
             ("datasets", tr("dataset", lang)), ("unlocks", tr("unlocks", lang)), ("needed_by", tr("needed_by", lang)),
             ("text", tr("explanation", lang)), ("category_iri", "category_iri"), ("holders_iri", "holders_iri"),
             ("datasets_iri", "datasets_iri"), ("unlocks_iri", "unlocks_iri")]
@@ -249,6 +250,8 @@ def roadmap_table(t: dg.Tables, commune: dg.Commune, steps: list[rm.Step], lang:
             "rank": s.rank, "category": t.label(s.category, lang), "category_iri": s.category,
             "action": tr(f"action_{s.action}", lang), "evidence": dg.ev.LEVELS[s.evidence][2 if lang == "fr" else 3],
             **_flat("holders", [_holder(h, lang) for h in s.holders]),
+            "certainty": s.certainty_fr if lang == "fr" else s.certainty_en,
+            "legal_basis": (s.legal_basis_fr if lang == "fr" else s.legal_basis_en or s.legal_basis_fr) or None,
             **_flat("datasets", [_ref(t, d["iri"], lang) for d in s.datasets]),
             **_flat("unlocks", [_ref(t, u["iri"], lang) for u in s.unlocks]),
             "needed_by": s.needed_by, "text": s.text_fr if lang == "fr" else s.text_en,

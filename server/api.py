@@ -130,13 +130,17 @@ def diagnostic(commune: str, usecase: str) -> Response:
 
 @bp.get("/roadmap/<commune>")
 def roadmap(commune: str) -> Response:
-    """What COMMUNE should open or produce first, step by step (`limit=N` keeps the first N)."""
+    """What COMMUNE (any commune of the COG) should use, check, ask for, produce or buy first, step by step
+    (`limit=N` keeps the first N; `paid_first=true` ranks paid data with the other steps)."""
     t = tables()
     limit = request.args.get("limit", "")
     if "limit" in request.args and (not limit.isdigit() or int(limit) < 1):
         raise catalogue.ParameterError("limit", f"{limit!r} is not a positive integer")
+    paid_first = request.args.get("paid_first", "false")
+    if paid_first not in ("true", "false"):
+        raise catalogue.ParameterError("paid_first", f"{paid_first!r} is not true or false")
     c = t.resolve_commune(commune)
-    steps = rm.roadmap(t, c, limit=int(limit) if limit else None)
+    steps = rm.roadmap(t, c, limit=int(limit) if limit else None, paid_first=paid_first == "true")
     return json_response({"commune": c.iri, "label": c.label, "insee": c.insee, "steps": [asdict(s) for s in steps]})
 
 
@@ -253,9 +257,12 @@ def openapi_document() -> dict[str, Any]:
                           **_error_responses(400, 404, 503)}}},
         "/api/roadmap/{commune}": {"get": {
             "operationId": "roadmap", "tags": ["diagnostic"],
-            "summary": "Data to open or produce first to unlock the most use cases",
+            "summary": "Data to use, check, ask for, produce or buy first to make the most use cases ready",
             "parameters": [commune, {"name": "limit", "in": "query", "required": False,
-                                     "schema": {"type": "integer", "minimum": 1}}],
+                                     "schema": {"type": "integer", "minimum": 1}},
+                           {"name": "paid_first", "in": "query", "required": False,
+                            "description": "Rank paid data with the other steps (by default it comes last)",
+                            "schema": {"type": "boolean", "default": False}}],
             "responses": {"200": {"description": "Ordered steps", "content": obj},
                           **_error_responses(400, 404, 503)}}},
         "/api/ranking/{usecase}": {"get": {

@@ -139,6 +139,8 @@ def test_diagnostic_endpoints(client: Any) -> None:
     assert [s["category_label"] for s in road["steps"]] == [
         "Catégorie B", "Catégorie D", "Catégorie F", "Catégorie E", "Catégorie A"]
     assert client.get("/api/roadmap/11111?limit=x").status_code == 400
+    assert client.get("/api/roadmap/11111?paid_first=maybe").status_code == 400
+    assert client.get("/api/roadmap/11111?paid_first=true").status_code == 200
     rank = client.get("/api/ranking/uc-a").get_json()["ranking"]
     assert [r["insee"] for r in rank] == ["22222", "11111", "33333"]
     prio = client.get("/api/priorities").get_json()

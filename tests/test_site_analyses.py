@@ -299,3 +299,19 @@ def test_french_csv_of_a_diagnostic_opens_in_a_spreadsheet(client: Any) -> None:
     commas = client.get(url + "&sep=,").data.decode("utf-8-sig")
     assert next(csv.reader(io.StringIO(commas))) == header
     assert client.get(url + "&sep=x").status_code == 400
+
+
+def test_any_commune_of_the_cog_has_its_diagnostic_roadmap_and_page(client: Any) -> None:
+    """L'Abergement-Clémenciat (01001, not an ACV town; SIREN 210100012 in data/sources/cog/communes.csv):
+    its diagnostic, roadmap and commune page work from the site and the API, naming its own council."""
+    page = get(client, f"/analyses/diagnostic?commune=01001&usecase={USECASE}")
+    assert "diagnostic-lines" in Doc(page).tables and "L&#39;Abergement-Clémenciat" in page
+    road = client.get("/analyses/roadmap.json?commune=01001").get_json()
+    assert road["insee"] == "01001" and road["rows"]
+    assert any("210100012" in h for r in road["rows"] for h in r["holders"])
+    commune = Doc(get(client, "/id/commune/01001"))
+    assert commune.tables["readiness"] and commune.tables["roadmap-steps"]
+    api = client.get(f"/api/diagnostic/01001/{USECASE}").get_json()
+    assert api["insee"] == "01001" and api["lines"] and all(ln["action"] for ln in api["lines"])
+    steps = client.get("/api/roadmap/01001").get_json()["steps"]
+    assert steps and all(s["certainty_fr"] for s in steps)

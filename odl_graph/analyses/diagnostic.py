@@ -198,17 +198,24 @@ def classify(t: Tables, commune: Commune, cat: str,
         d = recs[0].dataset
         return Verdict("local-records", t.status_family(t.datasets[d].status), d)
     cov = covering.get(cat, ())
+    national = sorted((x[0] for x in cov if x[2] == "national"),
+                      key=lambda d: (FAMILY_RANK.get(t.status_family(d.status), 4), t.label(d.iri)))
+    # A local dataset outranks a national one, unless it is not known to be open while an open national
+    # dataset covers the town: then the open data is what the town can use now.
+    open_national = bool(national) and national[0].iri not in t.evidence.per_territory \
+        and t.status_family(national[0].status) == "open"
     local = [x for x in cov if x[2] == "commune"]
     if local:
         d, _terr, _lvl = _best(t, local)
-        return Verdict("local-records", t.status_family(d.status), d.iri, 0)
+        if not open_national or t.status_family(d.status) == "open":
+            return Verdict("local-records", t.status_family(d.status), d.iri, 0)
     for near in (("epci",), ("departement", "region")):
         found = [x for x in cov if x[2] in near]
         if found:
             d, _terr, lvl = _best(t, found)
-            return Verdict("local-dataset", t.status_family(d.status), d.iri, LEVELS.index(lvl))
-    national = sorted((x[0] for x in cov if x[2] == "national"),
-                      key=lambda d: (FAMILY_RANK.get(t.status_family(d.status), 4), t.label(d.iri)))
+            if not open_national or t.status_family(d.status) == "open":
+                return Verdict("local-dataset", t.status_family(d.status), d.iri, LEVELS.index(lvl))
+            break
     counted = [d for d in national if d.iri in t.evidence.per_territory]
     if counted:
         return Verdict("absent", t.status_family(counted[0].status), counted[0].iri)

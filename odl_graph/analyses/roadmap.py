@@ -12,6 +12,7 @@ basis and how certain the graph is of it.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,7 @@ def _step(t: Tables, rank: int, ln: Line, unlocks: list[str], needed: int) -> St
     where = f" — {datasets[0]['landing']}" if datasets and datasets[0]["landing"] else ""
     names_fr = ", ".join(f"« {t.label(u)} »" for u in unlocks) or "aucun à lui seul"
     names_en = ", ".join(f"“{t.label(u, 'en')}”" for u in unlocks) or "none on its own"
-    who_fr, who_en = names(ln.holders) or "inconnu", names(ln.holders, "en") or "unknown"
+    who_fr, who_en = names(ln.holders) or "inconnu, à identifier", names(ln.holders, "en") or "unknown, to be found"
     about_holder = ln.action in ("ask", "produce", "buy", "check-exposure")
     extra_fr = extra_en = ""
     if about_holder:
@@ -123,11 +124,25 @@ def roadmap(t: Tables, commune: Commune, limit: int | None = None, *, paid_first
         done.add(best)
         steps.append(_step(t, len(steps) + 1, lines[best], unlocks, gain(best)[3]))
     if with_use:
-        needed = {k: sum(1 for u in t.usecases if k in t.indispensable_of(u)) for k in lines}
-        usable = sorted((k for k, ln in lines.items() if ln.ready and ln.evidence != "local-records" and needed[k]),
+        needed = t.indispensable_count
+        usable = sorted((k for k, ln in lines.items() if ln.ready and ln.evidence != "local-records" and needed.get(k)),
                         key=lambda k: (-needed[k], t.sort_key(k)))
         for k in usable:
             if limit is not None and len(steps) >= limit:
                 break
             steps.append(_step(t, len(steps) + 1, lines[k], [], needed[k]))
     return steps
+
+
+def roadmap_summary(t: Tables, communes: list[Commune] | None = None) -> dict[str, Any]:
+    """How much the roadmaps of the ACV towns (or COMMUNES) differ: distinct roadmaps (the sequence of
+    category and action), distinct first steps, and how many towns share each first step."""
+    communes = list(t.acv.values()) if communes is None else communes
+    sequences, firsts = set(), Counter()
+    for c in communes:
+        steps = roadmap(t, c)
+        sequences.add(tuple((s.category, s.action) for s in steps))
+        if steps:
+            firsts[(steps[0].category_label, steps[0].action)] += 1
+    return {"towns": len(communes), "distinct_roadmaps": len(sequences), "distinct_first_steps": len(firsts),
+            "first_steps": [{"category": k[0], "action": k[1], "towns": n} for k, n in firsts.most_common()]}

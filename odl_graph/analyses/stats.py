@@ -53,8 +53,12 @@ def evidence_figures(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> dict[str, 
     from odl_graph.analyses import tables as tb
 
     s = dg.evidence_summary(tb.tables(store, base_iri))
-    out = {"ACV communes with local evidence (local records or a local publisher)": s["with_local_evidence"],
-           "distinct readiness profiles over all use cases": s["distinct_profiles"]}
+    out = {"ACV communes with local evidence (records, a local dataset or a hint)": s["with_local_evidence"],
+           "ACV communes with evidence about an actual dataset (records, a dataset of the town or EPCI)":
+               s["with_dataset_evidence"],
+           "distinct readiness profiles over all use cases (scores)": s["distinct_profiles"],
+           "distinct ready/not-ready profiles over all use cases": s["distinct_ready_profiles"],
+           "ACV communes ready for no use case": s["ready_for_none"]}
     for level in dg.ev.LEVELS:
         out[f"diagnostic lines (ACV communes × categories): {level}"] = s["lines_per_level"].get(level, 0)
     return out

@@ -312,12 +312,13 @@ class Tables:
         return self.family.get(status, status.rsplit("/", 1)[-1])
 
     def indispensable_of(self, usecase: str) -> list[str]:
-        """The data categories USECASE requires at level indispensable, by label (computed once)."""
+        """The data categories USECASE requires at level indispensable, by label (computed once: the list is
+        shared, do not change it)."""
         key = ("indispensable", usecase)
         if key not in self._needs:
             reqs = self.usecases.get(usecase, {})
             self._needs[key] = sorted((c for c, lvl in reqs.items() if lvl == self.indispensable), key=self.sort_key)
-        return list(self._needs[key])
+        return self._needs[key]
 
     def useful_of(self, usecase: str) -> list[str]:
         """The data categories USECASE finds useful (any other level), by label (computed once)."""
@@ -325,7 +326,7 @@ class Tables:
         if key not in self._needs:
             reqs = self.usecases.get(usecase, {})
             self._needs[key] = sorted((c for c, lvl in reqs.items() if lvl != self.indispensable), key=self.sort_key)
-        return list(self._needs[key])
+        return self._needs[key]
 
     def resolve_usecase(self, ref: str) -> str:
         """The use case's IRI from a slug or IRI; NotFound when the graph has none."""
@@ -406,6 +407,15 @@ class Tables:
                 continue  # a regional producer of another region
             else:
                 out.append(self.holder(p))
+        return out
+
+    @cached_property
+    def indispensable_count(self) -> dict[str, int]:
+        """Category -> how many use cases require it at level indispensable."""
+        out: dict[str, int] = defaultdict(int)
+        for u in self.usecases:
+            for c in self.indispensable_of(u):
+                out[c] += 1
         return out
 
     def needed_categories(self) -> set[str]:

@@ -36,7 +36,7 @@ NATIONAL = iris.resource("territory", "france")
 class Column:
     """How one CSV column becomes triples.
 
-    kind: text | ref | concept | territory | standard | url | int | date | year | string | licence
+    kind: text | ref | concept | territory | standard | url | int | date | year | string | licence | bool
     also: further predicates the same value is stated with (a dataset's label is also its dct:title).
     """
 
@@ -248,6 +248,28 @@ SPECS: tuple[FileSpec, ...] = (
             SOURCES,
         ),
         id_columns=("category",),
+    ),
+    FileSpec(
+        "competences",
+        (ODL.Competence,),
+        "competence",
+        (
+            Column("data_category", "ref", ODL.competenceCategory, target="data_categories", required=True),
+            Column("levels", "concept", ODL.competentLevel, target="competence-level", multi=True,
+                   required=True, unknown_ok=True),
+            Column("holders", "ref", ODL.competentBody, target="actors", multi=True),
+            Column("legal_basis_fr", "text", ODL.legalBasis, lang="fr", unknown_ok=True),
+            Column("legal_basis_en", "text", ODL.legalBasis, lang="en", unknown_ok=True),
+            Column("legal_sources", "url", ODL.legalSource, multi=True),
+            Column("open_obligation", "bool", ODL.openingRequired, required=True, unknown_ok=True),
+            Column("obligation_fr", "text", ODL.openingObligation, lang="fr"),
+            Column("obligation_en", "text", ODL.openingObligation, lang="en"),
+            Column("obligation_sources", "url", ODL.obligationSource, multi=True),
+            Column("note_fr", "text", DCTERMS.description, lang="fr"),
+            Column("note_en", "text", DCTERMS.description, lang="en"),
+            SOURCES,
+        ),
+        id_columns=("data_category",),
     ),
     FileSpec(
         "publications",
@@ -503,6 +525,8 @@ class Compiler:
             return Literal(value, lang=col.lang)
         if kind == "string":
             return Literal(value)
+        if kind == "bool":  # yes / no; anything else stays a string, which SHACL reports at the cell
+            return Literal(value == "yes") if value in ("yes", "no") else Literal(value)
         if kind in {"ref", "concept"}:
             assert col.target is not None
             if not iris.is_slug(value):

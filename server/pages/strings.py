@@ -411,6 +411,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "action_request": {"fr": "demander la publication", "en": "request publication"},
     "action_check-exposure": {"fr": "vérifier l'exposition du territoire", "en": "check the territory's exposure"},
     "unlocks": {"fr": "Débloque", "en": "Unlocks"},
+    "holder_certainty": {"fr": "Certitude sur le détenteur", "en": "Certainty about the holder"},
+    "legal_basis": {"fr": "Base légale", "en": "Legal basis"},
     "needed_by": {"fr": "Nécessaire à (cas non prêts)", "en": "Needed by (use cases not ready)"},
     "step": {"fr": "Étape", "en": "Step"},
     "roadmap_empty": {"fr": "Rien à ouvrir : tous les cas d'usage évalués sont prêts pour cette commune (ou aucun "
