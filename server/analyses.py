@@ -216,7 +216,7 @@ def diagnostic(ext: str | None = None) -> Response:
     t = tables()
     usecase = request.args.get("usecase", "")
     commune, error, suggestions = _commune(t, request.args.get("commune", ""))
-    result, table, query_url, views = None, None, None, []
+    result, table, query_url, views, peers = None, None, None, [], None
     if commune and usecase:
         try:
             u = t.resolve_usecase(usecase)
@@ -229,12 +229,13 @@ def diagnostic(ext: str | None = None) -> Response:
             result = dg.diagnose_pair(t, commune, u)
             table = diagnostic_table(t, result, lang)
             views = [town.line_view(t, commune, ln, u, lang) for ln in result.lines + result.useful]
+            peers = town.peers_view(t, commune, u, lang)
             query = diagnostic_query(commune, u, lang)
             query_url = editor_link(query) if query else None
     return respond("diagnostic", ext, "analyses/diagnostic.html", table, lang, explicit, 404 if error else 200,
                    result=result, error=error, suggestions=suggestions, commune=commune,
                    commune_text=request.args.get("commune", ""), usecase=usecase, query_url=query_url, views=views,
-                   pct=lambda s: pct(s, lang), **_choices(t, lang))
+                   peers=peers, pct=lambda s: pct(s, lang), **_choices(t, lang))
 
 
 def roadmap_table(t: dg.Tables, commune: dg.Commune, steps: list[rm.Step], lang: str) -> Table:

@@ -21,6 +21,7 @@ from flask import Blueprint, Response, abort, make_response, request, send_file,
 from markupsafe import Markup
 
 from odl_graph.analyses import letters as lt
+from odl_graph.analyses import peers as pr
 from odl_graph.analyses import report as rp
 from odl_graph.errors import OdlError
 from server.api import base_iri, store, tables
@@ -218,3 +219,18 @@ def step_views(t: Any, commune: Any, steps: list[Any], lang: str) -> list[dict[s
                     "unlocks": [{"label": t.label(u["iri"], lang), "iri": u["iri"]} for u in s.unlocks],
                     "needed_by": s.needed_by})
     return out
+
+
+def peers_view(t: Any, commune: Any, usecase: str, lang: str) -> dict[str, Any]:
+    """Towns like mine for the diagnostic page: those that did the use case, comparable ones ready for it."""
+    did = [{"label": e["label"] or t.label(e["iri"], lang), "href": local_href(e["iri"]),
+            "commune": t.label(e["commune"], lang), "commune_href": local_href(e["commune"])}
+           for e in pr.experiments(t, usecase)]
+    slug = usecase.rsplit("/", 1)[-1]
+    ready = [{"label": p.commune.label, "insee": p.commune.insee,
+              "href": url_for("analyses.diagnostic", commune=p.commune.insee, usecase=slug),
+              "shared": ", ".join(tr(f"shared_{k}", lang) for k in p.shared),
+              "there": [{"label": t.label(k, lang), "href": local_href(k)} for k in p.ready_there],
+              "here": [{"label": t.label(k, lang), "href": local_href(k)} for k in p.ready_here]}
+             for p in pr.comparable(t, commune, usecase)]
+    return {"did": did, "ready": ready}

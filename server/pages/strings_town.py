@@ -117,4 +117,24 @@ TOWN_STRINGS: dict[str, dict[str, str]] = {
                           "en": "the town or its intercommunality is competent: produce and publish it."},
     "method_do_buy": {"fr": "la donnée est payante : l'acheter, en dernier recours.",
                       "en": "the data is sold: buy it, as a last resort."},
+    # towns like mine
+    "peers_title": {"fr": "Des villes comme la vôtre", "en": "Towns like yours"},
+    "peers_did": {"fr": "Elles l'ont déjà fait (expérimentations ACV Data)",
+                  "en": "They already did it (ACV Data experiments)"},
+    "peers_did_none": {"fr": "Aucune expérimentation du graphe n'a testé ce cas d'usage.",
+                       "en": "No experiment of the graph tested this use case."},
+    "peers_ready": {"fr": "Villes ACV comparables prêtes pour ce cas d'usage",
+                    "en": "Comparable ACV towns ready for this use case"},
+    "peers_ready_none": {"fr": "Aucune ville ACV comparable (même tranche de population, même type "
+                               "d'intercommunalité ou même région) n'est prête pour ce cas d'usage.",
+                         "en": "No comparable ACV town (same population band, kind of intercommunality or région) "
+                               "is ready for this use case."},
+    "peers_shared": {"fr": "en commun", "en": "in common"},
+    "shared_population": {"fr": "tranche de population", "en": "population band"},
+    "shared_epci_type": {"fr": "type d'intercommunalité", "en": "kind of intercommunality"},
+    "shared_region": {"fr": "région", "en": "région"},
+    "peers_there": {"fr": "Ouvert chez elle, pas chez vous", "en": "Open there, not here"},
+    "peers_here": {"fr": "Ouvert chez vous, pas chez elle", "en": "Open here, not there"},
+    "peers_same": {"fr": "Mêmes données indispensables ouvertes que chez vous.",
+                   "en": "The same indispensable data open as here."},
 }
