@@ -193,4 +193,4 @@ def town_file_text(commune: Commune, letters: list[Letter]) -> str:
     head = (f"Demandes de données de la commune de {commune.label} (code INSEE {commune.insee})\n"
             f"{len(letters)} courrier(s) à relire, dater, signer et envoyer ; rien n'a été envoyé.\n")
     rule = "\n\n" + "-" * 72 + "\n\n"
-    return head + rule + rule.join(x.text() for x in letters) + "\n"
+    return head + "".join(rule + x.text() for x in letters) + "\n"
