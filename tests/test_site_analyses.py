@@ -136,9 +136,13 @@ def test_analyses_pages_follow_the_language(client: Any, url: str) -> None:
 
 
 def test_diagnostic_in_english_has_english_lines(client: Any) -> None:
+    """Action first: what to do (in words), the data, with whom, why, how sure, the draft request."""
     rows = Doc(get(client, DIAG, "en")).tables["diagnostic-lines"]
-    assert rows and {r[0][0] for r in rows} <= {"Indispensable", "Useful"}
-    assert any(r[2][0] == "local body publishing on the theme" for r in rows)  # the line's evidence, in English
+    actions = ("Use the open data", "Check its status", "Ask the holder", "Ask the competent holder",
+               "Produce and publish", "Buy (paid data)", "Check whether")
+    assert rows and all(r[0][0].startswith(actions) for r in rows)
+    assert all(r[0][0].endswith(("indispensable", "useful")) for r in rows)
+    assert all(r[4][0].startswith(("Sure:", "Likely:", "Uncertain:", "A hint only:", "Unknown:")) for r in rows)
     assert "Parking-meter transactions" in [r[1][0] for r in rows]
 
 
@@ -156,22 +160,25 @@ def test_diagnostic_lines_link_to_pages_that_exist(client: Any) -> None:
     rows = Doc(get(client, DIAG)).tables["diagnostic-lines"]
     kinds: dict[str, int] = {}
     for row in rows:
-        for (_, hrefs), column in zip(row, ("requirement", "category", "evidence", "certainty", "weight", "dataset",
-                                            "status", "holders", "standards"), strict=False):
+        for (_, hrefs), column in zip(row, ("action", "category", "holders", "why", "sure", "request"), strict=True):
             for href in hrefs:
                 kinds[column] = kinds.get(column, 0) + 1
-                assert href.startswith("/id/"), href  # our IRIs, browsed on this server
+                if column == "holders" and not href.startswith("/"):
+                    assert href.startswith("https://"), href  # the body's portal or data.gouv.fr page
+                    continue
+                assert href.startswith("/analyses/letter?" if column == "request" else "/id/"), href
                 get(client, href)
     assert kinds.get("category") == len(rows) and kinds.get("holders")
-    # Other use cases' lines also link a dataset, its status and a standard.
+    assert not kinds.get("why") and not kinds.get("sure")  # words, not links
     seen = set()
     for uc in ("planifier-implantation-irve", "localiser-defibrillateurs"):
         for row in Doc(get(client, f"/analyses/diagnostic?commune={CHALON}&usecase={uc}")).tables["diagnostic-lines"]:
             for i, (_, hrefs) in enumerate(row):
                 for href in hrefs:
                     seen.add(i)
-                    get(client, href)
-    assert {1, 5, 6, 7, 8} <= seen  # category, dataset, status, holder and standard columns
+                    if href.startswith("/"):
+                        get(client, href)
+    assert {1, 2} <= seen  # category and holder columns
 
 
 def test_commune_completion_ignores_accents_case_and_hyphens(client: Any) -> None:

@@ -281,7 +281,7 @@ def test_a_town_finds_whom_to_ask_and_its_requests(context, shipped_server, ship
     assert_accessible(page, f"town-{width}-commune")
     _shot(page, f"{width}-1-commune")
 
-    page.click(f"#readiness a[href*='usecase={usecase}']")
+    page.click(f"#readiness a[href$='usecase={usecase}']")
     page.wait_for_url(f"**/analyses/diagnostic?commune={CODE}&usecase={usecase}")
     lines = page.locator("#diagnostic-lines tbody tr")
     assert lines.count() >= 1
@@ -289,7 +289,7 @@ def test_a_town_finds_whom_to_ask_and_its_requests(context, shipped_server, ship
     for i in range(lines.count()):  # what to do, with whom, why and how sure, in words
         row = lines.nth(i)
         assert row.locator("td").nth(0).inner_text().strip() and row.locator("td.explanation").inner_text().strip()
-    assert "docs/" not in page.inner_text("main") and "Poids" not in page.inner_text("main")
+    assert "docs/evidence.md" not in page.inner_text("main") and "Poids" not in page.inner_text("main")
     assert_accessible(page, f"town-{width}-diagnostic")
     _shot(page, f"{width}-2-diagnostic")
 
@@ -322,7 +322,7 @@ def test_the_synthesis_and_its_pdf_from_the_commune_page(context, shipped_server
     base, _paths = shipped_server
     page = context.new_page()
     page.goto(f"{base}/id/commune/{CODE}")
-    page.click("#commune-report a[href^='/analyses/report']")
+    page.click("#commune-report a[href*='#town-']")
     page.wait_for_url("**/analyses/report#town-" + CODE)
     assert page.locator(f"#town-{CODE}").is_visible()
     assert_accessible(page, "town-report")
