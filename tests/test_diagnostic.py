@@ -72,8 +72,10 @@ def test_a_base_known_commune_by_commune_proves_absence(t: tb.Tables) -> None:
     e, f = d.lines
     assert (e.evidence, e.certainty, e.state, e.weight) == ("absent", "verified", "missing", 0.0)
     assert "absence vérifiée" in e.text_fr
-    assert [(h["label"], h["siren"]) for h in e.holders] == [("Commune d'Unville", "211111111")]
-    assert e.action == "produce" and e.holding["certainty"] in ("by-law", "either", "unknown")
+    # The holder is the competent body of the fixture's competence rule (the commune, by a test law).
+    assert [(h["siren"], h["level"]) for h in e.holders] == [("211111111", "commune")]
+    assert e.action == "produce" and e.holding["certainty"] == "by-law"
+    assert (e.holding["legal_basis_fr"], e.holding["obligation"]) == ("Loi test, art. 1", True)
     assert (f.evidence, f.certainty, f.hazard) == ("nothing", "unknown", [ID + "concept/hazard/flood"])
     assert "ne veut pas dire qu'elle manque" in f.text_fr and "does not mean it lacks it" in f.text_en
 
@@ -125,7 +127,10 @@ def test_matrix_ranking_roadmap_priorities(t: tb.Tables) -> None:
         ("Catégorie F", "check-exposure", []), ("Catégorie E", "produce", ["Cas D"]), ("Catégorie A", "use", [])]
     assert [h["label"] for h in steps[0].holders] == ["CA Un"]
     assert [h["label"] for h in steps[1].holders] == ["Enedis"] and "Indice : CA Un" in steps[1].text_fr
-    assert "Commune d'Unville (SIREN 211111111)" in steps[3].text_fr
+    assert "(SIREN 211111111) ; désigné par la loi ; base légale : Loi test, art. 1 ; ouverture obligatoire" \
+        in steps[3].text_fr
+    assert steps[3].legal_basis_fr == "Loi test, art. 1" and steps[3].sources == [
+        "https://example.org/law-e", "https://example.org/law-e-2"]
     assert "Jeu A national" in steps[4].text_fr and "n'est pas vérifié" in steps[4].text_fr
     assert not [s for s in steps if s.action == "produce" and s.evidence == "national-unknown"]
     prio = {p["label"]: p for p in dg.priorities(t)}
@@ -189,7 +194,7 @@ def test_hand_checked_laval_car_pool_publishers_and_holders(shipped: EmbeddedSto
         ("PAYS DE LA LOIRE", "234400034", "region", ["Transport"])]
     bodies = {(p.body, p.date) for p, _ in t.evidence.publishing_bodies([laval.iri, laval.epci, laval.departement,
                                                                         laval.region])}
-    assert bodies == {(ID + "actor/siren-225300011", "2022-04-25"), (ID + "actor/siren-234400034", "2022-04-25")}
+    assert bodies == {(ID + "actor/siren-225300011", "2022-10-19"), (ID + "actor/siren-234400034", "2022-10-19")}
     steps = dg.roadmap(t, laval)
     produce = [s for s in steps if s.action == "produce"]
     assert produce and all(any(h.get("siren") in ("215301300", "200083392") for h in s.holders) or not s.holders

@@ -147,3 +147,39 @@ def test_import_prints_the_rows_it_corrected_or_left_out(tmp_path: Path) -> None
     assert "62160-C-001" in result.stdout and "Aix-Noulette (62019)" in result.stdout
     assert "source checks, bnlc:" in result.stdout and "row(s) corrected" in result.stdout
     assert "row(s) left out" in result.stdout
+
+
+# -- what a town reads (the shipped build) -------------------------------------------------------------
+
+def _car_pool_line(t, insee: str):
+    from odl_graph.analyses import diagnostic as dg
+
+    d = dg.diagnose_pair(t, t.resolve_commune(insee), t.resolve_usecase("suggerer-aires-covoiturage"))
+    (line,) = [ln for ln in [*d.lines, *d.useful] if ln.category.endswith("/lieux-covoiturage")]
+    return line
+
+
+def test_boulogne_is_not_ready_through_aix_noulette_and_bretigny_is_not_absent(shipped_store) -> None:
+    """Boulogne-sur-Mer (62160) had the place of Aix-Noulette coded with its postal code; Brétigny-sur-Orge
+    (91103) was "verified absent" because its one place is coded 91220 (data/sources/bnlc/bnlc-.csv)."""
+    from odl_graph.analyses import tables as tb
+
+    t = tb.tables(shipped_store)
+    boulogne = _car_pool_line(t, "62160")
+    assert boulogne.evidence != "local-records" and not boulogne.records
+    bretigny = _car_pool_line(t, "91103")
+    assert bretigny.evidence == "local-records"
+    assert [(r["count"], r["capacity"], r["producer"]["siren"]) for r in bretigny.records] == [(1, 6, "229102280")]
+
+
+def test_acv_codes_agree_with_their_commune_names(tmp_path: Path) -> None:
+    """The three ACV lists are keyed by INSEE code; a code that names another commune would be reported."""
+    assert IMPORTERS["acv"].notes(DATA) == []
+    shutil.copytree(SRC / "cog", tmp_path / "sources" / "cog")
+    shutil.copytree(SRC / "acv", tmp_path / "sources" / "acv")
+    path = tmp_path / "sources" / "acv" / "acv_villes_2018.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("01004,Ambérieu-en-Bugey,", "01004,Oyonnax,", 1), encoding="utf-8")
+    (note,) = IMPORTERS["acv"].notes(tmp_path)
+    assert (note.action, note.location.line) == ("name differs", 2)
+    assert "'Oyonnax' is Oyonnax" in note.message and "Ambérieu-en-Bugey (01004)" in note.message

@@ -255,7 +255,10 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
     search = t.evidence.searches.get(cat)
     evidence = verdict.evidence
     best = next((h for h in hits if h.dataset == verdict.dataset), None)
-    competent, competent_en = names(holding.bodies) or "inconnu", names(holding.bodies, "en") or "unknown"
+    competent = (names(holding.bodies) or "inconnu") + f" ({holding.certainty_fr}" + (
+        f" ; base légale : {holding.legal_basis_fr})" if holding.legal_basis_fr else ")")
+    competent_en = (names(holding.bodies, "en") or "unknown") + f" ({holding.certainty_en}" + (
+        f"; legal basis: {holding.legal_basis_en or holding.legal_basis_fr})" if holding.legal_basis_fr else ")")
     holders: list[dict[str, Any]]
     if records:
         holders = [r["producer"] for r in records if r["producer"]] or (best.holders if best else [])
@@ -278,9 +281,9 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
     elif evidence == "absent" and best is not None:
         holders = holding.bodies
         fr = (f"{cat_fr} : « {best.label} » est connu commune par commune et ne contient rien pour {commune.label}"
-              f" (absence vérifiée) ; détenteur compétent : {competent} ({holding.certainty_fr})")
+              f" (absence vérifiée) ; détenteur compétent : {competent}")
         en = (f"{cat_en}: “{best.label}” is known commune by commune and holds nothing for {commune.label}"
-              f" (verified); competent holder: {competent_en} ({holding.certainty_en})")
+              f" (verified); competent holder: {competent_en}")
     elif evidence == "national-unknown" and best is not None:
         holders = best.holders
         landing = f" ({best.landing})" if best.landing else ""
@@ -305,8 +308,8 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
         if search and search["outcome"] == "none-known":
             fr += " ; aucun jeu national connu après recherche"
             en += "; no national dataset known after searching"
-        fr += f" ; détenteur compétent : {competent} ({holding.certainty_fr})"
-        en += f"; competent holder: {competent_en} ({holding.certainty_en})"
+        fr += f" ; détenteur compétent : {competent}"
+        en += f"; competent holder: {competent_en}"
     for x in excluded:
         fr += f" ; « {x.label} » ne couvre pas {', '.join(x.excluded)}"
         en += f"; “{t.label(x.dataset, 'en')}” does not cover {', '.join(x.excluded)}"

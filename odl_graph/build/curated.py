@@ -229,6 +229,8 @@ SPECS: tuple[FileSpec, ...] = (
             Column("status", "concept", ODL.opennessStatus, target="openness", required=True, unknown_ok=True),
             Column("licence", "licence", DCTERMS.license, unknown_ok=True),
             Column("spatial", "territory", DCTERMS.spatial, multi=True, unknown_ok=True),
+            # Territories inside `spatial` that the dataset does not cover (DVF: Alsace-Moselle, Mayotte).
+            Column("spatial_excluded", "territory", ODL.spatialExclusion, multi=True),
             Column("local_content", "concept", ODL.localContent, target="local-content", required=True),
             Column("standard", "standard", DCTERMS.conformsTo, multi=True),
             Column("landing_page", "url", DCAT.landingPage, unknown_ok=True),

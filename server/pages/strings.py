@@ -211,6 +211,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "openness_status": {"fr": "Ouverture", "en": "Openness"},
     "access_conditions": {"fr": "Conditions d'accès", "en": "Access conditions"},
     "coverage": {"fr": "Couverture territoriale", "en": "Spatial coverage"},
+    "coverage_excluded": {"fr": "Sauf (non couverts selon les sources citées) :",
+                          "en": "Except (not covered, according to the sources cited):"},
     "coverage_map": {"fr": "Carte de la couverture territoriale", "en": "Map of the spatial coverage"},
     "coverage_points": {"fr": "communes localisées par le graphe", "en": "communes the graph locates"},
     "no_coordinates": {"fr": "Le graphe ne connaît aucune coordonnée pour ce territoire : pas de carte.",

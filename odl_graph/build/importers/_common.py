@@ -50,7 +50,7 @@ class RowNote:
     """A source row an importer corrected, or left out, or could not join: the build prints every one."""
 
     importer: str
-    action: str  # "corrected", "left out", "not joined"
+    action: str  # "corrected", "left out", "not joined", "name differs"
     location: SourceLocation
     message: str
 
