@@ -183,3 +183,11 @@ def test_acv_codes_agree_with_their_commune_names(tmp_path: Path) -> None:
     (note,) = IMPORTERS["acv"].notes(tmp_path)
     assert (note.action, note.location.line) == ("name differs", 2)
     assert "'Oyonnax' is Oyonnax" in note.message and "Ambérieu-en-Bugey (01004)" in note.message
+
+
+def test_observatory_2021_bodies_that_join_no_territory_are_reported() -> None:
+    """docs/importers.md's table: 6 COM, 8 EPCI, 3 DEP and 1 REG of the 2021 observatory link to no COG territory."""
+    notes = IMPORTERS["observatory"].notes(DATA)
+    kinds = [n.message.split("(type ", 1)[1].split(",", 1)[0] for n in notes]
+    assert sorted(kinds) == sorted(["COM"] * 6 + ["CA"] * 4 + ["CC"] * 3 + ["DEP"] * 3 + ["MET", "REG"])
+    assert all(n.action == "not joined" and n.location.path.endswith("odater_organisations.csv") for n in notes)

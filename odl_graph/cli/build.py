@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +33,28 @@ def build_store(obj: Ctx, curated: Path | None = None) -> None:
 
     try:
         settings = obj.settings
-        with progress_bar() as progress:
-            steps = len(build_steps(settings))
-            task = progress.add_task("building", total=steps)
+        steps = len(build_steps(settings))
+        t0 = time.monotonic()
+        if err.is_terminal:  # a live bar on a terminal
+            with progress_bar() as progress:
+                task = progress.add_task("building", total=steps)
+
+                def step(message: str) -> None:
+                    progress.update(task, description=message, advance=1)
+
+                summary = run_build(settings, progress=step, curated_dir=curated)
+                progress.update(task, description="done", completed=steps)
+        else:  # a log (run.sh piped, CI): one line per stage as it starts, flushed at once
+            done = 0
 
             def step(message: str) -> None:
-                progress.update(task, description=message, advance=1)
+                nonlocal done
+                done += 1
+                print(f"build [{done}/{steps}] {time.monotonic() - t0:6.1f} s  {message}", file=sys.stderr,
+                      flush=True)
 
             summary = run_build(settings, progress=step, curated_dir=curated)
-            progress.update(task, description="done", completed=steps)
+            print(f"build [done] {time.monotonic() - t0:6.1f} s", file=sys.stderr, flush=True)
     except ValidationFailed as exc:
         _print_report(exc.report, "text")
         err.print(f"[bold red]build failed:[/] {exc}")
