@@ -37,6 +37,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(analyses.bp)
+    from server import town  # the synthesis page and PDF, a town's requests
+
+    app.register_blueprint(town.bp)
     from server import pages  # Linked Data pages, /def, /editor, /explore
 
     app.register_blueprint(pages.bp)

@@ -10,8 +10,6 @@ The commune page and the use-case sheet get their readiness and commune picker f
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -27,10 +25,12 @@ from odl_graph.describe.editor import editor_text
 from odl_graph.errors import OdlError
 from odl_graph.negotiation import PAGE_DATA_FORMATS, choose_format
 from odl_graph.text import sort_key
+from server import town
 from server.api import base_iri, tables
 from server.pages.i18n import request_lang
 from server.pages.i18n import t as tr
 from server.pages.views import HTML, editor_link, json_script, render
+from server.tabular import csv_response
 
 bp = Blueprint("analyses", __name__, url_prefix="/analyses")
 
@@ -73,12 +73,14 @@ def _alternates(endpoint: str) -> list[dict[str, str]]:
              "label": f.name.upper(), "name": f.name} for f in PAGE_DATA_FORMATS]
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return " ; ".join(_cell(v) for v in value)
-    return str(value)
+def _header(key: str, head: str, heads: dict[str, str], lang: str) -> str:
+    """A CSV column's header in the page's language: the page's own, `<header> (IRI)` for the IRIs of a
+    column, or the CSV-only header of a value the page shows formatted (`score_value`, `lat`)."""
+    if head != key:
+        return head
+    if key.endswith("_iri") and key[:-4] in heads:
+        return f"{heads[key[:-4]]} {tr('col_iri_suffix', lang)}"
+    return tr(f"col_{key}", lang)
 
 
 def respond(endpoint: str, ext: str | None, template: str, table: Table | None, lang: str, explicit: bool,
@@ -88,18 +90,15 @@ def respond(endpoint: str, ext: str | None, template: str, table: Table | None, 
     if fmt != "html":
         if table is None:
             abort(404 if status == 200 else status)
-        if fmt == "json":
+        if fmt == "csv":
+            heads = dict(table.columns)
+            resp = csv_response([_header(k, h, heads, lang) for k, h in table.columns],
+                                ([row.get(k) for k, _ in table.columns] for row in table.rows), lang, status)
+        else:
             body = json.dumps({**table.meta, "lang": lang, "columns": [k for k, _ in table.columns],
                                "rows": table.rows}, ensure_ascii=False)
-        else:
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\r\n")
-            writer.writerow([k for k, _ in table.columns])
-            for row in table.rows:
-                writer.writerow([_cell(row.get(k)) for k, _ in table.columns])
-            body = out.getvalue()
-        resp = make_response(body, status)
-        resp.headers["Content-Type"] = FORMATS[fmt].content_type
+            resp = make_response(body, status)
+            resp.headers["Content-Type"] = FORMATS[fmt].content_type
     else:
         resp = render(template, lang, explicit, table=table, alternates=_alternates(endpoint) if table else [],
                       **ctx)
@@ -226,7 +225,7 @@ def diagnostic(ext: str | None = None) -> Response:
     t = tables()
     usecase = request.args.get("usecase", "")
     commune, error, suggestions = _commune(t, request.args.get("commune", ""))
-    result, table, query_url = None, None, None
+    result, table, query_url, views, peers = None, None, None, [], None
     if commune and usecase:
         try:
             u = t.resolve_usecase(usecase)
@@ -238,12 +237,14 @@ def diagnostic(ext: str | None = None) -> Response:
                 return moved  # type: ignore[return-value]
             result = dg.diagnose_pair(t, commune, u)
             table = diagnostic_table(t, result, lang)
+            views = [town.line_view(t, commune, ln, u, lang) for ln in result.lines + result.useful]
+            peers = town.peers_view(t, commune, u, lang)
             query = diagnostic_query(commune, u, lang)
             query_url = editor_link(query) if query else None
     return respond("diagnostic", ext, "analyses/diagnostic.html", table, lang, explicit, 404 if error else 200,
                    result=result, error=error, suggestions=suggestions, commune=commune,
-                   commune_text=request.args.get("commune", ""), usecase=usecase, query_url=query_url,
-                   pct=lambda s: pct(s, lang), **_choices(t, lang))
+                   commune_text=request.args.get("commune", ""), usecase=usecase, query_url=query_url, views=views,
+                   peers=peers, pct=lambda s: pct(s, lang), **_choices(t, lang))
 
 
 def roadmap_table(t: dg.Tables, commune: dg.Commune, steps: list[rm.Step], lang: str) -> Table:
@@ -274,14 +275,16 @@ def roadmap(ext: str | None = None) -> Response:
     lang, explicit = request_lang(request)
     t = tables()
     commune, error, suggestions = _commune(t, request.args.get("commune", ""))
-    table = None
+    table, views = None, []
     if commune:
         moved = _canonical("roadmap", ext, commune)
         if moved:
             return moved  # type: ignore[return-value]
-        table = roadmap_table(t, commune, rm.roadmap(t, commune), lang)
+        steps = rm.roadmap(t, commune)
+        table = roadmap_table(t, commune, steps, lang)
+        views = town.step_views(t, commune, steps, lang)
     return respond("roadmap", ext, "analyses/roadmap.html", table, lang, explicit, 404 if error else 200,
-                   commune=commune, error=error, suggestions=suggestions,
+                   commune=commune, error=error, suggestions=suggestions, views=views,
                    commune_text=request.args.get("commune", ""), **_choices(t, lang))
 
 
@@ -371,13 +374,17 @@ def commune_readiness(iri: str, lang: str) -> dict[str, Any] | None:
                      "required": r.required, "ready": r.ready,
                      "href": url_for("analyses.diagnostic", commune=commune.insee, usecase=u.rsplit("/", 1)[-1],
                                      **({"lang": lang} if request.args.get("lang") else {}))})
-    steps = roadmap_table(t, commune, rm.roadmap(t, commune, limit=5), lang)
+    first = rm.roadmap(t, commune, limit=5)
+    steps = roadmap_table(t, commune, first, lang)
     point = None
     if commune.centroid:
         point = {"lat": commune.centroid[1], "lon": commune.centroid[0], "label": commune.label}
     others = [[c.centroid[1], c.centroid[0]] for c in t.acv.values() if c.centroid and c.iri != commune.iri]
-    return {"commune": commune, "rows": rows, "steps": steps,
+    return {"commune": commune, "rows": rows, "steps": steps, "step_views": town.step_views(t, commune, first, lang),
+            "requests_url": url_for("town.letters", commune=commune.insee),
             "roadmap_url": url_for("analyses.roadmap", commune=commune.insee),
+            "report_url": url_for("town.report") + f"#town-{commune.insee}",
+            "report_pdf_url": url_for("town.report_pdf"),
             "map": json_script({"point": point, "others": others}) if point else None}
 
 

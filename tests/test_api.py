@@ -152,12 +152,12 @@ def test_diagnostic_endpoints(client: Any) -> None:
 def test_pages_render(client: Any) -> None:
     page = client.get("/analyses/diagnostic?commune=11111&usecase=uc-a").data.decode()
     assert "Jeu B de CA Un" in page and "34\u202f%" in page and "CA Un (SIREN 200000001)" in page
-    assert "supposé" in page and "jeu de données de l&#39;intercommunalité" in page
+    assert "Probable : un jeu couvre un territoire qui contient la commune" in page  # how sure, in words
     assert client.get("/analyses/diagnostic?commune=00000&usecase=uc-a").status_code == 404
     road = client.get("/analyses/roadmap?commune=11111").data.decode()
     steps = {r["category"]: r["action"] for r in client.get("/analyses/roadmap.json?commune=11111").get_json()["rows"]}
     assert (steps["Catégorie D"], steps["Catégorie E"]) == ("demander au détenteur compétent", "produire et publier")
-    assert "produire et publier" in road and "Catégorie E" in road
+    assert "Produire et publier" in road and "Catégorie E" in road
     assert "Deuxville" in client.get("/analyses/ranking?usecase=uc-a").data.decode()
     assert "Schéma test" in client.get("/analyses/priorities").data.decode()
     page = client.get("/analyses/map").data.decode()

@@ -317,8 +317,10 @@ def test_pages_offer_their_model_as_json_and_csv(client, url: str) -> None:
     assert data["iri"] == iris.BASE + url[1:] and data["label"] and data["sections"]
     r = client.get(url + ".csv")
     assert r.headers["Content-Type"].startswith("text/csv")
-    rows = list(__import__("csv").reader(r.get_data(as_text=True).splitlines()))
-    assert rows[0][:3] == ["direction", "property", "property_label"] and len(rows) > 2
+    text = r.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(__import__("csv").reader(text[1:].splitlines(), delimiter=";"))
+    assert rows[0][:3] == ["Sens", "Propriété", "Propriété (libellé)"] and len(rows) > 2
     assert any(row[1] == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" for row in rows)
 
 

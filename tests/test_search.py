@@ -141,13 +141,13 @@ def test_search_results_as_json_and_csv(client) -> None:
     assert {f["value"]: f["selected"] for f in data["facets"]["type"]} == {"Commune": True}
     r = client.get("/search.csv?q=stationnement")
     assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
-    assert rows[0]["type"] == "UseCase" and rows[0]["themes"] == "mobility" and rows[-1]["type"] == "SchemaField"
+    rows = list(csv.DictReader(io.StringIO(r.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0]["Type"] == "UseCase" and rows[0]["Thèmes"] == "mobility" and rows[-1]["Type"] == "SchemaField"
     assert client.get("/search.xml?q=a").status_code == 404
     first = client.get("/search.json?q=stationnement&_size=2").get_json()
     assert len(first["rows"]) == 2 and first["next"] == "/search.json?q=stationnement&_size=2&offset=2"
     second = client.get(first["next"]).get_json()
-    assert second["offset"] == 2 and second["rows"][0]["iri"] == rows[2]["iri"]
+    assert second["offset"] == 2 and second["rows"][0]["iri"] == rows[2]["IRI"]
 
 
 def test_browse_filters_by_text_and_theme(client) -> None:

@@ -4,6 +4,7 @@ CSV that hold the rows the HTML shows, and the commune page's readiness, roadmap
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -135,10 +136,13 @@ def test_analyses_pages_follow_the_language(client: Any, url: str) -> None:
 
 
 def test_diagnostic_in_english_has_english_lines(client: Any) -> None:
+    """Action first: what to do (in words), the data, with whom, why, how sure, the draft request."""
     rows = Doc(get(client, DIAG, "en")).tables["diagnostic-lines"]
-    assert rows and {r[0][0] for r in rows} <= {"Indispensable", "Useful"}
-    # the line's evidence, in English (issue 19: the observatory's theme is a hint)
-    assert any(r[2][0] == "hint: a body publishes on a related theme" for r in rows)
+    actions = ("Use the open data", "Check its status", "Ask the holder", "Ask the competent holder",
+               "Produce and publish", "Buy (paid data)", "Check whether")
+    assert rows and all(r[0][0].startswith(actions) for r in rows)
+    assert all(r[0][0].endswith(("indispensable", "useful")) for r in rows)
+    assert all(r[4][0].startswith(("Sure:", "Likely:", "Uncertain:", "A hint only:", "Unknown:")) for r in rows)
     assert "Parking-meter transactions" in [r[1][0] for r in rows]
 
 
@@ -156,22 +160,25 @@ def test_diagnostic_lines_link_to_pages_that_exist(client: Any) -> None:
     rows = Doc(get(client, DIAG)).tables["diagnostic-lines"]
     kinds: dict[str, int] = {}
     for row in rows:
-        for (_, hrefs), column in zip(row, ("requirement", "category", "evidence", "certainty", "weight", "dataset",
-                                            "status", "holders", "standards"), strict=False):
+        for (_, hrefs), column in zip(row, ("action", "category", "holders", "why", "sure", "request"), strict=True):
             for href in hrefs:
                 kinds[column] = kinds.get(column, 0) + 1
-                assert href.startswith("/id/"), href  # our IRIs, browsed on this server
+                if column == "holders" and not href.startswith("/"):
+                    assert href.startswith("https://"), href  # the body's portal or data.gouv.fr page
+                    continue
+                assert href.startswith("/analyses/letter?" if column == "request" else "/id/"), href
                 get(client, href)
     assert kinds.get("category") == len(rows) and kinds.get("holders")
-    # Other use cases' lines also link a dataset, its status and a standard.
+    assert not kinds.get("why") and not kinds.get("sure")  # words, not links
     seen = set()
     for uc in ("planifier-implantation-irve", "localiser-defibrillateurs"):
         for row in Doc(get(client, f"/analyses/diagnostic?commune={CHALON}&usecase={uc}")).tables["diagnostic-lines"]:
             for i, (_, hrefs) in enumerate(row):
                 for href in hrefs:
                     seen.add(i)
-                    get(client, href)
-    assert {1, 5, 6, 7, 8} <= seen  # category, dataset, status, holder and standard columns
+                    if href.startswith("/"):
+                        get(client, href)
+    assert {1, 2} <= seen  # category and holder columns
 
 
 def test_commune_completion_ignores_accents_case_and_hyphens(client: Any) -> None:
@@ -218,9 +225,12 @@ def test_json_and_csv_hold_the_rows_of_the_html(client: Any, url: str) -> None:
         assert row[label] in [text for text, _ in html_row]
     resp = client.get(csv_href)
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
-    table = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
-    assert table[0] == data["columns"] and len(table) - 1 == len(data["rows"])
-    i = table[0].index(label)
+    text = resp.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # French by default: byte-order mark, `;`, French headers
+    table = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+    assert len(table[0]) == len(data["columns"]) and len(table) - 1 == len(data["rows"])
+    assert not set(table[0]) & set(data["columns"]) - {"#"}  # every header is words, none a key
+    i = data["columns"].index(label)
     assert [r[i] for r in table[1:]] == [row[label] for row in data["rows"]]
     # Accept on the page's own address gives the same JSON
     assert json.loads(client.get(url, headers={"Accept": "application/json"}).data)["rows"] == data["rows"]
@@ -268,6 +278,34 @@ def test_commune_page_shows_readiness_roadmap_bodies_and_map(client: Any, shippe
     assert "Commune</a> <a class=\"type\"" not in page and page.count('class="type"') == 1  # one badge
     assert "Dans l'epci" not in page and "Dans l&#39;epci" not in page
     assert "45,102" in get(client, f"/id/commune/{CHALON}", "en")
+
+
+def test_french_csv_of_a_diagnostic_opens_in_a_spreadsheet(client: Any) -> None:
+    """As LibreOffice or Excel in a French locale read it: the byte-order mark says UTF-8, the separator is
+    found (`;`), each field is its own column under a French header, accents intact, decimals with a comma."""
+    url = f"/analyses/diagnostic.csv?commune={CHALON}&usecase={USECASE}"
+    raw = client.get(url).data
+    assert raw.startswith(codecs.BOM_UTF8)
+    text = raw.decode("utf-8-sig")
+    dialect = csv.Sniffer().sniff(text.split("\r\n", 1)[0], delimiters=";,\t")
+    assert dialect.delimiter == ";"
+    table = list(csv.reader(io.StringIO(text), dialect))
+    data = client.get(url.replace(".csv", ".json")).get_json()
+    header, rows = table[0], table[1:]
+    assert {"Catégorie de données", "Explication", "Jeu de données"} <= set(header)
+    assert len(rows) == len(data["rows"]) > 0 and all(len(r) == len(header) for r in rows)
+    for row, js in zip(rows, data["rows"], strict=True):
+        cells = dict(zip(data["columns"], row, strict=True))
+        assert cells["category"] == js["category"] and cells["explanation"] == js["explanation"]
+        assert isinstance(js["weight"], float) and cells["weight"] == f"{js['weight']:g}".replace(".", ",")
+    assert any(ch in "".join(r[header.index("Explication")] for r in rows) for ch in "éèàç")
+    # English, or `?sep=,`: commas; the mark stays
+    en = client.get(url + "&lang=en").data.decode("utf-8-sig")
+    assert en.split("\r\n", 1)[0].startswith("Requirement,") or "," in en.split("\r\n", 1)[0]
+    assert "Data category" in next(csv.reader(io.StringIO(en)))
+    commas = client.get(url + "&sep=,").data.decode("utf-8-sig")
+    assert next(csv.reader(io.StringIO(commas))) == header
+    assert client.get(url + "&sep=x").status_code == 400
 
 
 def test_any_commune_of_the_cog_has_its_diagnostic_roadmap_and_page(client: Any) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,8 +181,8 @@ def bar_chart(title: str, data: list[tuple[str, float]], *, width: int = 640, un
     height = top + len(data) * (bar_h + gap) + 10
     peak = max(v for _k, v in data) or 1
     span = width - label_w - 70
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="{html.escape(title)}" class="chart">',
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(title)}" class="chart">',
              f'<text x="0" y="18" font-size="14" font-weight="bold">{html.escape(title)}</text>']
     for i, (label, value) in enumerate(data):
         y = top + i * (bar_h + gap)
@@ -298,9 +299,27 @@ def synthesis(store: Any, base_iri: str = DEFAULT_BASE_IRI, *, roadmap_top: int 
     }
 
 
-def render_html(data: dict[str, Any]) -> str:
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
-    return env.get_template("report.html.j2").render(**data)
+_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+
+
+def render_html(data: dict[str, Any], *, href: Callable[[str], str] | None = None) -> str:
+    """The report as a standalone document (what the PDF is made of); `href` maps a resource's IRI to the
+    address a link should take (default: the IRI itself, which dereferences to its page)."""
+    return _ENV.get_template("report.html.j2").render(**data, href=href or str, pdf_href=None)
+
+
+def render_body(data: dict[str, Any], *, href: Callable[[str], str] | None = None, pdf_href: str | None = None) -> str:
+    """The report's content alone, for a page of a site that has its own layout."""
+    return _ENV.get_template("_report_body.html.j2").render(**data, href=href or str, pdf_href=pdf_href)
+
+
+def pdf_bytes(text: str) -> bytes:
+    """The PDF of a rendered report document."""
+    try:
+        import weasyprint
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise ReportError("the PDF needs WeasyPrint: pip install weasyprint (or pass --no-pdf)") from exc
+    return weasyprint.HTML(string=text, base_url=str(TEMPLATES)).write_pdf()
 
 
 def write_report(store: Any, out_dir: Path, base_iri: str = DEFAULT_BASE_IRI, *, pdf: bool = True,
@@ -317,9 +336,5 @@ def write_report(store: Any, out_dir: Path, base_iri: str = DEFAULT_BASE_IRI, *,
 
 
 def write_pdf(text: str, path: Path) -> Path:
-    try:
-        import weasyprint
-    except ImportError as exc:  # pragma: no cover - depends on the installation
-        raise ReportError("the PDF needs WeasyPrint: pip install weasyprint (or pass --no-pdf)") from exc
-    weasyprint.HTML(string=text, base_url=str(TEMPLATES)).write_pdf(str(path))
+    path.write_bytes(pdf_bytes(text))
     return path

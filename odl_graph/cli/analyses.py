@@ -87,6 +87,26 @@ def diagnostic(obj: Ctx, commune: str, usecase: str, fmt: str) -> None:
 
 @click.command()
 @click.argument("commune")
+@click.option("--usecase", default=None, help="Only the requests of this use case's diagnostic.")
+@pass_ctx
+def letters(obj: Ctx, commune: str, usecase: str | None) -> None:
+    """Draft requests of COMMUNE (INSEE code or name), in French: one letter per data category to ask
+    another body for, addressed to the competent holder, with the legal basis or 'unknown'. Printed, never
+    sent (the same file as /analyses/letters.txt?commune=…)."""
+    from odl_graph.analyses import letters as lt
+
+    try:
+        t = _tables(obj)
+        target = t.resolve_commune(commune)
+        found = (lt.letters_for_usecase(t, target, t.resolve_usecase(usecase)) if usecase
+                 else lt.letters_for_town(t, target))
+    except OdlError as exc:
+        fail(exc)
+    click.echo(lt.town_file_text(target, found), nl=False)
+
+
+@click.command()
+@click.argument("commune")
 @click.option("--limit", type=int, default=None, help="Only the first N steps.")
 @click.option("--paid-first", is_flag=True, help="Rank paid data with the other steps (by default it comes last).")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
@@ -218,4 +238,4 @@ def queries(fmt: str) -> None:
     _emit(rows, ["name", "title", "view", "params"], "table", "query catalogue")
 
 
-COMMANDS = (diagnostic, roadmap, ranking, priorities, usecases, derive_schema, report, queries)
+COMMANDS = (diagnostic, roadmap, letters, ranking, priorities, usecases, derive_schema, report, queries)

@@ -463,10 +463,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "open_query": {"fr": "Ouvrir la requête dans l'éditeur SPARQL", "en": "Open this query in the SPARQL editor"},
     "query_note": {"fr": "La requête liste, pour chaque donnée nécessaire, les jeux couvrant la commune ou un "
                          "territoire qui la contient, avec leur statut et leur détenteur ; le score est calculé "
-                         "à partir de ces lignes (docs/evidence.md).",
+                         "à partir de ces lignes.",
                    "en": "The query lists, for each data category needed, the datasets covering the municipality or a "
-                         "territory containing it, with their status and holder; the score is computed from these rows "
-                         "(docs/evidence.md)."},
+                         "territory containing it, with their status and holder; the score is computed from these "
+                         "rows."},
     "other_formats": {"fr": "Autres formats", "en": "Other formats"},
     "commune_page": {"fr": "Page de la commune", "en": "Municipality page"},
     "usecase_page": {"fr": "Fiche du cas d'usage", "en": "Use-case sheet"},
@@ -559,3 +559,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "error_other": {"fr": "Erreur du serveur", "en": "Server error"},
     "error_other_text": {"fr": "Le serveur n'a pas pu répondre.", "en": "The server could not answer."},
 }
+
+# A town's answer and the CSV headers live in their own module (this one stays under 600 lines).
+from server.pages.strings_town import TOWN_STRINGS  # noqa: E402
+
+STRINGS.update(TOWN_STRINGS)

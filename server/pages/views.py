@@ -8,8 +8,6 @@ with the representation chosen by `Accept` (HTML first for browsers, `*/*` and n
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import threading
@@ -30,6 +28,7 @@ from odl_graph.search import Results, SearchIndex
 from server.engine import get_engine, settings
 from server.pages.i18n import request_lang, t
 from server.pages.strings import STRINGS
+from server.tabular import csv_response
 
 bp = Blueprint("pages", __name__, template_folder="../templates")
 
@@ -221,7 +220,7 @@ def _hit_rows(index: SearchIndex, res: Results, lang: str) -> list[dict[str, Any
 
 
 def _table(fmt: Format, res: Results, rows: list[dict[str, Any]], facets: dict[str, Any], offset: int,
-           size: int) -> Response:
+           size: int, lang: str) -> Response:
     """One page of search hits or of a browse list as JSON (with the total, the facets and the next
     page's URL) or CSV (one row per hit); `offset` and `_size` (at most TABLE_LIMIT) page through."""
     if fmt.name == "json":
@@ -230,16 +229,12 @@ def _table(fmt: Format, res: Results, rows: list[dict[str, Any]], facets: dict[s
                            "next": following, "rows": rows,
                            "facets": {k: [{x: f[x] for x in ("value", "label", "count", "selected")} for f in v]
                                       for k, v in facets.items()}}, ensure_ascii=False)
+        resp = make_response(body)
+        resp.headers["Content-Type"] = fmt.content_type
     else:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
         columns = ("iri", "label", "lang", "type", "type_label", "code", "themes", "within", "within_label")
-        writer.writerow(columns)
-        for r in rows:
-            writer.writerow([" ".join(r[c]) if c == "themes" else (r[c] or "") for c in columns])
-        body = out.getvalue()
-    resp = make_response(body)
-    resp.headers["Content-Type"] = fmt.content_type
+        resp = csv_response([t(f"col_{c}", lang) for c in columns],
+                            ([r[c] for c in columns] for r in rows), lang)
     resp.vary.update(("Accept-Language", "Cookie"))
     return resp
 
@@ -266,7 +261,7 @@ def search(ext: str | None = None) -> Response:
     res = index.search(q, lang, types=types, themes=themes, limit=size, offset=offset)
     rows, facets = _hit_rows(index, res, lang), _facets(index, res, lang)
     if fmt:
-        return _table(fmt, res, rows, facets, offset, size)
+        return _table(fmt, res, rows, facets, offset, size, lang)
     pages = {"prev": _page_url(max(0, offset - SEARCH_PAGE)) if offset else None,
              "next": _page_url(offset + SEARCH_PAGE) if offset + SEARCH_PAGE < res.total else None}
     return render("pages/search.html", lang, explicit, q=q, res=res, rows=rows, facets=facets, offset=offset,
@@ -288,7 +283,7 @@ def browse(name: str, ext: str | None = None) -> Response:
     res = index.search(q, lang, classes=[name], themes=themes, limit=size, offset=offset)
     rows, facets = _hit_rows(index, res, lang), _facets(index, res, lang)
     if fmt:
-        return _table(fmt, res, rows, facets, offset, size)
+        return _table(fmt, res, rows, facets, offset, size, lang)
     label = index.label(base_iri() + "def#" + name, lang)
     pages = {"prev": _page_url(max(0, offset - BROWSE_PAGE)) if offset else None,
              "next": _page_url(offset + BROWSE_PAGE) if offset + BROWSE_PAGE < res.total else None}
@@ -354,15 +349,11 @@ def _rdf_response(body: bytes, fmt: Format, path: str) -> Response:
 def _data_response(page: Any, fmt: Format, path: str) -> Response:
     """The page's model as JSON, or its statements as CSV (in the page's language)."""
     if fmt.name == "json":
-        body = json.dumps(pages.as_data(page), ensure_ascii=False, indent=1)
+        resp = make_response(json.dumps(pages.as_data(page), ensure_ascii=False, indent=1))
+        resp.headers["Content-Type"] = fmt.content_type
     else:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(pages.STATEMENT_COLUMNS)
-        writer.writerows(pages.statements(page))
-        body = out.getvalue()
-    resp = make_response(body)
-    resp.headers["Content-Type"] = fmt.content_type
+        resp = csv_response([t(f"col_{c}", page.lang) for c in pages.STATEMENT_COLUMNS], pages.statements(page),
+                            page.lang)
     resp.headers["Content-Language"] = page.lang
     resp.headers["Link"] = _link_header(path)
     resp.vary.update(("Accept", "Accept-Language", "Cookie"))
