@@ -20,6 +20,7 @@ from flask import Blueprint, Response, abort, make_response, redirect, request, 
 
 from odl_graph.analyses import catalogue
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import priorities as pr
 from odl_graph.communes import CommuneLookupError
 from odl_graph.describe.editor import editor_text
 from odl_graph.errors import OdlError
@@ -314,7 +315,7 @@ def priorities(ext: str | None = None) -> Response:
             ("score", tr("score", lang)), ("standards", tr("existing_standard", lang)),
             ("category_iri", "category_iri"), ("standards_iri", "standards_iri")]
     table = Table(cols)
-    for r in dg.priorities(t):
+    for r in pr.priorities(t):
         table.rows.append({
             "rank": r["rank"], "category": t.label(r["category"], lang), "category_iri": r["category"],
             **{k: r[k] for k in ("use_cases", "indispensable_for", "towns_lacking", "towns", "towns_unknown", "score")},

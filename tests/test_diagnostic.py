@@ -10,6 +10,7 @@ import pytest
 from analyses_support import fixture_store
 
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import priorities as pr
 from odl_graph.analyses import tables as tb
 from odl_graph.stores import EmbeddedStore
 
@@ -112,7 +113,7 @@ def test_matrix_ranking_roadmap_priorities(t: tb.Tables) -> None:
     assert [h["label"] for h in steps[0].holders] == ["CA Un"]
     assert "Commune d'Unville (SIREN 211111111)" in steps[3].text_fr
     assert not [s for s in steps if s.action == "produce" and s.evidence == "national-unknown"]
-    prio = {p["label"]: p for p in dg.priorities(t)}
+    prio = {p["label"]: p for p in pr.priorities(t)}
     e = prio["Catégorie E"]
     assert (e["use_cases"], e["towns_lacking"], e["score"]) == (1, 2, 2)
     b = prio["Catégorie B"]  # an assumed, not-open dataset and an unknown town: nobody verifiably lacks it

@@ -133,10 +133,10 @@ def ranking(obj: Ctx, usecase: str, fmt: str) -> None:
 @pass_ctx
 def priorities(obj: Ctx, fmt: str) -> None:
     """Data categories to standardise first: use cases needing them × ACV towns lacking open data."""
-    from odl_graph.analyses import diagnostic as dg
+    from odl_graph.analyses import priorities as pr
 
     try:
-        rows = dg.priorities(_tables(obj))
+        rows = pr.priorities(_tables(obj))
     except OdlError as exc:
         fail(exc)
     if fmt != "json":
