@@ -249,6 +249,24 @@ SPECS: tuple[FileSpec, ...] = (
         ),
         id_columns=("category",),
     ),
+    FileSpec(  # the minimal fields of a data category: what derive-schema drafts from (docs/priorities.md)
+        "category_fields",
+        (ODL.SchemaField,),
+        "categoryfield",
+        (
+            Column("category", "ref", None, target="data_categories", required=True),
+            Column("position", "int", ODL.fieldPosition, required=True),
+            Column("name", "string", ODL.fieldName, required=True),
+            Column("type", "string", ODL.fieldType, required=True),
+            Column("unit", "string", ODL.fieldUnit, unknown_ok=True),
+            Column("title_fr", "text", DCTERMS.title, lang="fr", required=True, also=(RDFS.label,)),
+            Column("title_en", "text", DCTERMS.title, lang="en", required=True, also=(RDFS.label,)),
+            Column("why_fr", "text", DCTERMS.description, lang="fr", required=True),
+            Column("why_en", "text", DCTERMS.description, lang="en", required=True),
+            SOURCES,
+        ),
+        id_columns=("category", "position"),
+    ),
     FileSpec(
         "publications",
         (ODL.Publication, FOAF.Document),
@@ -436,6 +454,9 @@ class Compiler:
                 g.add((subject, RDF.type, t))
             if spec.name == "requirements":
                 g.add((iris.resource("usecase", row.cells["use_case"]), ODL.hasRequirement, subject))
+            if spec.name == "category_fields":  # a minimal field is needed by definition
+                g.add((iris.resource("datacategory", row.cells["category"]), ODL.hasField, subject))
+                g.add((subject, ODL.fieldRequired, Literal(True)))
             for col in spec.columns:
                 self._cell(g, subject, spec, col, row, index[col.name], cells)
         return CompiledFile(spec.name, path, g, subjects, cells)
