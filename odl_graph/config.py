@@ -42,6 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout", 10.0, "Seconds after which a SPARQL query is stopped.", float),
     Setting("row_cap", 10000, "Maximum rows returned by an ad-hoc SELECT (0 = no cap).", int),
     Setting("max_body_bytes", 1_000_000, "Largest accepted request body, in bytes.", int),
+    Setting("check_max_bytes", 100_000, "Largest CSV file the file check (/analyses/check) accepts, in bytes.", int),
     Setting("cors", True, "Send CORS headers on the read endpoints (not on /update and /store).", bool),
     Setting("update_token", "", "Bearer token enabling /update and /store; empty disables them."),
     Setting("workers", 2, "Query worker processes per server process.", int),
