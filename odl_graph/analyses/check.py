@@ -20,11 +20,16 @@ FIRST_ROWS = 5  # rows quoted per problem
 
 
 class CheckError(OdlError):
-    """The file cannot be checked: too large, not text, not a CSV with a header."""
+    """The file cannot be checked: too large, not text, not a CSV with a header. The message is English
+    (str()); `message_fr` is what a French page shows."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, message_fr: str, status: int = 400) -> None:
         super().__init__(message)
+        self.message_fr = message_fr
         self.status = status
+
+    def text(self, lang: str) -> str:
+        return self.message_fr if lang == "fr" else str(self)
 
 
 @dataclass
@@ -82,17 +87,28 @@ class CheckReport:
                 "summary_fr": self.summary("fr"), "summary_en": self.summary("en")}
 
 
+def refuse_size(size: int, max_bytes: int) -> None:
+    """A clear refusal of a file over the limit, in both languages."""
+    if size > max_bytes:
+        fr_size, fr_max = f"{size:,}".replace(",", "\u202f"), f"{max_bytes:,}".replace(",", "\u202f")
+        raise CheckError(f"the file is {size:,} bytes; the check accepts at most {max_bytes:,} bytes"
+                         " (setting check_max_bytes): send an extract of the file",
+                         f"le fichier fait {fr_size} octets ; la vérification en accepte au plus {fr_max}"
+                         " (réglage check_max_bytes) : envoyez un extrait du fichier", status=413)
+
+
 def decode(data: bytes, max_bytes: int) -> str:
     """The upload as text, refused when over the limit or not UTF-8 (a BOM is dropped)."""
-    if len(data) > max_bytes:
-        raise CheckError(f"the file is {len(data):,} bytes; the check accepts at most {max_bytes:,} bytes"
-                         " (setting check_max_bytes): send an extract of the file", status=413)
+    refuse_size(len(data), max_bytes)
     if not data.strip():
-        raise CheckError("the file is empty: send a CSV file with a header row")
+        raise CheckError("the file is empty: send a CSV file with a header row",
+                         "le fichier est vide : envoyez un fichier CSV avec une ligne d'en-tête")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CheckError(f"the file is not UTF-8 text (byte {exc.start}): save it as CSV UTF-8") from None
+        raise CheckError(f"the file is not UTF-8 text (byte {exc.start}): save it as CSV UTF-8",
+                         f"le fichier n'est pas du texte UTF-8 (octet {exc.start}) : enregistrez-le en CSV UTF-8"
+                         ) from None
 
 
 def check_csv(data: bytes, descriptor: dict[str, Any], max_bytes: int) -> CheckReport:
@@ -108,9 +124,12 @@ def check_csv(data: bytes, descriptor: dict[str, Any], max_bytes: int) -> CheckR
     try:
         table = list(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
     except csv.Error as exc:
-        raise CheckError(f"the file is not a readable CSV: {exc}") from None
+        raise CheckError(f"the file is not a readable CSV: {exc}", f"le fichier n'est pas un CSV lisible : {exc}"
+                         ) from None
     if not table or not any(h.strip() for h in table[0]):
-        raise CheckError("the first row of the file is empty: a header row naming the columns is needed")
+        raise CheckError("the first row of the file is empty: a header row naming the columns is needed",
+                         "la première ligne du fichier est vide : une ligne d'en-tête nommant les colonnes est"
+                         " nécessaire")
     header = [h.strip() for h in table[0]]
     fields = {f["name"]: f for f in descriptor.get("fields", [])}
     needed = [n for n, f in fields.items() if f.get("constraints", {}).get("required")]

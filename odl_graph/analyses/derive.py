@@ -57,6 +57,8 @@ class FieldDesc:
     description: str | None = None
     unit: str | None = None
     sources: list[str] = field(default_factory=list)  # pages the field was read from (minimal fields)
+    title_en: str | None = None  # what a page in English shows (the Table Schema keeps the French text)
+    description_en: str | None = None
 
 
 BASES = ("standard", "minimal-fields", "skeleton")
@@ -79,7 +81,8 @@ class Source:
 
 
 Q_FIELDS = """
-SELECT ?field ?name ?position ?type ?required ?enum ?pattern ?format ?title ?description ?unit ?source ?owner WHERE {
+SELECT ?field ?name ?position ?type ?required ?enum ?pattern ?format ?title ?description ?unit ?source ?title_en
+       ?description_en ?owner WHERE {
   ?owner odl:hasField ?field .
   ?field odl:fieldName ?name .
   OPTIONAL { ?field odl:fieldPosition ?position }
@@ -91,6 +94,8 @@ SELECT ?field ?name ?position ?type ?required ?enum ?pattern ?format ?title ?des
   OPTIONAL { ?field dcterms:title ?title FILTER(lang(?title) = "fr" || lang(?title) = "") }
   OPTIONAL { ?field dcterms:description ?description FILTER(lang(?description) = "fr" || lang(?description) = "") }
   OPTIONAL { ?field odl:fieldUnit ?unit }
+  OPTIONAL { ?field dcterms:title ?title_en FILTER(lang(?title_en) = "en") }
+  OPTIONAL { ?field dcterms:description ?description_en FILTER(lang(?description_en) = "en") }
   OPTIONAL { ?field dcterms:source ?source }
 }"""
 Q_SUBJECT = """
@@ -130,7 +135,7 @@ def _fields_of(store: Any, owner: str, base_iri: str) -> list[FieldDesc]:
             f.required = r["required"].value == "true"
         if r["enum"] is not None and r["enum"].value not in f.enum:
             f.enum.append(r["enum"].value)
-        for attr in ("pattern", "format", "title", "description", "unit"):
+        for attr in ("pattern", "format", "title", "description", "unit", "title_en", "description_en"):
             if r[attr] is not None:
                 setattr(f, attr, r[attr].value)
         if r["source"] is not None and r["source"].value not in f.sources:
@@ -140,7 +145,8 @@ def _fields_of(store: Any, owner: str, base_iri: str) -> list[FieldDesc]:
 
 def _skeleton(subject: str) -> list[FieldDesc]:
     return [FieldDesc(f"{subject}#skeleton-{name}", name, i, ftype, True, pattern=pattern, title=title,
-                      description=f"Squelette générique d'identification ({title_en}).")
+                      description="Champ du squelette générique d'identification.", title_en=title_en,
+                      description_en="Field of the generic identification skeleton.")
             for i, (name, ftype, title, title_en, pattern) in enumerate(SKELETON, start=1)]
 
 
