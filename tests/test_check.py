@@ -43,7 +43,8 @@ def test_a_file_with_bad_values(skeleton: dict) -> None:
     assert r.missing == []
     assert [(p.field, p.count, p.rows) for p in r.empty] == [("identifiant", 1, [3])]
     assert [(p.field, p.count, p.rows) for p in r.invalid] == [("code_insee_commune", 1, [2]), ("date", 2, [2, 4])]
-    assert "pattern" in r.invalid[0].notes[0]
+    assert r.invalid[0].details("fr") == ["motif attendu : ^([013-9][0-9]|2[0-9AB])[0-9]{3}$"]
+    assert r.invalid[1].details("en") == ["expected type: date"]
     j = r.to_json()
     assert j["valid"] is False and j["missing"] == [] and "2 field(s) with invalid values" in j["summary_en"]
 

@@ -101,9 +101,9 @@ def test_an_oversized_upload_is_refused_clearly(store_path: Path) -> None:
     r = _check(client, GOOD)
     assert r.status_code == 413
     page = r.data.decode()
-    assert "Fichier refusé" in page and "le fichier fait 56 octets ; la vérification en accepte au plus 40" in page
+    assert "Fichier refusé</strong>\u00a0: le fichier fait 56 octets ; la vérification en accepte au plus 40" in page
     en = _check(client, GOOD, lang="en").data.decode()
-    assert "File refused" in en and "the file is 56 bytes; the check accepts at most 40 bytes" in en
+    assert "File refused</strong>: the file is 56 bytes; the check accepts at most 40 bytes" in en
     j = _check(client, GOOD, ext=".json")
     assert j.status_code == 413 and "at most 40 bytes" in json.dumps(j.get_json())
     close_engine(app)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,13 +33,36 @@ class CheckError(OdlError):
         return self.message_fr if lang == "fr" else str(self)
 
 
+NOTE_TEXT = {  # what was expected, by frictionless error: (French, English)
+    "type": ("type attendu : {}", "expected type: {}"),
+    "enum": ("valeurs autorisées : {}", "allowed values: {}"),
+    "pattern": ("motif attendu : {}", "expected pattern: {}"),
+    "other": ("contrainte « {} »", "constraint “{}”"),
+}
+_CONSTRAINT = re.compile(r'constraint "([^"]+)" is "(.*)"$')
+
+
 @dataclass
 class FieldProblem:
     field: str
     kind: str  # missing | empty | invalid
     count: int = 0
     rows: list[int] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (NOTE_TEXT key, detail)
+
+    def details(self, lang: str) -> list[str]:
+        """What was expected, in the page's language."""
+        return [NOTE_TEXT[k][0 if lang == "fr" else 1].format(v) for k, v in self.notes]
+
+
+def _note(err: Any, ftype: str | None) -> tuple[str, str] | None:
+    if err.type == "type-error":
+        return ("type", ftype or "?")
+    m = _CONSTRAINT.search(getattr(err, "note", "") or "")
+    if m:
+        key = m.group(1)
+        return (key, m.group(2)) if key in ("enum", "pattern") else ("other", f"{key} = {m.group(2)}")
+    return None
 
 
 @dataclass
@@ -79,7 +103,8 @@ class CheckReport:
 
     def to_json(self) -> dict[str, Any]:
         def probs(ps: list[FieldProblem]) -> list[dict[str, Any]]:
-            return [{"field": p.field, "count": p.count, "rows": p.rows, "notes": p.notes} for p in ps]
+            return [{"field": p.field, "count": p.count, "rows": p.rows, "notes": p.details("en"),
+                     "notes_fr": p.details("fr")} for p in ps]
 
         return {"valid": self.valid, "rows": self.rows, "header": self.header, "needed": self.needed,
                 "missing": [p.field for p in self.missing], "empty": probs(self.empty),
@@ -169,8 +194,9 @@ def check_csv(data: bytes, descriptor: dict[str, Any], max_bytes: int) -> CheckR
             p.count += 1
             if row is not None and len(p.rows) < FIRST_ROWS:
                 p.rows.append(row)
-            if not is_empty and note and note not in p.notes and len(p.notes) < 3:
-                p.notes.append(note)
+            detail = None if is_empty else _note(err, fields.get(name, {}).get("type"))
+            if detail and detail not in p.notes and len(p.notes) < 3:
+                p.notes.append(detail)
     order = {n: i for i, n in enumerate(header)}
     return CheckReport(len(rows), header, needed, missing,
                        sorted(empty.values(), key=lambda p: order.get(p.field, 0)),

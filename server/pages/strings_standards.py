@@ -73,4 +73,5 @@ STANDARDS_STRINGS: dict[str, dict[str, str]] = {
     "check_refused": {"fr": "Fichier refusé", "en": "File refused"},
     "unknown_category": {"fr": "Catégorie de données inconnue.", "en": "Unknown data category."},
     "bytes": {"fr": "octets", "en": "bytes"},
+    "colon": {"fr": "\u00a0: ", "en": ": "},  # French puts a space before the colon
 }
