@@ -20,6 +20,10 @@ class ODL(DefinedNamespace):
     Challenge: URIRef  # Problem or need of a territory, stated by its stakeholders, that data can help to
     #   address.
     Commune: URIRef  # Municipality of the official geographic code (COG), identified by its INSEE code.
+    Competence: URIRef  # Sourced rule saying which level (commune, EPCI, mobility organising authority,
+    #   syndicate, département, région, State service, operator, company) is competent to produce or hold the
+    #   data of a category, on which legal basis, and whether opening it is an obligation
+    #   (data/curated/competences.csv).
     DataCategory: URIRef  # Kind of data described independently of any producer (for instance "street
     #   trees"), of which datasets are instances.
     DataRequirement: URIRef  # Qualified link between a use case and a data category it needs, with a
@@ -59,7 +63,12 @@ class ODL(DefinedNamespace):
     # Object properties
     actorCategory: URIRef  # Category of the actor, a concept of the "actor-category" scheme.
     addresses: URIRef  # Local challenge that the use case addresses.
+    competenceCategory: URIRef  # Data category whose holder the competence rule states.
+    competentBody: URIRef  # National body or operator the rule names (for example the DGFiP for land sales);
+    #   the competent local authorities follow from the level and the COG.
     competentFor: URIRef  # Territory that the public body governs.
+    competentLevel: URIRef  # Level competent to produce or hold the data, a concept of the "competence-level"
+    #   scheme; several levels when the law names several.
     concernsHazard: URIRef  # The hazard ("hazard" scheme) the data category is about: it is to be produced
     #   only where the hazard exists.
     hasField: URIRef  # Field of the standard, or field expected for a data category.
@@ -117,6 +126,8 @@ class ODL(DefinedNamespace):
     #   (language-tagged text).
     deploymentConstraints: URIRef  # Conditions to meet in order to deploy the service in another territory
     #   (language-tagged text).
+    epciType: URIRef  # Legal type of the EPCI in the COG: CC (communauté de communes), CA (communauté
+    #   d'agglomération), CU (communauté urbaine), METRO (métropole), MET69 (Lyon metropolis).
     fieldEnum: URIRef  # One of the values the schema allows for the field (repeated property).
     fieldFormat: URIRef  # Table Schema format of the field (email, uri, default...).
     fieldName: URIRef  # Technical name of the field in the schema.
@@ -130,7 +141,13 @@ class ODL(DefinedNamespace):
     implementationEffort: URIRef  # Effort needed to implement the service tried out (language-tagged text).
     isSCDL: URIRef  # True when the schema carries the "Socle Commun des Données Locales" label on
     #   schema.data.gouv.fr.
+    legalBasis: URIRef  # Text and article that make the level competent (for example "Code des transports,
+    #   art. L1231-1"), as read in the source cited by odl:legalSource.
     objectives: URIRef  # Objectives of the experiment (language-tagged text).
+    openingObligation: URIRef  # The text that does (or does not) oblige the data to be opened, and its
+    #   thresholds, as read in the source cited by odl:obligationSource.
+    openingRequired: URIRef  # True when a text obliges the holder to publish the data as open data (CRPA
+    #   L.312-1-1 and its thresholds, the address law, the IRVE and defibrillator texts...).
     platformDatasetCount: URIRef  # Number of datasets published on the local platform, at the date of the
     #   record.
     platformName: URIRef  # Name of the platform the body publishes on, according to the source.
@@ -148,4 +165,7 @@ class ODL(DefinedNamespace):
     # Annotation properties
     conventionSigned: URIRef  # Date on which the municipality's Action Cœur de Ville framework agreement was
     #   signed.
+    legalSource: URIRef  # Page the legal basis of a competence was read from.
+    obligationSource: URIRef  # Page the text that does (or does not) oblige the data to be opened was read
+    #   from.
     unknownValueOf: URIRef  # Property whose value for this resource the sources consulted do not state.

@@ -33,6 +33,7 @@ SCHEME_NAMES: tuple[str, ...] = (
     "search-outcome",
     "publication-kind",
     "standardisation-status",
+    "competence-level",
 )
 
 # graph name (graph/vocab/{name}) -> our SKOS scheme file

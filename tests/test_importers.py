@@ -8,6 +8,7 @@ import datetime as dt
 import filecmp
 import json
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,8 @@ def observatory() -> Graph:
 
 
 def test_registry_names_and_sources() -> None:
-    assert list(IMPORTERS) == ["cog", "acv", "scdl", "observatory", "observatory2022", "bnlc", "bodies",
-                              "mappings", "harvest"]
+    assert list(IMPORTERS) == ["cog", "acv", "scdl", "observatory", "observatory2022", "bnlc", "collectivites",
+                              "bodies", "mappings", "harvest"]
     for name, imp in IMPORTERS.items():
         assert imp.name == name
         files = imp.sources(DATA)
@@ -302,7 +303,7 @@ SHARED = Path(load_settings()["shared_dir"])
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="shared raw sources not available")
-@pytest.mark.parametrize("name", ["acv", "scdl", "observatory", "cog"])
+@pytest.mark.parametrize("name", ["acv", "scdl", "observatory", "cog", "collectivites"])
 def test_refresh_reproduces_shipped_extracts(tmp_path: Path, name: str) -> None:
     written = IMPORTERS[name].refresh(SHARED, tmp_path)
     assert set(IMPORTERS[name].sources(tmp_path)) >= {p for p in written if p.suffix != ".md"}
@@ -330,3 +331,41 @@ def test_observatory_keeps_both_dataset_counts(observatory: Graph) -> None:
         assert got == first(col), prop
     both = [s for s in observatory.subjects(ODL.datasetCount, None) if observatory.value(s, ODL.dataGouvDatasetCount)]
     assert len(both) >= 150
+
+
+# -- collectivites: councils of départements and régions -----------------------------------------------
+def _collectivites_copy(tmp_path: Path) -> Path:
+    for name in ("collectivites", "cog", "observatory"):
+        shutil.copytree(SRC / name, tmp_path / "sources" / name)
+    return tmp_path
+
+
+def test_collectivites_names_every_council_with_its_siren() -> None:
+    councils = IMPORTERS["collectivites"].councils(DATA)
+    kinds = Counter(c.kind for c in councils)
+    assert kinds == {"DEPT": 96, "PARIS": 1, "REG": 14, "CTU": 3}  # the ML row (Lyon, an EPCI) is left out
+    by_code = {(c.level, c.code): c for c in councils}
+    assert by_code[("departement", "35")].siren == "223500018"
+    assert by_code[("region", "94")].labels[0] == "Collectivité territoriale (Corse)"
+    assert ("departement", "2A") not in by_code  # its council is the Collectivité de Corse
+    g = IMPORTERS["collectivites"].to_graph(DATA)
+    assert len(set(g.subject_objects(ODL.competentFor))) == 114
+
+
+@pytest.mark.parametrize(("old", "new", "column", "message"), [
+    ("DEPT,223500018,35,", "DEPT,22350001,35,", 2, "SIREN (9 digits)"),
+    ("DEPT,223500018,35,", "DEPT,223500018,99,", 3, "is not a departement code"),
+    ("DEPT,223500018,35,", "DEPX,223500018,35,", 1, "is not one of"),
+    ("DEPT,223500018,35,", "DEPT,220100010,35,", 2, "already given to Ain"),
+])
+def test_collectivites_bad_row_stops_at_file_line_column(tmp_path: Path, old: str, new: str, column: int,
+                                                         message: str) -> None:
+    data = _collectivites_copy(tmp_path)
+    path = data / "sources" / "collectivites" / "departements-siren.csv"
+    text = path.read_text(encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(SourceError) as err:
+        IMPORTERS["collectivites"].councils(data)
+    assert str(err.value).startswith(f"{path}:{line}:{column}:") and message in str(err.value), str(err.value)
+

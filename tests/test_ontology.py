@@ -40,6 +40,8 @@ PREFIXES = {
 ANNOTATION_PROPERTIES = {
     "unknownValueOf": "its values are property IRIs; rdf:Property as a class is outside OWL 2 DL",
     "conventionSigned": "xsd:date is not in the OWL 2 datatype map: HermiT rejects xsd:date literals",
+    "legalSource": "a page cited, as dcterms:source (an annotation property here) of which it is a sub-property",
+    "obligationSource": "a page cited, as dcterms:source (an annotation property here) of which it is a sub-property",
 }
 # Datatype properties whose design range is not written as rdfs:range, and why.
 NO_RANGE = {"langString": "rdf:langString is not in the OWL 2 datatype map"}

@@ -27,6 +27,7 @@ import math
 from collections import defaultdict
 from typing import Any
 
+from odl_graph.analyses import competence as cp
 from odl_graph.analyses import evidence as ev
 from odl_graph.analyses.diagnostic import commune_verdicts
 from odl_graph.analyses.tables import CategoryInfo, Tables
@@ -56,18 +57,13 @@ Q_ADOPTION = "SELECT ?standard ?n WHERE { ?standard odl:conformingResources ?n }
 # -- factors ---------------------------------------------------------------------------------
 def producer(t: Tables, category: str) -> dict[str, Any]:
     """Who produces the category: {group, levels, basis}. The one switch between the competence table
-    (data/curated/competences.csv through odl_graph.analyses.competence, once it exists) and the category's
-    usual producers (data_categories.csv `producers`, by the actors' categories)."""
-    try:
-        from odl_graph.analyses import competence as cp  # type: ignore[attr-defined]
-    except ImportError:
-        cp = None
-    if cp is not None:
-        rule = cp.competences(t).get(category)
-        if rule is not None and rule.known:
-            levels = list(rule.levels)
-            return {"group": _group(levels, LOCAL_LEVELS, NATIONAL_LEVELS, COMPANY_LEVELS), "levels": levels,
-                    "basis": "competences"}
+    (data/curated/competences.csv through odl_graph.analyses.competence) and, where its level is unknown,
+    the category's usual producers (data_categories.csv `producers`, by the actors' categories)."""
+    rule = cp.competences(t).get(category)
+    if rule is not None and rule.known:
+        levels = list(rule.levels)
+        return {"group": _group(levels, LOCAL_LEVELS, NATIONAL_LEVELS, COMPANY_LEVELS), "levels": levels,
+                "basis": "competences"}
     info = t.categories.get(category, CategoryInfo(category))
     codes = sorted({t.evidence.actors[p].category or "?" for p in info.producers if p in t.evidence.actors})
     return {"group": _group(codes, LOCAL_ACTORS, NATIONAL_ACTORS, COMPANY_ACTORS), "levels": codes,

@@ -30,13 +30,14 @@ _LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 _STANDARD_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TERRITORY_RE = re.compile(r"^(commune|epci|departement|region):([0-9AB]{2,9})$")
 NATIONAL = iris.resource("territory", "france")
+LANGS = ("fr", "en")
 
 
 @dataclass(frozen=True)
 class Column:
     """How one CSV column becomes triples.
 
-    kind: text | ref | concept | territory | standard | url | int | date | year | string | licence
+    kind: text | ref | concept | territory | standard | url | int | date | year | string | licence | bool
     also: further predicates the same value is stated with (a dataset's label is also its dct:title).
     """
 
@@ -250,22 +251,36 @@ SPECS: tuple[FileSpec, ...] = (
         id_columns=("category",),
     ),
     FileSpec(  # the minimal fields of a data category: what derive-schema drafts from (docs/priorities.md)
-        "category_fields",
-        (ODL.SchemaField,),
-        "categoryfield",
+        "category_fields", (ODL.SchemaField,), "categoryfield",
+        (Column("category", "ref", None, target="data_categories", required=True),
+         Column("position", "int", ODL.fieldPosition, required=True),
+         Column("name", "string", ODL.fieldName, required=True), Column("type", "string", ODL.fieldType, required=True),
+         Column("unit", "string", ODL.fieldUnit, unknown_ok=True),
+         *(Column(f"title_{lg}", "text", DCTERMS.title, lang=lg, required=True, also=(RDFS.label,)) for lg in LANGS),
+         *(Column(f"why_{lg}", "text", DCTERMS.description, lang=lg, required=True) for lg in LANGS), SOURCES),
+        id_columns=("category", "position"),
+    ),
+    FileSpec(
+        "competences",
+        (ODL.Competence,),
+        "competence",
         (
-            Column("category", "ref", None, target="data_categories", required=True),
-            Column("position", "int", ODL.fieldPosition, required=True),
-            Column("name", "string", ODL.fieldName, required=True),
-            Column("type", "string", ODL.fieldType, required=True),
-            Column("unit", "string", ODL.fieldUnit, unknown_ok=True),
-            Column("title_fr", "text", DCTERMS.title, lang="fr", required=True, also=(RDFS.label,)),
-            Column("title_en", "text", DCTERMS.title, lang="en", required=True, also=(RDFS.label,)),
-            Column("why_fr", "text", DCTERMS.description, lang="fr", required=True),
-            Column("why_en", "text", DCTERMS.description, lang="en", required=True),
+            Column("data_category", "ref", ODL.competenceCategory, target="data_categories", required=True),
+            Column("levels", "concept", ODL.competentLevel, target="competence-level", multi=True,
+                   required=True, unknown_ok=True),
+            Column("holders", "ref", ODL.competentBody, target="actors", multi=True),
+            Column("legal_basis_fr", "text", ODL.legalBasis, lang="fr", unknown_ok=True),
+            Column("legal_basis_en", "text", ODL.legalBasis, lang="en", unknown_ok=True),
+            Column("legal_sources", "url", ODL.legalSource, multi=True),
+            Column("open_obligation", "bool", ODL.openingRequired, required=True, unknown_ok=True),
+            Column("obligation_fr", "text", ODL.openingObligation, lang="fr"),
+            Column("obligation_en", "text", ODL.openingObligation, lang="en"),
+            Column("obligation_sources", "url", ODL.obligationSource, multi=True),
+            Column("note_fr", "text", DCTERMS.description, lang="fr"),
+            Column("note_en", "text", DCTERMS.description, lang="en"),
             SOURCES,
         ),
-        id_columns=("category", "position"),
+        id_columns=("data_category",),
     ),
     FileSpec(
         "publications",
@@ -524,6 +539,8 @@ class Compiler:
             return Literal(value, lang=col.lang)
         if kind == "string":
             return Literal(value)
+        if kind == "bool":  # yes / no; anything else stays a string, which SHACL reports at the cell
+            return Literal(value == "yes") if value in ("yes", "no") else Literal(value)
         if kind in {"ref", "concept"}:
             assert col.target is not None
             if not iris.is_slug(value):

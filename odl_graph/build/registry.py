@@ -12,6 +12,7 @@ from odl_graph.build.importers.acv import AcvImporter
 from odl_graph.build.importers.bnlc import BnlcImporter
 from odl_graph.build.importers.bodies import BodiesImporter
 from odl_graph.build.importers.cog import CogImporter
+from odl_graph.build.importers.collectivites import CollectivitesImporter
 from odl_graph.build.importers.mappings import MappingsImporter
 from odl_graph.build.importers.observatory import ObservatoryImporter
 from odl_graph.build.importers.observatory2022 import Observatory2022Importer
@@ -22,7 +23,7 @@ from odl_graph.build.importers.scdl import ScdlImporter
 IMPORTERS: dict[str, Importer] = {
     imp.name: imp
     for imp in (CogImporter(), AcvImporter(), ScdlImporter(), ObservatoryImporter(), Observatory2022Importer(),
-                BnlcImporter(), BodiesImporter(), MappingsImporter(), HarvestImporter())
+                BnlcImporter(), CollectivitesImporter(), BodiesImporter(), MappingsImporter(), HarvestImporter())
 }
 
 __all__ = ["IMPORTERS", "Importer"]

@@ -15,7 +15,7 @@ from pathlib import Path
 from rdflib import RDF, Graph, Literal, URIRef
 
 from odl_graph import iris
-from odl_graph.build.importers import bnlc, observatory2022
+from odl_graph.build.importers import bnlc, collectivites, observatory2022
 from odl_graph.build.importers._common import (
     DCTERMS,
     ORG,
@@ -62,7 +62,9 @@ class BodiesImporter:
                 sources_dir(data_dir, "acv") / ACV_FILE,
                 sources_dir(data_dir, "observatory") / OBS2021_FILE,
                 sources_dir(data_dir, observatory2022.NAME) / observatory2022.EXPORT,
-                sources_dir(data_dir, bnlc.NAME) / bnlc.FILES[0]]
+                sources_dir(data_dir, bnlc.NAME) / bnlc.FILES[0],
+                *(sources_dir(data_dir, collectivites.NAME) / f for f in (collectivites.DEPARTEMENTS,
+                                                                           collectivites.REGIONS))]
 
     def bodies(self, data_dir: Path) -> list[Body]:
         cog = sources_dir(data_dir, "cog")
@@ -82,6 +84,14 @@ class BodiesImporter:
                            if r["siren"] not in named)]
         dep_siren = _unique_code(both, "DEP", "depcode")
         reg_siren = _unique_code([{**r, "reg_code_geo": _region(r)} for r in both], "REG", "reg_code_geo")
+
+        # The councils the collectivites importer names (every département and région, with the SIREN of
+        # django-francedata): not named again here. Départements of a single territorial collectivity
+        # (Corse, Martinique, Guyane) have no council of their own.
+        councils = collectivites.CollectivitesImporter().councils(data_dir)
+        listed = {c.siren for c in councils}
+        covered = {(c.level, c.code) for c in councils}
+        ctu_regions = {c.code for c in councils if c.kind == "CTU"}
 
         out: dict[URIRef, Body] = {}
 
@@ -119,12 +129,15 @@ class BodiesImporter:
             v = communes[code]
             if v.get("epci") in epcis:
                 add(epci_body(v["epci"]))
-            if v.get("departement") in deps:
-                add(dep_body(v["departement"]))
-            if v.get("region") in regs:
-                add(reg_body(v["region"]))
+            dep, reg = v.get("departement"), v.get("region")
+            if dep in deps and ("departement", dep) not in covered and reg not in ctu_regions:
+                add(dep_body(dep))
+            if reg in regs and ("region", reg) not in covered:
+                add(reg_body(reg))
         wanted = sorted(set(named) | bnlc.producers(data_dir))
         for siren in wanted:
+            if siren in listed:
+                continue  # a département or région council: the collectivites importer names it
             if siren in by_siren:
                 add(commune_body(by_siren[siren]))
             elif siren in epcis:

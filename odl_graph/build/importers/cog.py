@@ -97,12 +97,13 @@ class CogImporter:
         for row in read_csv(folder / "epci.csv", ("code", "nom", "type")):
             siren = row.code("code", SIREN_RE, "SIREN (9 digits)")
             _unique(row, "code", siren, epcis)
-            row.choice("type", EPCI_TYPES)
+            kind = row.choice("type", EPCI_TYPES)
             subject = epcis[siren] = iris.epci(siren)
             # INSEE's code of an EPCI is its SIREN.
             _territory(g, subject, (ODL.EPCI, IGEO.Intercommunalite), siren, row.required("nom"),
                        insee_iri("intercommunalite", siren))
             g.add((subject, ODL.siren, Literal(siren)))
+            g.add((subject, ODL.epciType, Literal(kind)))  # CA, CU, METRO: the mobility authority by law
 
         seen: set[str] = set()
         columns = ("code", "nom", "departement", "region", "epci", "population", "siren")
