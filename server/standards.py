@@ -72,7 +72,7 @@ def schema(slug: str) -> Response:
     src = _source(slug)
     t = tables()
     label = t.label(src.subject, lang)
-    return render("analyses/schema.html", lang, explicit, src=src, label=label, slug=slug,
+    return render("analyses/schema.html", lang, explicit, src=src, label=label, slug=slug, basis=dv.basis_key(src),
                   fields=[_field_row(f, lang) for f in src.fields],
                   origins=[{"iri": o, "label": t.label(o, lang)} for o in src.origins],
                   standards=[{"iri": s, "label": t.label(s, lang)} for s in src.standards])

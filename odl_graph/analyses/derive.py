@@ -198,7 +198,16 @@ def resolve(store: Any, ref: str, base_iri: str = DEFAULT_BASE_IRI) -> Source:
         src.pages = sorted({p for f in own for p in f.sources})
         return src
     src.fields, src.origins, src.basis = _skeleton(iri), [], "skeleton"
+    src.pages = [p for std in standards for p in [std, *_standard_pages(store, std, base_iri)]]
     return src
+
+
+def _standard_pages(store: Any, standard: str, base_iri: str) -> list[str]:
+    """The pages of a standard (its schema file, its homepage): a skeleton draft cites them."""
+    import pyoxigraph as ox
+
+    rows = store.query(sparql_prefixes(base_iri) + Q_SUBJECT, substitutions={"owner": ox.NamedNode(standard)})
+    return sorted({r["page"].value for r in rows if r["page"] is not None})
 
 
 def _merge(src: Source, sub: Source) -> None:
@@ -240,7 +249,16 @@ BASIS_TEXT = {  # (French, English): what the draft rests on, said in its title 
     "skeleton": ("squelette générique d'identification : les sources lues ne décrivent pas les champs de cette"
                  " catégorie", "generic identification skeleton: the sources read do not describe this"
                  " category's fields"),
+    # a standard exists, but the graph holds no table field of it (a GeoPackage or document standard)
+    "skeleton-standard": ("squelette générique d'identification : son standard ne décrit pas de champs de table"
+                          " dans le graphe (voir le standard lui-même)", "generic identification skeleton: its"
+                          " standard describes no table fields in the graph (see the standard itself)"),
 }
+
+
+def basis_key(src: Source) -> str:
+    """The BASIS_TEXT entry of a draft: a skeleton says whether the category has a standard without fields."""
+    return "skeleton-standard" if src.basis == "skeleton" and src.standards else src.basis
 
 
 def field_description(f: FieldDesc) -> str | None:
@@ -274,7 +292,7 @@ def table_schema(src: Source) -> dict[str, Any]:
         if f.sources:
             desc["sources"] = list(f.sources)
         fields.append(desc)
-    basis_fr, basis_en = BASIS_TEXT[src.basis]
+    basis_fr, basis_en = BASIS_TEXT[basis_key(src)]
     origins = ", ".join(src.origins) or src.subject
     return {
         "name": src.slug.lower().replace("_", "-"),
@@ -307,7 +325,7 @@ def shacl_shape(src: Source) -> Graph:
     g.bind("xsd", XSD)
     g.bind("dcterms", DCTERMS)
     shape = URIRef(src.subject + "#draft-shape")
-    basis_fr, basis_en = BASIS_TEXT[src.basis]
+    basis_fr, basis_en = BASIS_TEXT[basis_key(src)]
     g.add((shape, RDF.type, SH.NodeShape))
     g.add((shape, RDFS.label, Literal(f"{src.label} (brouillon de forme SHACL)", lang="fr")))
     g.add((shape, RDFS.label, Literal(f"{src.label_en or src.label} (draft SHACL shape)", lang="en")))

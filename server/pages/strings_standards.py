@@ -36,6 +36,12 @@ STANDARDS_STRINGS: dict[str, dict[str, str]] = {
                              "champs de cette catégorie. Ce brouillon ne dit rien de son contenu.",
                        "en": "Generic identification skeleton: the sources read do not describe this category's "
                              "fields. This draft says nothing about its content."},
+    "basis_skeleton-standard": {"fr": "Squelette générique d'identification : son standard ne décrit pas de champs "
+                                      "de table dans le graphe (standard publié comme GeoPackage ou document) ; "
+                                      "voir le standard lui-même.",
+                                "en": "Generic identification skeleton: its standard describes no table fields in "
+                                      "the graph (a standard published as a GeoPackage or a document); see the "
+                                      "standard itself."},
     "draft_notice": {"fr": "Brouillon produit par odl-graph, à relire avant toute publication.",
                      "en": "Draft produced by odl-graph, to be reviewed before any publication."},
     "basis_h": {"fr": "Fondement", "en": "Basis"},
