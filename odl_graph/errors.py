@@ -69,6 +69,11 @@ class QueryError(OdlError):
         super().__init__(message)
 
 
+class EvaluationError(OdlError):
+    """A well-formed query or update that could not run (e.g. DROP GRAPH of a graph that does not exist,
+    without SILENT): a failure of the request, not of its syntax."""
+
+
 def parse_error_position(message: str) -> tuple[int | None, int | None]:
     """Pull 'line:column' out of an Oxigraph parser message such as 'error at 1:7: ...'."""
     m = re.search(r"(\d+):(\d+)", message)

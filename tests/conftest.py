@@ -10,6 +10,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from odl_graph import dumps
 from odl_graph.engine import Engine
 from odl_graph.stores import EmbeddedStore
 
@@ -33,7 +34,10 @@ def fixture_counts(fixture_nquads: bytes) -> dict[str, int]:
 
 
 def make_store(path: Path, nquads: bytes) -> Path:
-    EmbeddedStore(path).replace_all(nquads)
+    """A store with one version, and its dumps made (what a server makes in the background)."""
+    store = EmbeddedStore(path)
+    store.replace_all(nquads)
+    dumps.make(path, store.version() or "")
     return path
 
 

@@ -73,9 +73,9 @@ standard-needed,Aucun format commun,,{SRC}
         """,
     "datasets.csv": (
         "id,label_fr,label_en,description_fr,description_en,data_category,publisher,holder,status,licence,"
-        "spatial,local_content,standard,landing_page,sources\n"
+        "spatial,local_content,standard,landing_page,sources,spatial_excluded\n"
         "arbres-vitre,Arbres de Vitré,Trees of Vitré,Arbres gérés par la ville,Trees the town manages,arbres,"
-        f"vitre,,candidate,ETALAB_2_0,commune:35360,unknown,,?,{SRC}\n"
+        f"vitre,,candidate,ETALAB_2_0,commune:35360,unknown,,?,{SRC},\n"
     ),
     "dataset_searches.csv": f"""\
         category,outcome,note_fr,note_en,date,sources

@@ -30,7 +30,7 @@ _LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 _STANDARD_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TERRITORY_RE = re.compile(r"^(commune|epci|departement|region):([0-9AB]{2,9})$")
 NATIONAL = iris.resource("territory", "france")
-LANGS = ("fr", "en")
+FR_EN = ("fr", "en")
 
 
 @dataclass(frozen=True)
@@ -230,6 +230,8 @@ SPECS: tuple[FileSpec, ...] = (
             Column("status", "concept", ODL.opennessStatus, target="openness", required=True, unknown_ok=True),
             Column("licence", "licence", DCTERMS.license, unknown_ok=True),
             Column("spatial", "territory", DCTERMS.spatial, multi=True, unknown_ok=True),
+            # Territories inside `spatial` that the dataset does not cover (DVF: Alsace-Moselle, Mayotte).
+            Column("spatial_excluded", "territory", ODL.spatialExclusion, multi=True),
             Column("local_content", "concept", ODL.localContent, target="local-content", required=True),
             Column("standard", "standard", DCTERMS.conformsTo, multi=True),
             Column("landing_page", "url", DCAT.landingPage, unknown_ok=True),
@@ -250,14 +252,13 @@ SPECS: tuple[FileSpec, ...] = (
         ),
         id_columns=("category",),
     ),
-    FileSpec(  # the minimal fields of a data category: what derive-schema drafts from (docs/priorities.md)
-        "category_fields", (ODL.SchemaField,), "categoryfield",
+    FileSpec("category_fields", (ODL.SchemaField,), "categoryfield",  # derive-schema drafts from these fields
         (Column("category", "ref", None, target="data_categories", required=True),
          Column("position", "int", ODL.fieldPosition, required=True),
          Column("name", "string", ODL.fieldName, required=True), Column("type", "string", ODL.fieldType, required=True),
          Column("unit", "string", ODL.fieldUnit, unknown_ok=True),
-         *(Column(f"title_{lg}", "text", DCTERMS.title, lang=lg, required=True, also=(RDFS.label,)) for lg in LANGS),
-         *(Column(f"why_{lg}", "text", DCTERMS.description, lang=lg, required=True) for lg in LANGS), SOURCES),
+         *(Column(f"title_{g}", "text", DCTERMS.title, lang=g, required=True, also=(RDFS.label,)) for g in FR_EN),
+         *(Column(f"why_{g}", "text", DCTERMS.description, lang=g, required=True) for g in FR_EN), SOURCES),
         id_columns=("category", "position"),
     ),
     FileSpec(

@@ -45,6 +45,25 @@ class Importer(Protocol):
     def to_graph(self, data_dir: Path) -> Graph: ...
 
 
+@dataclass(frozen=True)
+class RowNote:
+    """A source row an importer corrected, or left out, or could not join: the build prints every one."""
+
+    importer: str
+    action: str  # "corrected", "left out", "not joined", "name differs"
+    location: SourceLocation
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.importer}: {self.action}: {self.location}: {self.message}"
+
+
+def row_notes(importer: object, data_dir: Path) -> list[RowNote]:
+    """The rows an importer reports (its optional `notes` method); none for an importer without checks."""
+    notes = getattr(importer, "notes", None)
+    return list(notes(data_dir)) if notes is not None else []
+
+
 def sources_dir(data_dir: Path, name: str) -> Path:
     """data/sources/<name>/: where an importer's shipped extracts live."""
     return Path(data_dir) / "sources" / name
