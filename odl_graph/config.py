@@ -42,6 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("query_timeout", 10.0, "Seconds after which a SPARQL query is stopped.", float),
     Setting("row_cap", 0, "Maximum rows of a SELECT answer at /sparql (0 = no cap: answers stream in full).", int),
     Setting("max_body_bytes", 1_000_000, "Largest accepted request body, in bytes.", int),
+    Setting("check_max_bytes", 100_000, "Largest CSV file the file check (/analyses/check) accepts, in bytes.", int),
     Setting("max_write_bytes", 1 << 30, "Largest accepted body of an authorised write (/update, /store), in bytes.",
             int),
     Setting("write_timeout", 600.0, "Seconds after which an update or Graph Store write is stopped (nothing written).",

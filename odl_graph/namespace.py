@@ -140,6 +140,8 @@ class ODL(DefinedNamespace):
     fieldPosition: URIRef  # Rank of the field in the schema, starting at 1.
     fieldRequired: URIRef  # True when the schema makes the field mandatory.
     fieldType: URIRef  # Table Schema type of the field (string, integer, date, geopoint...).
+    fieldUnit: URIRef  # Unit of measure of the field's values, or the vocabulary (code list) they are drawn
+    #   from, as the source gives it.
     geographicScope: URIRef  # Geographic area in which the service can be deployed (language-tagged text).
     implementationEffort: URIRef  # Effort needed to implement the service tried out (language-tagged text).
     isSCDL: URIRef  # True when the schema carries the "Socle Commun des Données Locales" label on

@@ -33,10 +33,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql.bp)
     app.register_blueprint(meta.bp)
     app.register_blueprint(update.bp)
-    from server import analyses, api  # query catalogue API, OpenAPI, diagnostic pages
+    from server import analyses, api, standards  # query catalogue API, OpenAPI, diagnostic pages, drafts
 
     app.register_blueprint(api.bp)
     app.register_blueprint(analyses.bp)
+    app.register_blueprint(standards.bp)
     from server import town  # the synthesis page and PDF, a town's requests
 
     app.register_blueprint(town.bp)

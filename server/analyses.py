@@ -19,6 +19,7 @@ from flask import Blueprint, Response, abort, make_response, redirect, request, 
 
 from odl_graph.analyses import catalogue
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import priorities as pr
 from odl_graph.analyses import roadmap as rm
 from odl_graph.communes import CommuneLookupError
 from odl_graph.describe.editor import editor_text
@@ -322,18 +323,32 @@ def ranking(ext: str | None = None) -> Response:
 @bp.get("/priorities")
 @bp.get("/priorities.<ext>")
 def priorities(ext: str | None = None) -> Response:
+    """SCDL candidates, then national data, each ranked with its factors and its reason (docs/priorities.md)."""
     lang, explicit = request_lang(request)
     t = tables()
-    cols = [("rank", "#"), ("category", tr("data_category", lang)), ("use_cases", tr("use_cases_n", lang)),
-            ("indispensable_for", tr("indispensable_for", lang)), ("towns_lacking", tr("towns_lacking", lang)),
-            ("towns", tr("acv_communes", lang)), ("towns_unknown", tr("towns_unknown", lang)),
-            ("score", tr("score", lang)), ("standards", tr("existing_standard", lang)),
+    cols = [("rank", "#"), ("group", "group"), ("category", tr("data_category", lang)), ("score", tr("score", lang)),
+            ("why", tr("why", lang)), ("tie", tr("tie", lang)), ("use_cases", tr("use_cases_n", lang)),
+            ("indispensable_for", tr("indispensable_for", lang)), ("towns_gain", tr("towns_gain", lang)),
+            ("towns", tr("acv_communes", lang)), ("producer", tr("producer_h", lang)),
+            ("producer_levels", "producer_levels"), ("producer_basis", tr("producer_basis", lang)),
+            ("standards", tr("existing_standard", lang)), ("conforming_resources", tr("conforming_resources", lang)),
+            ("local_publishers", tr("local_publishers_h", lang)), ("theme_publishers", "theme_publishers"),
+            ("demand", "demand"), ("reach", "reach"), ("producer_factor", "producer_factor"),
+            ("standard_factor", "standard_factor"), ("heterogeneity", "heterogeneity"), ("draft", tr("draft", lang)),
             ("category_iri", "category_iri"), ("standards_iri", "standards_iri")]
-    table = Table(cols)
-    for r in dg.priorities(t):
+    table = Table(cols, meta={"formula": "docs/priorities.md"})
+    for r in pr.priorities(t):
+        f = r["factors"]
         table.rows.append({
-            "rank": r["rank"], "category": t.label(r["category"], lang), "category_iri": r["category"],
-            **{k: r[k] for k in ("use_cases", "indispensable_for", "towns_lacking", "towns", "towns_unknown", "score")},
+            "rank": r["rank"], "group": r["group"], "category": t.label(r["category"], lang),
+            "category_iri": r["category"], "score": r["score"], "why": r[f"why_{lang}"], "tie": r[f"tie_{lang}"],
+            **{k: r[k] for k in ("use_cases", "indispensable_for", "towns_gain", "towns", "conforming_resources",
+                                 "theme_publishers")},
+            "producer": tr(f"producer_{r['producer']}", lang), "local_publishers": len(r["local_publishers"]),
+            "producer_levels": r["producer_levels"], "producer_basis": tr(f"basis_{r['producer_basis']}", lang),
+            "demand": f["demand"], "reach": f["reach"], "producer_factor": f["producer"],
+            "standard_factor": f["standard"], "heterogeneity": f["heterogeneity"],
+            "draft": url_for("standards.schema", slug=r["category"].rsplit("/", 1)[-1], _external=True),
             **_flat("standards", [_ref(t, s["iri"], lang) for s in r["standards"]]),
         })
     return respond("priorities", ext, "analyses/priorities.html", table, lang, explicit)

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, request, url_for
 
 from odl_graph.analyses import catalogue
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import priorities as pr
 from odl_graph.analyses import roadmap as rm
 from odl_graph.analyses import tables as tb
 from odl_graph.config import DEFAULT_BASE_IRI
@@ -156,7 +157,7 @@ def ranking(usecase: str) -> Response:
 @bp.get("/priorities")
 def priorities() -> Response:
     """The data categories to standardise first, by the use cases that need them."""
-    return json_response(dg.priorities(tables()))
+    return json_response(pr.priorities(tables()))
 
 
 @bp.get("/readiness")

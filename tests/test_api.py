@@ -144,7 +144,8 @@ def test_diagnostic_endpoints(client: Any) -> None:
     rank = client.get("/api/ranking/uc-a").get_json()["ranking"]
     assert [r["insee"] for r in rank] == ["22222", "11111", "33333"]
     prio = client.get("/api/priorities").get_json()
-    assert (prio[0]["label"], prio[0]["towns_lacking"]) == ("Catégorie E", 2)
+    assert (prio[0]["label"], prio[0]["score"], prio[0]["group"]) == ("Catégorie B", 3.61, "candidate")
+    assert prio[-1]["label"] == "Catégorie A" and prio[-1]["group"] == "national"  # national data apart
     matrix = client.get("/api/readiness").get_json()
     assert len(matrix["communes"]) == 3 and len(matrix["usecases"]) == 4
 

@@ -422,7 +422,9 @@ def test_commune_page_map_and_readiness(page, live_server: str) -> None:
 
 ANALYSES_PAGES = ["/analyses/", "/analyses/diagnostic?commune=35360&usecase=ilots-de-fraicheur",
                   "/analyses/roadmap?commune=35360", "/analyses/ranking?usecase=ilots-de-fraicheur",
-                  "/analyses/priorities", "/analyses/map", "/id/commune/35360", "/id/usecase/ilots-de-fraicheur"]
+                  "/analyses/priorities", "/analyses/map", "/id/commune/35360", "/id/usecase/ilots-de-fraicheur",
+                  "/analyses/priorities?lang=en", "/analyses/schemas/", "/analyses/schemas/arbres",
+                  "/analyses/schemas/temperatures-surface", "/analyses/schemas/xss?lang=en", "/analyses/check"]
 
 
 @pytest.mark.parametrize("url", ANALYSES_PAGES)
@@ -500,3 +502,26 @@ def test_api_docs_page(page, live_server: str) -> None:
         assert_accessible(page, "api-docs")
     elif os.environ.get("ODL_REQUIRE_ALL") == "1":
         pytest.fail("axe-core is not installed in tests/clients (scripts/setup.sh test)")
+
+
+def test_check_page_reports_a_file_accessibly(page, live_server: str, tmp_path) -> None:
+    """The check page as a user uses it: pick a category, upload a file, read the report; axe-core on the
+    page with the report (missing and invalid fields) shown, in French then in English."""
+    from axe_support import assert_accessible, axe_available
+
+    csv_file = tmp_path / "releve.csv"
+    csv_file.write_text("identifiant,date\nA1,2024-13-01\n", encoding="utf-8")
+    for lang, words in (("fr", "absent"), ("en", "missing")):
+        page.goto(f"{live_server}/analyses/check?category=temperatures-surface&lang={lang}")
+        page.set_input_files("#file", str(csv_file))
+        page.click("#check-form button[type=submit]")
+        page.wait_for_selector("#check-summary")
+        assert words in page.inner_text("#check-summary")
+        assert page.locator("#missing-fields li").count() >= 1
+        shot(page, f"check-{lang}")
+        if axe_available():
+            assert_accessible(page, f"check report {lang}")
+    page.goto(f"{live_server}/analyses/schemas/temperatures-surface")
+    shot(page, "draft-schema")
+    page.goto(f"{live_server}/analyses/priorities")
+    shot(page, "priorities")

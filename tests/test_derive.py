@@ -12,7 +12,16 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from odl_graph import iris
-from odl_graph.analyses.derive import DeriveError, derive, resolve, table_schema, validate_table_schema
+from odl_graph.analyses.derive import (
+    INSEE_PATTERN,
+    DeriveError,
+    derive,
+    resolve,
+    shacl_shape,
+    table_schema,
+    validate_shape,
+    validate_table_schema,
+)
 from odl_graph.build.importers.scdl import (
     INDEX,
     ScdlImporter,
@@ -140,8 +149,75 @@ def test_shape_carries_types_enums_and_patterns(fixture: EmbeddedStore, tmp_path
     assert g.value(by_name["nature"], SH["in"]) is not None
 
 
-def test_no_fields_is_a_clear_error(fixture: EmbeddedStore) -> None:
-    with pytest.raises(DeriveError, match="no fields are described for 'Catégorie B'"):
-        resolve(fixture, "cat-b")
+def test_a_category_without_fields_gets_the_marked_skeleton(fixture: EmbeddedStore, tmp_path: Path) -> None:
+    """Catégorie B has no standard and no minimal field: its draft is the generic identification skeleton,
+    said so in the title, the description and the basis, and still a valid Table Schema and SHACL shape."""
+    src = resolve(fixture, "cat-b")
+    assert src.basis == "skeleton" and src.origins == []
+    descriptor = table_schema(src)
+    assert [f["name"] for f in descriptor["fields"]] == ["identifiant", "code_insee_commune", "date"]
+    assert "squelette générique" in descriptor["title"] and descriptor["basis"] == "skeleton"
+    assert "do not describe this category's fields" in descriptor["description_en"]
+    assert validate_table_schema(descriptor) == [] and validate_shape(shacl_shape(src)) == []
+    schema_path, _ = derive(fixture, "cat-b", tmp_path)
+    assert json.loads(schema_path.read_text(encoding="utf-8"))["status"] == "draft"
+
+
+def test_insee_pattern_takes_every_commune_code() -> None:
+    import re
+
+    with (DATA_DIR / "sources" / "cog" / "communes.csv").open(encoding="utf-8") as fh:
+        codes = {row["code"] for row in csv.DictReader(fh)}
+    assert len(codes) > 30000 and "2A004" in codes and "97105" in codes
+    bad = [c for c in codes if not re.match(INSEE_PATTERN, c)]
+    assert bad == []
+    assert not re.match(INSEE_PATTERN, "2C001") and not re.match(INSEE_PATTERN, "35 360")
+
+
+def test_an_invalid_shape_is_refused_by_shacl_shacl() -> None:
+    from rdflib import Literal, URIRef
+
+    g = Graph()
+    shape = URIRef("http://example.org/s")
+    g.add((shape, SH.minCount, Literal("one")))  # sh:minCount must be an integer
+    g.add((shape, SH.path, URIRef("http://example.org/p")))
+    assert validate_shape(g) != []
+
+
+def test_unknown_ref_is_a_clear_error(fixture: EmbeddedStore) -> None:
     with pytest.raises(DeriveError, match="neither a data category nor a standard"):
         resolve(fixture, "does-not-exist")
+
+
+# -- every category of the shipped graph ------------------------------------------------------
+def test_every_shipped_category_gets_a_valid_draft(shipped_store: EmbeddedStore, tmp_path: Path) -> None:
+    """derive-schema succeeds for each of the 69 categories; each Table Schema is valid for frictionless
+    and each shape for SHACL-SHACL; drafts from minimal fields cite the pages of category_fields.csv."""
+    with (DATA_DIR / "curated" / "data_categories.csv").open(encoding="utf-8") as fh:
+        categories = [r["id"] for r in csv.DictReader(fh)]
+    with (DATA_DIR / "curated" / "data_categories.csv").open(encoding="utf-8") as fh:
+        standards = {r["id"]: [s for s in r["standard"].split(";") if s] for r in csv.DictReader(fh)}
+    with (DATA_DIR / "curated" / "category_fields.csv").open(encoding="utf-8") as fh:
+        curated: dict[str, set[str]] = {}
+        for r in csv.DictReader(fh):
+            curated.setdefault(r["category"], set()).update(r["sources"].split(";"))
+    assert len(categories) == 69
+    bases: dict[str, int] = {}
+    for cat in categories:
+        # derive validates the Table Schema (frictionless) and the shape (pySHACL, SHACL-SHACL) and raises
+        # DeriveError on any error (test_an_invalid_shape_is_refused_by_shacl_shacl shows the check bites).
+        schema_path, shape_path = derive(shipped_store, cat, tmp_path)
+        descriptor = json.loads(schema_path.read_text(encoding="utf-8"))
+        shape = Graph().parse(shape_path, format="turtle")
+        assert len(list(shape.subject_objects(SH.path))) == len(descriptor["fields"]), cat
+        bases[descriptor["basis"]] = bases.get(descriptor["basis"], 0) + 1
+        if descriptor["basis"] == "skeleton" and standards[cat]:  # a GeoPackage or document standard: say so
+            assert "its standard describes no table fields" in descriptor["description_en"], cat
+            paths = {s["path"] for s in descriptor["sources"]}
+            assert all(str(iris.standard(std)) in paths for std in standards[cat]), cat
+        if cat in curated:
+            assert descriptor["basis"] == "minimal-fields", cat
+            assert {s["path"] for s in descriptor["sources"]} >= curated[cat], cat
+            assert all(f.get("sources") for f in descriptor["fields"]), cat
+    assert bases["minimal-fields"] == len(curated)
+    assert bases["standard"] >= 18 and sum(bases.values()) == 69

@@ -10,6 +10,7 @@ import pytest
 from analyses_support import fixture_store
 
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import priorities as pr
 from odl_graph.analyses import roadmap as rm
 from odl_graph.analyses import tables as tb
 from odl_graph.stores import EmbeddedStore
@@ -133,11 +134,11 @@ def test_matrix_ranking_roadmap_priorities(t: tb.Tables) -> None:
         "https://example.org/law-e", "https://example.org/law-e-2"]
     assert "Jeu A national" in steps[4].text_fr and "n'est pas vérifié" in steps[4].text_fr
     assert not [s for s in steps if s.action == "produce" and s.evidence == "national-unknown"]
-    prio = {p["label"]: p for p in dg.priorities(t)}
+    prio = {p["label"]: p for p in pr.priorities(t)}
     e = prio["Catégorie E"]
-    assert (e["use_cases"], e["towns_lacking"], e["score"]) == (1, 2, 2)
+    assert (e["use_cases"], e["towns_lacking"]) == (1, 2)  # the score: tests/test_priorities.py
     b = prio["Catégorie B"]  # an assumed, not-open dataset and an unknown town: nobody verifiably lacks it
-    assert (b["towns_lacking"], b["towns_unknown"], b["score"]) == (0, 1, 0)
+    assert (b["towns_lacking"], b["towns_unknown"]) == (0, 1)
     assert prio["Catégorie A"]["has_scdl"] and prio["Catégorie A"]["towns_lacking"] == 0
 
 

@@ -24,7 +24,7 @@ from analyses_support import FIXTURE, _ntriples
 from click.testing import CliRunner
 
 from odl_graph import iris, vocab_files
-from odl_graph.analyses import catalogue, diagnostic, stats
+from odl_graph.analyses import catalogue, diagnostic, priorities, stats
 from odl_graph.analyses import tables as tb
 from odl_graph.config import load_settings
 from odl_graph.errors import ConfigError, QueryError, StoreError
@@ -229,7 +229,7 @@ def test_catalogue_and_diagnostic_answer_as_the_embedded_store(backend: str, bac
         assert differ == set()
     assert stats.key_figures(store) == stats.key_figures(reference)
     t_got, t_want = tb.Tables(store), tb.Tables(reference)
-    assert diagnostic.priorities(t_got) == diagnostic.priorities(t_want)
+    assert priorities.priorities(t_got) == priorities.priorities(t_want)
     assert diagnostic.readiness_matrix(t_got) == diagnostic.readiness_matrix(t_want)
 
 

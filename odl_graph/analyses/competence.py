@@ -281,7 +281,7 @@ def _departement_body(t: Tables, ix: _Index, c: Commune) -> Body | None:
     # council row, CTU) holds its competences.
     if c.departement and c.departement.rsplit("/", 1)[-1] in CTU_DEPARTEMENTS:
         return _council(t, ix, c.region, "region")
-    return _council(t, ix, c.departement, "departement") or _council(t, ix, c.region, "region")
+    return _council(t, ix, c.departement, "departement")
 
 
 def _named(t: Tables, ix: _Index, c: Commune, actor: str, level: str) -> Body | None:

@@ -415,7 +415,7 @@ def evidence_summary(t: Tables, communes: Iterable[Commune] | None = None) -> di
             "distinct_ready_profiles": len(ready_profiles), "ready_for_none": ready_none}
 
 
-# -- ranking and priorities ------------------------------------------------------------------
+# -- ranking --------------------------------------------------------------------------
 def ranking(t: Tables, usecase: str) -> list[dict[str, Any]]:
     """ACV communes ordered by readiness for one use case (best first; unknown last)."""
     cats = t.indispensable_of(usecase)
@@ -429,44 +429,6 @@ def ranking(t: Tables, usecase: str) -> list[dict[str, Any]]:
                     "evidence": {k: v[k].evidence for k in cats},
                     "missing": [{"iri": k, "label": t.label(k)} for k in cats if not v[k].ready]})
     out.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), -(r["population"] or 0), sort_key(r["label"])))
-    for i, r in enumerate(out, start=1):
-        r["rank"] = i
-    return out
-
-
-def priorities(t: Tables) -> list[dict[str, Any]]:
-    """Data categories to standardise first: (use cases needing them) × (ACV towns that truly lack them:
-    a verified absence or data that exists but is not open). Towns the graph knows nothing about are
-    counted apart (`towns_unknown`), never as lacking."""
-    need: dict[str, set[str]] = defaultdict(set)
-    critical: dict[str, set[str]] = defaultdict(set)
-    for u, reqs in t.usecases.items():
-        for k, lvl in reqs.items():
-            need[k].add(u)
-            if lvl == t.indispensable:
-                critical[k].add(u)
-    all_lines = {c.iri: commune_verdicts(t, c) for c in t.acv.values()}
-    out = []
-    for k in set(t.categories) | set(need):
-        lacking = unknown = 0
-        for lines in all_lines.values():
-            ln = lines.get(k)
-            if ln is None:
-                continue
-            if ln.evidence == "absent" or (ln.evidence == "local-records" and ln.not_open):
-                lacking += 1
-            elif ev.LEVELS[ln.evidence][0] == "unknown":
-                unknown += 1
-        stds = {**t.categories.get(k, CategoryInfo(k)).standards, **t.dataset_standards.get(k, {})}
-        out.append({
-            "category": k, "label": t.label(k), "label_en": t.label(k, "en"),
-            "use_cases": len(need[k]), "indispensable_for": len(critical[k]),
-            "towns_lacking": lacking, "towns_unknown": unknown, "towns": len(all_lines),
-            "score": len(need[k]) * lacking,
-            "standards": [{"iri": s, "label": t.label(s), "scdl": scdl} for s, scdl in sorted(stds.items())],
-            "has_standard": bool(stds), "has_scdl": any(stds.values()),
-        })
-    out.sort(key=lambda r: (-r["score"], -r["use_cases"] * r["towns_unknown"], -r["use_cases"], sort_key(r["label"])))
     for i, r in enumerate(out, start=1):
         r["rank"] = i
     return out

@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from odl_graph import __version__
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import priorities as pr
 from odl_graph.analyses import roadmap as rm
 from odl_graph.analyses import tables as tb
 from odl_graph.config import DEFAULT_BASE_IRI
@@ -291,7 +292,7 @@ def synthesis(store: Any, base_iri: str = DEFAULT_BASE_IRI, *, roadmap_top: int 
         "charts": charts,
         "usecases_assessed": usecases_count,
         "unknown_fr": UNKNOWN_FR,
-        "priorities": dg.priorities(t)[:10],
+        "priorities": pr.priorities(t)[:10],
         "publications": publications(store, base_iri),
         "findings": category_findings(store, base_iri),
         "evaluation_filled": filled,

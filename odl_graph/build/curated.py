@@ -30,6 +30,7 @@ _LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 _STANDARD_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TERRITORY_RE = re.compile(r"^(commune|epci|departement|region):([0-9AB]{2,9})$")
 NATIONAL = iris.resource("territory", "france")
+FR_EN = ("fr", "en")
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,15 @@ SPECS: tuple[FileSpec, ...] = (
         ),
         id_columns=("category",),
     ),
+    FileSpec("category_fields", (ODL.SchemaField,), "categoryfield",  # derive-schema drafts from these fields
+        (Column("category", "ref", None, target="data_categories", required=True),
+         Column("position", "int", ODL.fieldPosition, required=True),
+         Column("name", "string", ODL.fieldName, required=True), Column("type", "string", ODL.fieldType, required=True),
+         Column("unit", "string", ODL.fieldUnit, unknown_ok=True),
+         *(Column(f"title_{g}", "text", DCTERMS.title, lang=g, required=True, also=(RDFS.label,)) for g in FR_EN),
+         *(Column(f"why_{g}", "text", DCTERMS.description, lang=g, required=True) for g in FR_EN), SOURCES),
+        id_columns=("category", "position"),
+    ),
     FileSpec(
         "competences",
         (ODL.Competence,),
@@ -461,6 +471,9 @@ class Compiler:
                 g.add((subject, RDF.type, t))
             if spec.name == "requirements":
                 g.add((iris.resource("usecase", row.cells["use_case"]), ODL.hasRequirement, subject))
+            if spec.name == "category_fields":  # a minimal field is needed by definition
+                g.add((iris.resource("datacategory", row.cells["category"]), ODL.hasField, subject))
+                g.add((subject, ODL.fieldRequired, Literal(True)))
             for col in spec.columns:
                 self._cell(g, subject, spec, col, row, index[col.name], cells)
         return CompiledFile(spec.name, path, g, subjects, cells)

@@ -154,18 +154,18 @@ def ranking(obj: Ctx, usecase: str, fmt: str) -> None:
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @pass_ctx
 def priorities(obj: Ctx, fmt: str) -> None:
-    """Data categories to standardise first: use cases needing them × ACV towns lacking open data."""
-    from odl_graph.analyses import diagnostic as dg
+    """Data categories to standardise first, SCDL candidates then national data (docs/priorities.md)."""
+    from odl_graph.analyses import priorities as pr
 
     try:
-        rows = dg.priorities(_tables(obj))
+        rows = pr.priorities(_tables(obj))
     except OdlError as exc:
         fail(exc)
     if fmt != "json":
         rows = [{**r, "standards": ", ".join(s["label"] + (" (SCDL)" if s["scdl"] else "") for s in r["standards"])}
                 for r in rows]
-    _emit(rows, ["rank", "label", "use_cases", "indispensable_for", "towns_lacking", "score", "standards"], fmt,
-          "standardisation priorities")
+    _emit(rows, ["group", "rank", "label", "score", "use_cases", "indispensable_for", "towns_gain", "producer",
+                 "standards", "why_en"], fmt, "standardisation priorities")
 
 
 @click.command()

@@ -363,13 +363,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "ranking_intro": {"fr": "les villes ACV ordonnées par préparation à un cas d'usage.",
                       "en": "the ACV towns ordered by readiness for a use case."},
     "priorities_intro": {
-        "fr": "Score = nombre de cas d'usage qui ont besoin de la catégorie × nombre de villes ACV dont on sait "
-              "qu'elles en manquent (absence vérifiée, ou donnée existante mais non ouverte). Les villes sur "
-              "lesquelles le graphe ne sait rien sont comptées à part : elles ne « manquent » pas de la donnée, "
-              "on l'ignore.",
-        "en": "Score = number of use cases needing the category × number of ACV towns known to lack it (verified "
-              "absence, or data that exists but is not open). Towns the graph knows nothing about are counted apart: "
-              "they do not “lack” the data, it is unknown.",
+        "fr": "Score = demande (2 par cas d'usage où la donnée est indispensable, 1 où elle est utile) × portée "
+              "(villes ACV sans donnée ouverte connue) × producteur × standard et adoption × publication locale "
+              "hétérogène. Chaque facteur est dans la ligne, et chaque ligne dit pourquoi.",
+        "en": "Score = demand (2 per use case needing the data as indispensable, 1 where useful) × reach (ACV towns "
+              "without known open data) × producer × standard and adoption × heterogeneous local publication. "
+              "Each factor is in the row, and each row says why.",
     },
     "map_intro": {"fr": "les villes ACV colorées par préparation, sur un fond volontairement vide (hors ligne).",
                   "en": "the ACV towns coloured by readiness, on a deliberately blank background (offline)."},
@@ -564,3 +563,8 @@ STRINGS: dict[str, dict[str, str]] = {
 from server.pages.strings_town import TOWN_STRINGS  # noqa: E402
 
 STRINGS.update(TOWN_STRINGS)
+
+# The standardisation pages' strings live in their own module (this one stays under 600 lines).
+from server.pages.strings_standards import STANDARDS_STRINGS  # noqa: E402
+
+STRINGS.update(STANDARDS_STRINGS)
