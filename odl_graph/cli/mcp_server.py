@@ -31,8 +31,8 @@ DEFAULT_ROWS = 100  # SPARQL rows an assistant gets unless it asks for more (up 
 
 INSTRUCTIONS = (
     "Knowledge graph of French local open data (ODL): use cases, data categories, datasets, actors, "
-    "communes. Start with `search` or `usecases`; `diagnostic` tells what a commune lacks for a use "
-    "case and who holds it; `sparql` runs a read-only query under the public endpoint's limits. "
+    "communes. Start with `search_graph` or `list_usecases`; `town_diagnostic` tells what a commune lacks "
+    "for a use case and who holds it; `sparql_query` runs a read-only query under the public endpoint's limits. "
     "Labels are in French unless lang='en'."
 )
 
@@ -147,22 +147,42 @@ def describe(g: Graph, iri: str, lang: str = "fr") -> dict[str, Any]:
     return pages.as_data(pages.page(desc, target))
 
 
-def diagnostic(g: Graph, commune: str, usecase: str) -> dict[str, Any]:
+def _iris(value: Any) -> set[str]:
+    """Every IRI-looking string of a JSON value, wherever it sits."""
+    if isinstance(value, str):
+        return {value} if value.startswith(("http://", "https://")) else set()
+    if isinstance(value, dict):
+        return set().union(*map(_iris, value.values()))
+    if isinstance(value, list):
+        return set().union(*map(_iris, value))
+    return set()
+
+
+def _labelled(t: Any, payload: dict[str, Any], lang: str) -> dict[str, Any]:
+    """The API's answer as is, with `labels`: the label in `lang` of every resource it names (so no
+    field is picked by name: the answer follows the analyses as they change)."""
+    labels = {iri: t.label(iri, lang) for iri in sorted(_iris(payload))}
+    return {**payload, "lang": lang,
+            "labels": {iri: lab for iri, lab in labels.items() if lab != iri.rsplit("/", 1)[-1]}}
+
+
+def diagnostic(g: Graph, commune: str, usecase: str, lang: str = "fr") -> dict[str, Any]:
     from odl_graph.analyses import diagnostic as dg
 
     t = g.tables()
-    return dg.diagnose_pair(t, t.resolve_commune(commune), t.resolve_usecase(usecase)).to_json()
+    d = dg.diagnose_pair(t, t.resolve_commune(commune), t.resolve_usecase(usecase))
+    return _labelled(t, d.to_json(), _lang(lang))
 
 
-def roadmap(g: Graph, commune: str, limit: int | None = None) -> dict[str, Any]:
+def roadmap(g: Graph, commune: str, limit: int | None = None, lang: str = "fr") -> dict[str, Any]:
     from odl_graph.analyses import diagnostic as dg
 
     if limit is not None and limit < 1:
         raise OdlError(f"limit must be a positive integer, not {limit}")
     t = g.tables()
     c = t.resolve_commune(commune)
-    return {"commune": c.iri, "label": c.label, "insee": c.insee,
-            "steps": [asdict(s) for s in dg.roadmap(t, c, limit=limit)]}
+    return _labelled(t, {"commune": c.iri, "label": c.label, "insee": c.insee,
+                         "steps": [asdict(s) for s in dg.roadmap(t, c, limit=limit)]}, _lang(lang))
 
 
 def ranking(g: Graph, usecase: str, lang: str = "fr") -> dict[str, Any]:
@@ -170,8 +190,8 @@ def ranking(g: Graph, usecase: str, lang: str = "fr") -> dict[str, Any]:
 
     t = g.tables()
     u = t.resolve_usecase(usecase)
-    return {"usecase": u, "label": t.label(u, _lang(lang)), "required": t.indispensable_of(u),
-            "ranking": dg.ranking(t, u)}
+    return _labelled(t, {"usecase": u, "label": t.label(u, _lang(lang)), "required": t.indispensable_of(u),
+                         "ranking": dg.ranking(t, u)}, lang)
 
 
 def usecases(g: Graph, lang: str = "fr") -> list[dict[str, Any]]:
@@ -252,23 +272,23 @@ def build_server(g: Graph) -> Any:
         return _dump(describe(g, iri, lang))
 
     @tool
-    def town_diagnostic(commune: str, usecase: str) -> str:
+    def town_diagnostic(commune: str, usecase: str, lang: str = "fr") -> str:
         """Readiness of a commune for a use case, line by line: for each data category it requires, the
         evidence, the best dataset, its openness and who holds it, with French and English explanations.
         `commune`: INSEE code or name ('Saint-Denis (93)' narrows a shared name); `usecase`: an
-        identifier from `usecases`."""
-        return _dump(diagnostic(g, commune, usecase))
+        identifier from `list_usecases`. `labels` gives every resource named in `lang` ('fr' or 'en')."""
+        return _dump(diagnostic(g, commune, usecase, lang))
 
     @tool
-    def town_roadmap(commune: str, limit: int | None = None) -> str:
+    def town_roadmap(commune: str, limit: int | None = None, lang: str = "fr") -> str:
         """The data a commune (INSEE code or name) should open or produce first to unlock the most use
-        cases, and who holds it; `limit` keeps the first steps."""
-        return _dump(roadmap(g, commune, limit))
+        cases, and who holds it; `limit` keeps the first steps. `labels` in `lang` ('fr' or 'en')."""
+        return _dump(roadmap(g, commune, limit, lang))
 
     @tool
     def usecase_ranking(usecase: str, lang: str = "fr") -> str:
         """The towns of the Action Cœur de Ville programme ranked by readiness for a use case (an
-        identifier from `usecases`), with the categories it requires."""
+        identifier from `list_usecases`), with the categories it requires; `labels` in `lang`."""
         return _dump(ranking(g, usecase, lang))
 
     @tool
