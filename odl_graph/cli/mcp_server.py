@@ -27,7 +27,8 @@ NAME = "odl-graph"
 LANGS = ("fr", "en")
 SEARCH_LIMIT = 200  # hits per call at most (a site search page is 50, a browse page 200)
 LIST_LIMIT = 1000  # rows of a browse list (the site's table limit)
-DEFAULT_ROWS = 100  # SPARQL rows an assistant gets unless it asks for more (up to the endpoint's row cap)
+DEFAULT_ROWS = 100  # SPARQL rows an assistant gets unless it asks for more
+MAX_ROWS = 10000  # and at most (or the endpoint's row cap when lower): an assistant's answer stays bounded
 
 INSTRUCTIONS = (
     "Knowledge graph of French local open data (ODL): use cases, data categories, datasets, actors, "
@@ -207,16 +208,18 @@ def usecases(g: Graph, lang: str = "fr") -> list[dict[str, Any]]:
 
 def sparql(g: Graph, query: str, max_rows: int = DEFAULT_ROWS) -> dict[str, Any]:
     """A query through the Engine, as the endpoint runs it (SERVICE and LOAD refused, time limit),
-    cut at `max_rows` (at most the endpoint's row cap), the cut said in the answer."""
+    cut at `max_rows` (at most MAX_ROWS, and the endpoint's row cap when it has one), the cut said."""
     from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS
 
     results = next(f for f in RESULTS_FORMATS if f.name == "json")
     graph = next(f for f in GRAPH_FORMATS if f.name == "turtle")
-    cap = max(1, min(int(max_rows), g.engine.row_cap))
+    ceiling = min(g.engine.row_cap, MAX_ROWS) if g.engine.row_cap else MAX_ROWS
+    cap = max(1, min(int(max_rows), ceiling))
     r = g.engine.execute(query, results_format=results, graph_format=graph, row_cap=cap, allow_truncated=True)
     text = r.body.decode("utf-8")
     out: dict[str, Any] = {"kind": r.kind, "format": r.format.media_type, "truncated": r.truncated,
-                           "row_cap": cap, "endpoint_row_cap": g.engine.row_cap, "timeout_s": g.engine.timeout}
+                           "row_cap": cap, "max_rows_limit": ceiling, "endpoint_row_cap": g.engine.row_cap,
+                           "timeout_s": g.engine.timeout}
     if r.kind == "graph":
         out["turtle"] = text
     else:
@@ -305,8 +308,9 @@ def build_server(g: Graph) -> Any:
     @tool
     def sparql_query(query: str, max_rows: int = DEFAULT_ROWS) -> str:
         """Run a read-only SPARQL 1.1 query under the public endpoint's limits: SERVICE and LOAD are
-        refused, the time limit applies, and solutions are cut at `max_rows` (at most the endpoint's row
-        cap; `truncated` says so). SELECT/ASK answer SPARQL JSON results, CONSTRUCT/DESCRIBE Turtle."""
+        refused, the time limit applies, and solutions are cut at `max_rows` (at most 10,000, or the
+        endpoint's row cap when lower; `truncated` says so). SELECT/ASK answer SPARQL JSON results,
+        CONSTRUCT/DESCRIBE Turtle."""
         return _dump(sparql(g, query, max_rows))
 
     return server
