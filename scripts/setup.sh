@@ -48,7 +48,7 @@ extras=""
 [ "$mode" = "test" ] && extras="[dev]"
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -m pip install -q -e ".$extras" 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -c "import odl_graph, pyoxigraph, pyshacl, flask, waitress"
+.venv/bin/python -c "import odl_graph, pyoxigraph, pyshacl, flask, waitress, mcp"
 if [ "$mode" = "test" ] && [ "${ODL_SETUP_COMUNICA:-1}" = "1" ] \
     && [ ! -d tests/clients/node_modules/@comunica/query-sparql ]; then
   echo "setup: installing Comunica into tests/clients/node_modules (npm ci)"

@@ -15,7 +15,7 @@ import pytest
 from conftest import ROOT, odl_graph_cli
 
 COMMANDS = ["build", "validate", "reason", "query", "stats", "import", "serve", "settings", "diagnostic",
-            "roadmap", "ranking", "priorities", "usecases", "derive-schema", "report", "queries"]
+            "roadmap", "ranking", "priorities", "usecases", "derive-schema", "report", "queries", "mcp"]
 COUNT_USE_CASES = "SELECT (COUNT(?u) AS ?n) WHERE { ?u a <https://w3id.org/odl-graph/def#UseCase> }"
 
 

@@ -466,3 +466,10 @@ def tables(store: Any, base_iri: str = DEFAULT_BASE_IRI) -> Tables:
                 del _cache[k]
             _cache[key] = Tables(store, base_iri)
         return _cache[key]
+
+
+def forget(store: Any) -> None:
+    """Drop the cached tables of a store (a long-lived caller that closes it frees them on its own thread)."""
+    with _lock:
+        for k in [k for k in _cache if k[0] == id(store)]:
+            del _cache[k]

@@ -14,7 +14,7 @@ from importlib.metadata import entry_points
 import click
 
 from odl_graph import __version__
-from odl_graph.cli import analyses, build, data
+from odl_graph.cli import analyses, build, data, mcp_server
 from odl_graph.cli.context import Ctx, store_overrides
 
 
@@ -47,7 +47,7 @@ def cli(ctx: click.Context, store: str | None, base_iri: str | None) -> None:
     ctx.obj = Ctx({"base_iri": base_iri, **store_overrides(store)})
 
 
-for module in (build, data, analyses):
+for module in (build, data, analyses, mcp_server):
     for command in module.COMMANDS:
         cli.add_command(command)
 
