@@ -40,8 +40,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("base_url", "", "Public URL of the server, e.g. 'https://example.org/' (empty: taken from each request)."),
     Setting("store_mode", "memory", "What query workers read: 'memory' (a copy loaded at start) or 'disk'."),
     Setting("query_timeout", 10.0, "Seconds after which a SPARQL query is stopped.", float),
-    Setting("row_cap", 10000, "Maximum rows returned by an ad-hoc SELECT (0 = no cap).", int),
+    Setting("row_cap", 0, "Maximum rows of a SELECT answer at /sparql (0 = no cap: answers stream in full).", int),
     Setting("max_body_bytes", 1_000_000, "Largest accepted request body, in bytes.", int),
+    Setting("max_write_bytes", 1 << 30, "Largest accepted body of an authorised write (/update, /store), in bytes.",
+            int),
+    Setting("write_timeout", 600.0, "Seconds after which an update or Graph Store write is stopped (nothing written).",
+            float),
     Setting("cors", True, "Send CORS headers on the read endpoints (not on /update and /store).", bool),
     Setting("update_token", "", "Bearer token enabling /update and /store; empty disables them."),
     Setting("workers", 2, "Query worker processes per server process.", int),
@@ -49,6 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reserve_timeout", 1.0, "Seconds after which a query running on a reserve worker is stopped.", float),
     Setting("worker_memory_mb", 1024, "Megabytes a query worker may allocate beyond the shared store (0 = no cap).",
             int),
+    Setting("proxy_hops", 0, "Reverse proxies in front of the server that append to X-Forwarded-For: the client "
+            "address (per-client fairness of the query workers) is read that many entries from its end (0: the "
+            "connection's address).", int),
     Setting("max_query_depth", 64, "Deepest nesting of braces, parentheses and brackets accepted in SPARQL.", int),
     Setting("result_cache_bytes", 64 * 1024 * 1024,
             "Bytes of serialised SPARQL answers kept per store version for repeated queries (0 = off).", int),

@@ -1,17 +1,25 @@
 """Dumps of the store: the whole graph and each named graph, gzip-compressed, with a manifest.
 
-Written into each store version before `current` is flipped to it (odl_graph/stores/embedded.py), so the
-files a reader downloads always belong to the version it queries; `odl-graph export DIR` writes
-the same files from the current version. The manifest gives, per file, its graph, format, media
-type, size, triple count and SHA-256.
+Made off the write path: after a build or a write, the server starts one background process (a fresh,
+niced interpreter) that opens the new version read-only and writes `<store>/dumps/<version>/`, renamed
+into place when complete, so a folder there is always whole. Each folder is stamped with the version
+it holds (its name, and `store_version` in the manifest); the server serves the newest one and says
+when it is older than the data (odl_graph/engine/pool.py, server/meta.py). `odl-graph export DIR`
+writes the same files from the current version. The manifest gives, per file, its graph, format,
+media type, size, triple count and SHA-256.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
 import os
+import shutil
+import subprocess
+import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,9 +28,11 @@ import pyoxigraph as ox
 
 from odl_graph import iris
 from odl_graph.negotiation import GRAPH_FORMATS
+from odl_graph.stores.embedded import named_quads
 
-DIR = "dumps"
+DIR = "dumps"  # under the store folder: one sub-folder per store version
 MANIFEST = "manifest.json"
+KEEP = 2  # dump folders kept: the newest, and the one before (a download may be reading it)
 WHOLE = "odl-graph"
 
 
@@ -48,20 +58,26 @@ def graph_slug(graph: str, base_iri: str = iris.BASE) -> str:
 
 def _write(path: Path, store: ox.Store, fmt: ox.RdfFormat, graph: ox.NamedNode | None,
            prefixes: Mapping[str, str]) -> None:
-    """One gzip file; JSON-LD gets the known prefixes as its @context (pyoxigraph writes none)."""
+    """One gzip file; JSON-LD gets the known prefixes as its @context (pyoxigraph writes none).
+    The whole-dataset files hold the named graphs (the default graph is their union: stores/embedded.py)."""
     kwargs: dict[str, Any] = {"format": fmt}
-    if graph is not None:
-        kwargs["from_graph"] = graph
     if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         kwargs["prefixes"] = dict(prefixes)
+
+    def dump(out: Any) -> None:
+        if graph is not None:
+            store.dump(out, from_graph=graph, **kwargs)
+        else:
+            ox.serialize(named_quads(store), out, **kwargs)
+
     # mtime=0: the same content gives the same bytes, so the same SHA-256 (export == /download/)
     with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as out:
         if fmt == ox.RdfFormat.JSON_LD:
             out.write(b'{"@context":' + json.dumps(dict(prefixes)).encode() + b',"@graph":')
-            store.dump(out, **kwargs)
+            dump(out)
             out.write(b"}")
         else:
-            store.dump(out, **kwargs)
+            dump(out)
 
 
 def _entry(path: Path, graph: str | None, media_type: str, triples: int) -> dict[str, Any]:
@@ -79,12 +95,11 @@ def write_dumps(store: ox.Store, directory: Path, base_iri: str = iris.BASE) -> 
     prefixes = iris.rdf_prefixes(base_iri)
     counts = {r["g"].value: int(r["n"].value) for r in store.query(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
-    default = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
     entries = []
     for ext, fmt, media in DATASET_FILES:
         path = directory / f"{WHOLE}.{ext}.gz"
         _write(path, store, fmt, None, prefixes)
-        entries.append(_entry(path, None, media, sum(counts.values()) + default))
+        entries.append(_entry(path, None, media, sum(counts.values())))
     for graph in sorted(counts):
         for ext, fmt, media in GRAPH_FILES:
             path = directory / f"{graph_slug(graph, base_iri)}.{ext}.gz"
@@ -101,3 +116,92 @@ def read_manifest(directory: Path) -> list[dict[str, Any]] | None:
     if not path.exists():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+# -- dumps per store version, made in the background ----------------------------------------------------
+def latest(store_path: Path) -> tuple[str, Path] | None:
+    """(version, folder) of the newest complete dumps of a store, None before the first ones."""
+    root = Path(store_path) / DIR
+    with contextlib.suppress(OSError):
+        done = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+                      and (p / MANIFEST).exists())
+        if done:
+            return done[-1].name, done[-1]
+    return None
+
+
+def make(store_path: Path, version: str, base_iri: str = iris.BASE) -> Path:
+    """Write the dumps of one store version into `<store>/dumps/<version>` (atomically: a temporary
+    folder renamed when complete); older folders beyond KEEP are removed."""
+    import pyoxigraph as ox
+
+    root = Path(store_path) / DIR
+    final = root / version
+    if (final / MANIFEST).exists():
+        return final
+    tmp = root / f".{version}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        store = ox.Store.read_only(str(Path(store_path) / "versions" / version))
+        write_dumps(store, tmp, base_iri)
+        (tmp / "store_version").write_text(version, encoding="utf-8")
+        os.replace(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    done = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in done[:-KEEP]:
+        shutil.rmtree(old, ignore_errors=True)
+    return final
+
+
+class Maker:
+    """Keeps the dumps of a store following its current version: at most one background process at a
+    time; a version asked for while one runs is made when it ends (intermediate ones are skipped)."""
+
+    def __init__(self, store_path: Path, base_iri: str | None) -> None:
+        self.store_path = Path(store_path)
+        self.base_iri = base_iri or iris.BASE
+        self._lock = threading.Lock()
+        self._running: subprocess.Popen[bytes] | None = None
+        self._wanted: str | None = None
+        self.failed: str | None = None  # the last failure's message, for the download page
+
+    def request(self, version: str | None) -> None:
+        """Make the dumps of `version` unless they exist or are being made."""
+        if version is None:
+            return
+        have = latest(self.store_path)
+        if have is not None and have[0] >= version:
+            return
+        with self._lock:
+            self._wanted = version
+            if self._running is None:
+                self._start(version)
+
+    def _start(self, version: str) -> None:
+        code = "import sys\nfrom odl_graph.dumps import make\nmake(sys.argv[1], sys.argv[2], sys.argv[3])\n"
+        self._running = subprocess.Popen(
+            ["nice", "-n", "10", sys.executable, "-c", code, str(self.store_path), version, self.base_iri],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        threading.Thread(target=self._wait, args=(self._running, version), daemon=True).start()
+
+    def _wait(self, proc: subprocess.Popen[bytes], version: str) -> None:
+        _out, err = proc.communicate()
+        with self._lock:
+            lines = err.decode("utf-8", "replace").strip().splitlines() or ["no message"]
+            self.failed = lines[-1] if proc.returncode else None
+            self._running = None
+            if self._wanted is not None and self._wanted > version:
+                self._start(self._wanted)
+
+    def busy(self) -> bool:
+        with self._lock:
+            return self._running is not None
+
+    def close(self) -> None:
+        with self._lock:
+            proc, self._running, self._wanted = self._running, None, None
+        if proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            proc.wait()

@@ -40,6 +40,19 @@ class SourceError(OdlError):
         super().__init__(f"{location}: {message}")
 
 
+def not_utf8(path: str, data: bytes, exc: UnicodeDecodeError, cls: type[SourceError] = SourceError) -> SourceError:
+    """The error for a file that is not UTF-8, at the line and column of its first bad byte (an editor
+    shows lines, not byte offsets), with the likely cause: a Latin-1 / Windows-1252 export."""
+    start = exc.start
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line = data.count(b"\n", 0, start) + 1
+    column = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
+    byte = data[start:start + 1].hex().upper()
+    return cls(SourceLocation(path, line, column),
+               f"not UTF-8: byte 0x{byte} cannot start or continue a UTF-8 character (a Latin-1 or "
+               "Windows-1252 file? save it as UTF-8)")
+
+
 class CuratedDataError(SourceError):
     """A curated CSV cell is wrong."""
 
@@ -67,6 +80,11 @@ class QueryError(OdlError):
         self.line = line
         self.column = column
         super().__init__(message)
+
+
+class EvaluationError(OdlError):
+    """A well-formed query or update that could not run (e.g. DROP GRAPH of a graph that does not exist,
+    without SILENT): a failure of the request, not of its syntax."""
 
 
 def parse_error_position(message: str) -> tuple[int | None, int | None]:

@@ -100,6 +100,9 @@ class ODL(DefinedNamespace):
     searchOutcome: URIRef  # What the search found (found, or none known), a concept of the "search-outcome"
     #   scheme.
     serviceKind: URIRef  # Kind of the service, a concept of the "service-kind" scheme.
+    spatialExclusion: URIRef  # Territory inside the dataset's declared coverage (dcterms:spatial) that the
+    #   dataset does not cover, according to a page cited as its source (for example the Alsace-Moselle
+    #   départements and Mayotte for DVF).
     stage: URIRef  # How far the use case has gone, a concept of the "use-case-stage" scheme.
     standardisationNeed: URIRef  # Finding on the standardisation of the data category.
     standardisationStatus: URIRef  # Where standardisation stands, a concept of the "standardisation-status"
@@ -112,6 +115,8 @@ class ODL(DefinedNamespace):
     # Datatype properties
     acv2018: URIRef  # True when the municipality is in the initial 2018 list of 222 Action Cœur de Ville
     #   towns.
+    acvFlag: URIRef  # Value of the "ACV" column the OpenDataFrance observatory gives the body ("OUI" on
+    #   communes, "VILLE" on intercommunalities; the source does not define these values).
     acvId: URIRef  # Identifier of the Action Cœur de Ville agreement in ANCT's data.
     capacity: URIRef  # Sum of the capacities these records declare (for instance the parking spaces of car-
     #   pool places).

@@ -4,11 +4,13 @@ death with the parent. Linux only (x86_64, aarch64), standard library only (ctyp
 pyoxigraph evaluates `SERVICE` and `LOAD` with its own HTTP client, and offers no switch to turn it
 off. The parsed-query check (odl_graph/query_guard.py) refuses both before dispatch; this module is
 the structural backstop that holds even when that check is missed: a seccomp filter makes every
-`socket()` call other than AF_UNIX fail with EACCES (and `io_uring_setup`, which could open sockets
-without `socket()`, with ENOSYS). It needs no privilege (PR_SET_NO_NEW_PRIVS), is inherited by every
-thread and process the child starts later, and cannot be undone. Already open AF_UNIX pipes to the
-parent keep working; descriptors inherited from the parent are pointed at /dev/null beforehand
-(engine._detach_fds), so no inherited TCP socket is left to use.
+`socket()` and `connect()` call fail with EACCES, whatever the address family (AF_UNIX too: a local
+resolver's socket could still turn a host name into a request), and `io_uring_setup`, which could
+open sockets without `socket()`, with ENOSYS. It needs no privilege (PR_SET_NO_NEW_PRIVS), is
+inherited by every thread and process the child starts later, and cannot be undone. The pipe to the
+parent (a socketpair made before the fork, already connected) keeps working; descriptors inherited
+from the parent are pointed at /dev/null beforehand (process.detach_fds), so no inherited socket is
+left to use.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ PR_SET_SECCOMP = 22
 SECCOMP_MODE_FILTER = 2
 SECCOMP_RET_ALLOW = 0x7FFF0000
 SECCOMP_RET_ERRNO = 0x00050000
-AF_UNIX = 1
 
 # BPF opcodes
 _LD_W_ABS = 0x20  # BPF_LD | BPF_W | BPF_ABS
@@ -37,10 +38,10 @@ _JEQ_K = 0x15  # BPF_JMP | BPF_JEQ | BPF_K
 _JGE_K = 0x35  # BPF_JMP | BPF_JGE | BPF_K
 _RET_K = 0x06  # BPF_RET | BPF_K
 
-# (audit arch, socket, io_uring_setup) syscall numbers; these ABIs have no socketcall.
+# (audit arch, socket, connect, io_uring_setup) syscall numbers; these ABIs have no socketcall.
 _ARCH = {
-    "x86_64": (0xC000003E, 41, 425),
-    "aarch64": (0xC00000B7, 198, 425),
+    "x86_64": (0xC000003E, 41, 42, 425),
+    "aarch64": (0xC00000B7, 198, 203, 425),
 }
 _X32_BIT = 0x40000000  # x86_64: syscalls of the x32 ABI have this bit set; refuse them all
 
@@ -74,7 +75,7 @@ def die_with_parent(parent_pid: int | None = None) -> None:
 
 
 def _filter_program(arch: str) -> bytes:
-    audit, sys_socket, sys_uring = _ARCH[arch]
+    audit, sys_socket, sys_connect, sys_uring = _ARCH[arch]
 
     def op(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
         return struct.pack("HBBI", code, jt, jf, k)
@@ -90,18 +91,16 @@ def _filter_program(arch: str) -> bytes:
         op(_RET_K, deny_enosys),  # 5
         op(_JEQ_K, sys_uring, 0, 1),  # 6: io_uring_setup -> 7
         op(_RET_K, deny_enosys),  # 7
-        op(_JEQ_K, sys_socket, 1, 0),  # 8: socket -> 10
-        op(_RET_K, SECCOMP_RET_ALLOW),  # 9: everything else
-        op(_LD_W_ABS, 16),  # 10: args[0] (domain), low 32 bits (little endian)
-        op(_JEQ_K, AF_UNIX, 0, 1),  # 11: AF_UNIX -> 12, else 13
-        op(_RET_K, SECCOMP_RET_ALLOW),  # 12
-        op(_RET_K, deny_eacces),  # 13: AF_INET, AF_INET6, AF_PACKET, AF_NETLINK...
+        op(_JEQ_K, sys_socket, 2, 0),  # 8: socket -> 11 (any family, AF_UNIX too), else 9
+        op(_JEQ_K, sys_connect, 1, 0),  # 9: connect -> 11, else 10
+        op(_RET_K, SECCOMP_RET_ALLOW),  # 10: everything else
+        op(_RET_K, deny_eacces),  # 11
     ]
     return b"".join(prog)
 
 
 def forbid_network() -> None:
-    """From now on this process and its descendants cannot open any non-AF_UNIX socket."""
+    """From now on this process and its descendants cannot open or connect any socket."""
     arch = platform.machine()
     if arch not in _ARCH:
         raise SandboxError(errno.ENOTSUP, f"no network filter for architecture {arch!r}")

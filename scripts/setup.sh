@@ -22,6 +22,8 @@ if [ "$mode" = "test" ]; then
   if [ "${ODL_SETUP_BROWSER:-1}" = "1" ]; then
     command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   fi
+  # nginx: the documented reverse proxy, started by tests/test_proxy.py itself (never as a service).
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
   if [ "${ODL_SETUP_VIRTUOSO:-1}" = "1" ]; then
     command -v virtuoso-t >/dev/null 2>&1 || need_apt+=(virtuoso-opensource)
   fi

@@ -24,9 +24,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["ODL"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings["max_body_bytes"]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    from server import engine, errors, meta, sparql, update
+    from server import engine, errors, headers, meta, sparql, update
 
     engine.init_app(app)
+    headers.init_app(app)
 
     errors.register(app)
     app.register_blueprint(sparql.bp)

@@ -15,6 +15,7 @@ import io
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, make_response, redirect, request, url_for
 
@@ -56,10 +57,18 @@ def _format(ext: str | None) -> str:
     return fmt.name if fmt else "html"
 
 
+def link(endpoint: str, ext: str | None, args: dict[str, str]) -> str:
+    """ENDPOINT's address with ARGS as its query string. A client's parameters never become url_for's
+    own keywords (`ext=` would clash with the path's, `_external=` would build a URL from `Host`)."""
+    base = url_for(endpoint, ext=ext) if ext else url_for(endpoint)
+    query = urlencode([(k, v) for k, v in args.items() if v is not None])
+    return f"{base}?{query}" if query else base
+
+
 def _alternates(endpoint: str) -> list[dict[str, str]]:
     """The JSON and CSV addresses of this page with the same query string (the `<link rel=alternate>`s)."""
     args = {k: v for k, v in request.args.items() if k != "lang"}
-    return [{"href": url_for(f"analyses.{endpoint}", ext=f.name, **args), "type": f.media_type,
+    return [{"href": link(f"analyses.{endpoint}", f.name, args), "type": f.media_type,
              "label": f.name.upper(), "name": f.name} for f in PAGE_DATA_FORMATS]
 
 
@@ -147,7 +156,7 @@ def _canonical(endpoint: str, ext: str | None, commune: dg.Commune, **args: str)
     if request.args.get("commune") == commune.insee:
         return None
     keep = {k: v for k, v in request.args.items() if k not in ("commune", *args)}
-    return redirect(url_for(f"analyses.{endpoint}", ext=ext, commune=commune.insee, **args, **keep), 302)
+    return redirect(link(f"analyses.{endpoint}", ext, {"commune": commune.insee, **args, **keep}), 302)
 
 
 @bp.get("/communes.json")
@@ -371,9 +380,14 @@ def commune_readiness(iri: str, lang: str) -> dict[str, Any] | None:
 @bp.app_context_processor
 def _globals() -> dict[str, Any]:
     """For the site's templates: the header entries, the picker of a use-case sheet, a commune's readiness."""
+    def same_page(**changed: str) -> str:  # this page's address with some parameters changed
+        return link(request.endpoint or "pages.home", (request.view_args or {}).get("ext"),
+                    {**request.args.to_dict(), **changed})
+
     def picker(usecase_iri: str) -> dict[str, str]:
         return {"action": url_for("analyses.diagnostic"), "usecase": usecase_iri.rsplit("/", 1)[-1],
                 "complete_url": url_for("analyses.communes")}
 
     nav: list[tuple[str, str]] = [("analyses_short", url_for("analyses.index")), ("api_docs", url_for("api.docs"))]
-    return {"commune_readiness": commune_readiness, "commune_picker": picker, "analyses_nav": nav}
+    return {"commune_readiness": commune_readiness, "commune_picker": picker, "analyses_nav": nav,
+            "same_page": same_page}

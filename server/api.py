@@ -189,7 +189,9 @@ def _param_schema(p: catalogue.Param) -> dict[str, Any]:
         schema = {"type": "string", "pattern": catalogue.DECIMAL_PATTERN}
     elif p.type == "standard":
         schema = {"type": "string", "pattern": catalogue.STANDARD_PATTERN}
-    elif p.type not in ("xsd:string", "iri"):  # a resource of a kind: its slug or code
+    elif p.type == "iri":
+        schema = {"type": "string", "minLength": 1, "maxLength": 2000}
+    elif p.type != "xsd:string":  # a resource of a kind: its slug or code
         schema = {"type": "string", "pattern": catalogue.CODE_PATTERN}
     if p.default is not None:
         schema["default"] = int(p.default) if schema["type"] == "integer" else (
@@ -276,10 +278,19 @@ def openapi_document() -> dict[str, Any]:
         "info": {"title": "odl-graph analyses API", "version": _version(),
                  "description": "Named queries of the odl-graph catalogue and the deployability diagnostic. "
                                 "Parameters are bound as typed RDF terms."},
-        "servers": [{"url": request.host_url.rstrip("/") if request else "/"}],
+        # relative to where the document is served (OpenAPI 3.0 "Server Object"), never from `Host`
+        "servers": [{"url": _server_url()}],
         "paths": paths,
         "components": {"schemas": {"Problem": SHAPE}},
     }
+
+
+def _server_url() -> str:
+    """`base_url` when set, else "/": relative to where the document is served, never from `Host`."""
+    from flask import current_app, has_app_context
+
+    configured = current_app.config.get("ODL", {}).get("base_url") if has_app_context() else ""
+    return (configured or "/").rstrip("/") or "/"
 
 
 def _version() -> str:

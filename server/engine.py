@@ -10,9 +10,10 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from odl_graph.engine import Engine
+from odl_graph.engine.schedule import CLIENT
 
 _KEY = "odl_engine"
 
@@ -21,6 +22,24 @@ def init_app(app: Flask) -> None:
     """Give the app its (not yet started) engine slot."""
     app.extensions[_KEY] = None
     app.extensions[_KEY + "_lock"] = threading.Lock()
+    app.before_request(_bind_client)
+
+
+def client_address() -> str:
+    """Who sent this request, for the fairness of the query workers: the connection's address, or
+    behind `proxy_hops` trusted proxies the X-Forwarded-For entry they vouch for (a client can
+    prepend anything, so only the entries the proxies appended count)."""
+    hops = int(settings().get("proxy_hops", 0) or 0)
+    if hops > 0:
+        forwarded = [a.strip() for a in ",".join(request.headers.getlist("X-Forwarded-For")).split(",")]
+        forwarded = [a for a in forwarded if a]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.remote_addr or ""
+
+
+def _bind_client() -> None:
+    CLIENT.set(client_address())
 
 
 def settings() -> dict[str, Any]:

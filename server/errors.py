@@ -25,7 +25,7 @@ from odl_graph.engine import (
     UpdateRejected,
     WorkerCrashed,
 )
-from odl_graph.errors import ConfigError, NotFound, OdlError, QueryError, StoreError
+from odl_graph.errors import ConfigError, EvaluationError, NotFound, OdlError, QueryError, StoreError
 from odl_graph.negotiation import UnknownFormat, negotiate
 
 STATUS: tuple[tuple[type[BaseException], int], ...] = (
@@ -35,6 +35,7 @@ STATUS: tuple[tuple[type[BaseException], int], ...] = (
     (MemoryLimit, 503),
     (EngineFailure, 500),  # deterministic: the same query fails again, so no 503 inviting a retry
     (StoreError, 503),
+    (EvaluationError, 500),  # well-formed but could not run (a failed request; the protocol's 5XX)
     (NotAcceptable, 406),
     (GraphNotFound, 404),
     (NotFound, 404),
@@ -142,6 +143,8 @@ def _from_odl(exc: OdlError) -> Response:
     if isinstance(exc, ParameterError):
         return error_response(status, str(exc), [{"message": str(exc), "line": None, "column": None,
                                                   "parameter": exc.name}])
+    if isinstance(exc, EngineBusy) and exc.retry_after:
+        return error_response(status, str(exc), headers={"Retry-After": str(exc.retry_after)})
     return error_response(status, str(exc))
 
 

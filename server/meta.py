@@ -14,6 +14,7 @@ import odl_graph
 from odl_graph.analyses import dcat
 from odl_graph.dumps import read_manifest
 from odl_graph.engine import serialize_rdf
+from odl_graph.engine.process import process_memory
 from odl_graph.errors import OdlError
 from odl_graph.negotiation import (
     FORMAT_PARAM_NAMES,
@@ -37,9 +38,19 @@ PREFIXES = {"sd": SD, "void": VOID, "dcterms": DCTERMS, "formats": "http://www.w
 
 
 def base_url() -> str:
+    """The server's public URL: `base_url` when set, else the address it listens on, never the `Host`
+    header (a client chooses it, and a URL built from it would be served back to others from a cache)."""
     configured = settings().get("base_url") or ""
-    url = configured or request.url_root
-    return url if url.endswith("/") else url + "/"
+    if configured:
+        return configured if configured.endswith("/") else configured + "/"
+    env = request.environ
+    scheme = env.get("wsgi.url_scheme", "http")
+    host = env.get("SERVER_NAME") or "localhost"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    port = str(env.get("SERVER_PORT") or "")
+    default = {"http": "80", "https": "443"}.get(scheme)
+    return f"{scheme}://{host}{'' if port in ('', default) else ':' + port}{request.script_root}/"
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -65,6 +76,12 @@ def _graph_counts() -> dict[str, int]:
     return get_engine().triple_counts()
 
 
+def _union_count(counts: dict[str, int]) -> int:
+    """Triples of the dataset: the default graph, the set union of the named graphs (a triple two graphs
+    hold counts once); the remote backend may not report it, then the sum of the graphs."""
+    return counts[""] if counts.get("") else sum(counts.values())
+
+
 def service_description() -> Response:
     """SPARQL 1.1 Service Description of /sparql (a GET without query)."""
     root = base_url()
@@ -82,7 +99,7 @@ def service_description() -> Response:
         ox.Triple(dataset, RDF_TYPE, _n(SD + "Dataset")),
         ox.Triple(dataset, _n(SD + "defaultGraph"), default_graph),
         ox.Triple(default_graph, RDF_TYPE, _n(SD + "Graph")),
-        ox.Triple(default_graph, _n(VOID + "triples"), _int(sum(counts.values()))),
+        ox.Triple(default_graph, _n(VOID + "triples"), _int(_union_count(counts))),
     ]
     t += [ox.Triple(dataset, _n(VOID + "dataDump"), _n(dump_url(e))) for e in _dumps_or_none() if e["graph"] is None]
     for f in (*RESULTS_FORMATS, *GRAPH_FORMATS):
@@ -114,7 +131,7 @@ def void() -> Response:
         ox.Triple(ds, RDF_TYPE, _n(VOID + "Dataset")),
         ox.Triple(ds, _n(DCTERMS + "title"), ox.Literal("odl-graph", language="en")),
         ox.Triple(ds, _n(VOID + "sparqlEndpoint"), _n(root + "sparql")),
-        ox.Triple(ds, _n(VOID + "triples"), _int(sum(counts.values()))),
+        ox.Triple(ds, _n(VOID + "triples"), _int(_union_count(counts))),
     ]
     dumps = _dumps_or_none()
     t += [ox.Triple(ds, _n(VOID + "dataDump"), _n(dump_url(e))) for e in dumps if e["graph"] is None]
@@ -134,14 +151,29 @@ def void() -> Response:
 
 # -- dumps and the DCAT-AP description ----------------------------------------------------------------
 def manifest() -> tuple[Path, list[dict[str, Any]]]:
-    """The dump folder and manifest of the store version served now."""
-    folder = get_engine().dumps_dir()
-    if folder is None:
-        raise ApiError(404, "no dumps here: the remote store backend writes none (use `odl-graph export DIR`)")
-    entries = read_manifest(folder)
+    """The newest dump folder and its manifest (maybe of an older version than the data: see `dumps_state`)."""
+    engine = get_engine()
+    found = engine.dumps()
+    if found is None:
+        if engine.mode == "remote":
+            raise ApiError(404, "no dumps here: the remote store backend writes none (use `odl-graph export DIR`)")
+        raise ApiError(503, "the dumps of this store version are being made; retry in a minute",
+                       {"Retry-After": "60"})
+    entries = read_manifest(found[1])
     if entries is None:
-        raise ApiError(404, "this store version has no dumps (written before dumps existed): run `odl-graph build`")
-    return folder, entries
+        raise ApiError(503, "the dumps are being made; retry in a minute", {"Retry-After": "60"})
+    return found[1], entries
+
+
+def dumps_state() -> dict[str, Any]:
+    """Which store version the dumps hold, and whether the data changed since (said on every answer)."""
+    engine = get_engine()
+    found = engine.dumps()
+    dumped = found[0] if found else None
+    stale = dumped is not None and dumped != engine.version
+    return {"dumps_version": dumped, "store_version": engine.version, "stale": stale,
+            "note": (f"these dumps hold store version {dumped}; the data changed since (version "
+                     f"{engine.version}); fresh dumps are being made") if stale else None}
 
 
 def dump_url(entry: dict[str, Any]) -> str:
@@ -162,14 +194,14 @@ def downloads() -> Response:
     files = [{**e, "url": dump_url(e)} for e in entries]
     if negotiate(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json" \
             or request.args.get("format") == "json":
-        resp = jsonify({"ok": True, "store_version": get_engine().version, "files": files})
+        resp = jsonify({"ok": True, **dumps_state(), "files": files})
     else:
         from server.pages.i18n import request_lang
         from server.pages.views import render
 
         lang, explicit = request_lang(request)
         resp = render("pages/downloads.html", lang, explicit, files=files, catalog_url=base_url() + "catalog",
-                      json_url=base_url() + "download/?format=json")
+                      json_url=base_url() + "download/?format=json", dumps=dumps_state())
     resp.vary.add("Accept")
     return resp
 
@@ -184,6 +216,9 @@ def download(name: str) -> Response:
                      download_name=entry["file"], etag=entry["sha256"], conditional=True)
     digest = base64.b64encode(bytes.fromhex(entry["sha256"])).decode()
     resp.headers["Repr-Digest"] = f"sha-256=:{digest}:"  # RFC 9530: the checksum of the file as sent
+    state = dumps_state()
+    resp.headers["X-ODL-Dumps-Version"] = state["dumps_version"] or ""
+    resp.headers["X-ODL-Dumps-Stale"] = "true" if state["stale"] else "false"
     return resp
 
 
@@ -203,7 +238,7 @@ def health() -> Response | tuple[Response, int]:
         status: dict[str, Any] = get_engine().status()
     except OdlError as exc:
         raise ApiError(503, f"not ready: {exc}") from exc
-    return jsonify({"ok": True, "status": "ok", **status})
+    return jsonify({"ok": True, "status": "ok", **status, "server_memory": process_memory()})
 
 
 @bp.route("/version", methods=["GET"])

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, redirect, request, url_for
 
 from odl_graph.engine import Result
+from odl_graph.engine.facade import teed
 from odl_graph.negotiation import (
     FORMAT_PARAM_NAMES,
     GRAPH_FORMATS,
@@ -85,15 +86,21 @@ class CachedResponses:
         out = self.wsgi_app(environ, capture)
         if not seen or not seen[0].startswith("200 ") or not any(k == "X-ODL-Cache" for k, _ in seen[1]):
             return out  # not an answer from the engine's cache path (an error, a service description...)
-        try:
-            body = b"".join(out)
-        finally:
-            close = getattr(out, "close", None)
-            if close is not None:
-                close()
         headers = [(k, "hit" if k == "X-ODL-Cache" else v) for k, v in seen[1]]
-        engine.cache.put(version, key, (seen[0], tuple(headers), body), len(body) + len(key[2]) + 40 * len(headers))
-        return [body]
+
+        def keep(body: bytes) -> None:
+            engine.cache.put(version, key, (seen[0], tuple(headers), body), len(body) + len(key[2]) + 40 * len(headers))
+
+        if any(k == "Content-Length" for k, _ in seen[1]):  # a whole answer (not streamed): small enough
+            try:
+                body = b"".join(out)
+            finally:
+                close = getattr(out, "close", None)
+                if close is not None:
+                    close()
+            keep(body)
+            return [body]
+        return teed(out, engine.cache.max_bytes // 4, keep)  # streamed: kept only if it is small
 
 
 @bp.record_once
@@ -222,5 +229,6 @@ def sparql() -> Response:
         named_graph_uris=_graph_uris("named-graph-uri"),
         allow_truncated=_allow_truncated(),
         base_iri=request_base_iri(),
+        stream=True,
     )
     return result_response(result)

@@ -14,7 +14,6 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
 
 from odl_graph import iris
-from odl_graph.engine import graph_store_update, with_update_dataset
 from odl_graph.negotiation import GRAPH_FORMATS, choose_format
 from server.engine import get_engine, settings
 from server.errors import ApiError
@@ -39,6 +38,7 @@ def _require_token() -> None:
                        {"WWW-Authenticate": 'Bearer realm="odl-graph"'})
     if not hmac.compare_digest(given.strip().encode(), token.encode()):
         raise ApiError(403, "invalid update token")
+    request.max_content_length = settings()["max_write_bytes"]  # authorised writes may be large
 
 
 @bp.route("/update", methods=["POST"])
@@ -57,11 +57,13 @@ def update() -> Response:
         raise ApiError(415, "send the update as application/sparql-update or a form with 'update'")
     if not text.strip():
         raise ApiError(400, "empty update")
-    try:
-        text = with_update_dataset(text, request_params("using-graph-uri"), request_params("using-named-graph-uri"))
-    except ValueError as exc:
-        raise ApiError(400, f"invalid using-graph-uri / using-named-graph-uri: {exc}") from exc
-    version = get_engine().update(text, base_iri=request_base_iri())
+    using, using_named = request_params("using-graph-uri"), request_params("using-named-graph-uri")
+    for iri in (*using, *using_named):
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise ApiError(400, f"invalid using-graph-uri / using-named-graph-uri: {exc}") from exc
+    version = get_engine().update(text, base_iri=request_base_iri(), using=using, using_named=using_named)
     return jsonify({"ok": True, "store_version": version})
 
 
@@ -79,11 +81,19 @@ def _new_graph_iri() -> str:
     return f"{settings().get('base_iri') or iris.BASE}graph/store/{uuid.uuid4().hex}"
 
 
+def _checked(media: str) -> str:
+    """415 for a media type that is not an RDF graph syntax pyoxigraph parses (a table lookup)."""
+    fmt = ox.RdfFormat.from_media_type(media.split(";", 1)[0].strip()) if media else None
+    if fmt is None or fmt.supports_datasets:
+        raise ApiError(415, f"unsupported RDF media type {media!r}; send Turtle, N-Triples, JSON-LD or RDF/XML")
+    return media
+
+
 def _payload() -> list[tuple[bytes, str]]:
     """The RDF documents of a PUT/POST: the body, or each part of a multipart/form-data body
     (media type from the part's Content-Type, else from its file name)."""
     if request.mimetype != "multipart/form-data":
-        return [(request.get_data(cache=False), request.content_type or "")]
+        return [(request.get_data(cache=False), _checked(request.content_type or ""))]
     parts = []
     for part in request.files.values():
         media = part.mimetype
@@ -93,7 +103,7 @@ def _payload() -> list[tuple[bytes, str]]:
         if not media:
             raise ApiError(415, f"multipart part {part.name!r} ({part.filename!r}) has no RDF media type; "
                                 "give it a Content-Type or a file extension such as .ttl")
-        parts.append((part.read(), media))
+        parts.append((part.read(), _checked(media)))
     if not parts:
         raise ApiError(400, "the multipart body has no file part")
     return parts
@@ -115,17 +125,15 @@ def graph_store() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]
             if fmt is None:
                 raise ApiError(406, "no acceptable RDF format; available: "
                                + ", ".join(f.media_type for f in GRAPH_FORMATS))
-            resp = result_response(engine.graph_get(graph, fmt))
+            resp = result_response(engine.graph_get(graph, fmt, stream=True))
             resp.headers.add("Vary", "Accept")
             return resp
-        existed = not created and (graph is None or graph in engine.triple_counts())
-        if request.method == "DELETE" and not existed:
-            raise ApiError(404, f"no graph named <{graph}>")
-        parts = _payload() if request.method != "DELETE" else [(b"", "")]
-        update = graph_store_update(request.method, graph, parts[0][0], parts[0][1], more=parts[1:])
-        if created and update == "INSERT DATA { }":
+        if graph is not None:
+            ox.NamedNode(graph)  # ValueError on a bad IRI
+        parts = _payload() if request.method != "DELETE" else []
+        if created and not any(body.strip() for body, _media in parts):
             raise ApiError(400, "nothing to create: the body holds no triple")
-        engine.update(update)
+        _version, existed = engine.graph_write(request.method, graph, parts)
     except ValueError as exc:
         raise ApiError(400, f"invalid graph IRI: {exc}") from exc
     if created:

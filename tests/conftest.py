@@ -10,6 +10,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
+from odl_graph import dumps
 from odl_graph.engine import Engine
 from odl_graph.stores import EmbeddedStore
 
@@ -33,7 +34,10 @@ def fixture_counts(fixture_nquads: bytes) -> dict[str, int]:
 
 
 def make_store(path: Path, nquads: bytes) -> Path:
-    EmbeddedStore(path).replace_all(nquads)
+    """A store with one version, and its dumps made (what a server makes in the background)."""
+    store = EmbeddedStore(path)
+    store.replace_all(nquads)
+    dumps.make(path, store.version() or "")
     return path
 
 
@@ -183,18 +187,27 @@ def running_server(cmd: list[str], port: int, *, env: dict[str, str] | None = No
     import os
     import signal
     import subprocess
+    import tempfile
     import time
 
     import requests
 
+    # stderr to a file, not a pipe: nobody reads a pipe while the server runs, and a server that logs
+    # 64 KB (tracebacks, waitress' queue warnings) would block on its next write, all threads with it.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in the finally below, after the kill)
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=log, start_new_session=True)
+
+    def tail() -> str:
+        log.seek(0)
+        return log.read().decode(errors="replace")[-2000:]
+
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + startup
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+                raise RuntimeError(f"server exited: {tail()}")
             try:
                 if requests.get(url + "/health", timeout=1).status_code == 200:
                     break
@@ -213,4 +226,4 @@ def running_server(cmd: list[str], port: int, *, env: dict[str, str] | None = No
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-        proc.stderr.close()  # type: ignore[union-attr]
+        log.close()

@@ -193,3 +193,44 @@ def test_no_server_error_for_any_parameters(client: Any, data: st.DataObject) ->
             query[p["name"]] = value
     resp = client.get(path, query_string=query)
     assert resp.status_code < 500, (path, query, resp.data[:300])
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/catalog", "/api/openapi.json"])
+def test_absolute_urls_never_come_from_the_host_header(client: Any, path: str) -> None:
+    """With base_url unset, a client's Host header must not reach an answer (a cache would serve it to others)."""
+    resp = client.get(path, headers={"Host": "evil.example", "Accept": "text/turtle, application/json"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
+    assert "evil.example" not in resp.get_data(as_text=True)
+
+
+def test_absolute_urls_use_the_configured_base_url(app_factory: Any) -> None:
+    app = app_factory(base_url="https://data.example.org/odl")
+    client = app.test_client()
+    body = client.get("/sparql", headers={"Host": "evil.example", "Accept": "text/turtle"}).get_data(as_text=True)
+    assert "https://data.example.org/odl/sparql" in body and "evil.example" not in body
+    spec = client.get("/api/openapi.json", headers={"Host": "evil.example"}).get_json()
+    assert spec["servers"] == [{"url": "https://data.example.org/odl"}]
+
+
+def _typed_params() -> list[tuple[str, str]]:
+    from odl_graph.analyses import catalogue
+
+    return [(q.name, p.name) for q in catalogue.load_catalogue().values() for p in q.params
+            if p.type != "xsd:string"]
+
+
+@pytest.mark.parametrize(("name", "param"), _typed_params())
+def test_an_empty_typed_parameter_is_refused(client: Any, name: str, param: str) -> None:
+    """`?usecase=` is no use case (the OpenAPI pattern forbids it), not "every use case": 400, named."""
+    resp = client.get(f"/api/queries/{name}?{param}=")
+    assert resp.status_code == 400, resp.get_data(as_text=True)[:300]
+    body = resp.get_json()
+    assert repr(param) in body["error"] and body["errors"][0]["parameter"] == param, body
+
+
+@pytest.mark.parametrize("query", ["ext=csv", "_external=1", "_anchor=x", "_method=POST", "_scheme=javascript"])
+def test_query_parameters_never_reach_url_for(client: Any, query: str) -> None:
+    """A client's parameter named like url_for's keywords (or the path's `ext`) was a 500."""
+    for path in ("/analyses/map", "/analyses/priorities", "/analyses/roadmap?commune=11111"):
+        resp = client.get(path + ("&" if "?" in path else "?") + query)
+        assert resp.status_code < 500, (path, query, resp.get_data(as_text=True)[:300])

@@ -138,7 +138,8 @@ def test_network_view_and_charts(page, live_server: str) -> None:
     legend = page.locator("#status-legend li").all_text_contents()
     assert "Ouverte" in legend and "Non accessible : propriété" in legend
     page.select_option("#theme", "commerce")
-    page.wait_for_function(f"Number(document.getElementById('network').dataset.nodes) < {total}")
+    # a function, not an expression string: Playwright evaluates a string with eval, which the CSP forbids
+    page.wait_for_function("n => Number(document.getElementById('network').dataset.nodes) < n", arg=total)
     assert "theme=commerce" in page.url
     labels = page.locator("#node-list a").all_text_contents()
     assert "Suivre la vacance commerciale" in labels and "Cartographier les îlots de fraîcheur" not in labels
@@ -147,7 +148,7 @@ def test_network_view_and_charts(page, live_server: str) -> None:
     sync_api.expect(page.locator("#network-empty")).to_contain_text("Aucun cas d'usage")
     sync_api.expect(page.locator("#network")).to_be_hidden()
     page.select_option("#theme", "all")
-    page.wait_for_function(f"Number(document.getElementById('network').dataset.nodes) === {total}")
+    page.wait_for_function("n => Number(document.getElementById('network').dataset.nodes) === n", arg=total)
     sync_api.expect(page.locator("#network-empty")).to_be_hidden()
     page.goto(live_server + "/explore")  # opens on one theme
     page.wait_for_selector("#network[data-nodes]")

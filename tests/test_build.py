@@ -66,6 +66,16 @@ def test_build_of_the_shipped_sources_conforms(shipped_build: Any) -> None:
         assert graph in out
 
 
+def test_build_prints_the_source_rows_it_corrected_or_left_out(shipped_build: Any) -> None:
+    """Issue 19: the car-pool place of Aix-Noulette coded 62160 (Boulogne-sur-Mer) and Brétigny-sur-Orge's place
+    coded with its postal code are printed as corrected, with the counts of each importer's checks."""
+    out = " ".join(shipped_build.stdout.split())  # rich may wrap long lines
+    assert "62160-C-001" in out and "Aix-Noulette (62019)" in out
+    assert "91220-C-001" in out and "Brétigny-sur-Orge (91103)" in out
+    assert "source checks, bnlc:" in out and "row(s) corrected" in out and "row(s) left out" in out
+    assert "source checks, bodies:" in out and "row(s) not joined" in out
+
+
 def test_key_figures_match_the_source_files(shipped_store: EmbeddedStore) -> None:
     figures = key_figures(shipped_store)
     assert figures["communes"] == len(rows(SOURCES / "cog" / "communes.csv")) == 34969

@@ -89,3 +89,18 @@ def test_serve_builds_when_there_is_no_store_then_answers(tmp_path: Path) -> Non
         client.setReturnFormat(JSON)
         bindings = client.queryAndConvert()["results"]["bindings"]  # type: ignore[index]
         assert bindings[0]["n"]["value"] == str(use_cases())
+
+
+def test_build_log_shows_each_stage_as_it_starts(shipped_build: Any) -> None:
+    """Piped (no terminal), the build writes one line per stage with the time since it started, so a
+    first run's log shows where the time goes; on a terminal it draws rich's progress bar."""
+    from odl_graph.build.pipeline import VALIDATION, WRITING, steps
+    from odl_graph.config import load_settings
+
+    lines = [ln for ln in shipped_build.stderr.splitlines() if ln.startswith("build [")]
+    total = len(steps(load_settings()))
+    assert len(lines) == total + 1 and lines[-1].startswith("build [done]")
+    assert lines[0].startswith(f"build [1/{total}]")
+    assert any(ln.endswith(VALIDATION) for ln in lines) and any(ln.endswith(WRITING) for ln in lines)
+    seconds = [float(ln.split("]")[1].split()[0]) for ln in lines]
+    assert seconds == sorted(seconds)

@@ -1,13 +1,12 @@
-"""Crash-safe writes: the writer verifies its input and dies with the server; versions carry a completion
-marker; partial versions are removed and never outlive complete ones; and SIGKILL trials of the server,
-of the writer and of a build's store write, at random moments, always leave a complete version served
-and a previous complete version kept.
+"""Crash-safe writes: a killed write is discarded and the next one starts from the version served; the
+writer dies with the server; versions carry a completion marker; partial versions are removed and never
+outlive complete ones; and SIGKILL trials of the one writer, of a build's store write and of the server,
+at random moments, always leave a complete version served (old or new) and a previous one kept.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import random
 import signal
@@ -28,7 +27,6 @@ from odl_graph.stores.embedded import COMPLETE, is_complete
 pytestmark = pytest.mark.slow
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-WRITER = [sys.executable, "-c", "from odl_graph.stores.embedded import write_main; write_main()"]
 SEED = int(os.environ.get("ODL_FAULT_SEED", str(int(time.time()))))
 TRIALS = int(os.environ.get("ODL_FAULT_TRIALS", "8"))  # per kind; three kinds
 
@@ -44,7 +42,9 @@ def graphs(n: int, tag: str) -> dict[str, bytes]:
 
 
 def quad_count(path: Path) -> int:
-    return len(ox.Store.read_only(str(EmbeddedStore(path).current.resolve())))
+    """Quads of the named graphs (the default graph is their union, stores/embedded.py)."""
+    store = ox.Store.read_only(str(EmbeddedStore(path).current.resolve()))
+    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")))["n"].value)
 
 
 def assert_sound(path: Path, allowed: set[int], note: str) -> int:
@@ -59,49 +59,53 @@ def assert_sound(path: Path, allowed: set[int], note: str) -> int:
     return n
 
 
-def write(path: Path, data: bytes, *, length: int | None = None, parent: int | None = None) -> subprocess.Popen:
-    digest = hashlib.sha256(data).hexdigest()
-    args = [*WRITER, str(path), str(len(data) if length is None else length), digest, str(parent or os.getpid())]
-    return subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV)
-
-
 # -- the writer ------------------------------------------------------------------------------------
-def test_writer_commits_only_verified_input(tmp_path: Path) -> None:
-    path = make_store(tmp_path / "s", nquads(10))
-    version = EmbeddedStore(path).version()
-    full = nquads(1000)
-    cut = b"".join(full.splitlines(keepends=True)[:503])  # cut at a line boundary: parses fine
-    proc = write(path, full)
-    out, err = proc.communicate(cut, timeout=60)
-    assert proc.returncode == 3 and b"refused" in err and b"nothing was written" in err
-    assert EmbeddedStore(path).version() == version and quad_count(path) == 10
-    assert len(list((path / "versions").iterdir())) == 1  # no partial folder either
-    proc = write(path, full)
-    out, _ = proc.communicate(full, timeout=60)
-    assert proc.returncode == 0 and quad_count(path) == 1000 and out.decode().strip() == EmbeddedStore(path).version()
+WRITE = ("import sys\nfrom odl_graph.stores.writer import Writer\nfrom odl_graph.stores.writes import Write\n"
+         "n, tag = int(sys.argv[2]), sys.argv[3]\n"
+         "body = ''.join(f'<http://e/{tag}-{k}> <http://e/p> \"x\" .\\n' for k in range(n)).encode()\n"
+         "Writer(sys.argv[1]).apply(Write('put', graph='http://e/' + tag, parts=((body, 'application/n-triples'),)))\n"
+         "print('done', flush=True)\n")
 
 
-def test_writer_dies_with_its_parent(tmp_path: Path) -> None:
+def put(path: Path, n: int, tag: str) -> subprocess.Popen:
+    """The one writer's code path in its own process: a Graph Store PUT of `n` triples into graph `tag`."""
+    return subprocess.Popen([sys.executable, "-c", WRITE, str(path), str(n), tag], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=ENV)
+
+
+def test_a_killed_write_is_discarded_and_the_next_one_starts_from_current(tmp_path: Path) -> None:
     path = make_store(tmp_path / "s", nquads(10))
     version = EmbeddedStore(path).version()
+    proc = put(path, 200_000, "big")
+    deadline = time.monotonic() + 60
+    while not (path / "work" / "odl-dirty").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)  # killed while the write is applied to the work store
+    proc.kill()
+    _reap(proc)
+    assert (path / "work" / "odl-dirty").exists() and EmbeddedStore(path).version() == version
+    assert quad_count(path) == 10
+    out, _err = put(path, 5, "small").communicate(timeout=120)
+    assert out.strip() == b"done" and quad_count(path) == 15  # the killed write's 200,000 are not there
+    assert not (path / "work" / "odl-dirty").exists() and is_complete(EmbeddedStore(path).current.resolve())
+
+
+def test_the_writer_dies_with_the_server(tmp_path: Path) -> None:
+    path = make_store(tmp_path / "s", nquads(10))
     parent = subprocess.Popen(
         [sys.executable, "-c",
-         "import subprocess, sys\n"
-         f"p = subprocess.Popen({WRITER!r} + [sys.argv[1], '100', '0' * 64, str(__import__('os').getpid())], "
-         "stdin=subprocess.PIPE)\n"
-         "print(p.pid, flush=True)\n"
-         "p.wait()\n", str(path)],
+         "import sys, time\nfrom odl_graph.engine.updates import WriterProcess\n"
+         "from odl_graph.stores import EmbeddedStore\n"
+         "w = WriterProcess(EmbeddedStore(sys.argv[1]), 60.0)\nw._start()\n"
+         "print(w._proc.pid, flush=True)\ntime.sleep(600)\n", str(path)],
         stdout=subprocess.PIPE, env=ENV)
     writer = int(parent.stdout.readline())  # type: ignore[union-attr]
-    time.sleep(0.5)  # the writer is up, blocked reading its (never written) input
-    assert Path(f"/proc/{writer}").exists()
+    assert _alive(writer)
     os.kill(parent.pid, signal.SIGKILL)
     _reap(parent)
     deadline = time.monotonic() + 5
     while _alive(writer) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _alive(writer), "the writer outlived its parent"
-    assert EmbeddedStore(path).version() == version
+    assert not _alive(writer), "the writer outlived the server"
 
 
 def _alive(pid: int) -> bool:
@@ -168,8 +172,8 @@ def _children(pid: int) -> set[int]:
 
 
 def test_sigkill_trials(tmp_path: Path) -> None:
-    """At least 20 SIGKILLs at random moments (ODL_FAULT_SEED replays a run): of the server during an
-    authorised update, of the version writer, and of a build's store write."""
+    """At least 24 SIGKILLs at random moments (ODL_FAULT_SEED replays a run): of the one writer during a
+    Graph Store PUT, of a build's store write, and of the server during an authorised update."""
     rng = random.Random(SEED)
     note = f"seed {SEED}"
     path = tmp_path / "store"
@@ -179,16 +183,14 @@ def test_sigkill_trials(tmp_path: Path) -> None:
     counts = {3000}
     trials = 0
 
-    # 1. the version writer, fed the whole input, killed at a random moment
+    # 1. the one writer, applying a Graph Store PUT into a new graph, killed at a random moment
     for i in range(TRIALS):
-        data = nquads(rng.choice([3000, 40_000]), f"w{i}")
-        n_new = len(data.splitlines())
-        proc = write(path, data)
-        threading.Thread(target=lambda p=proc, d=data: _feed(p, d), daemon=True).start()
-        time.sleep(rng.uniform(0, 0.6))
+        n_new = rng.choice([3000, 40_000])
+        proc = put(path, n_new, f"w{i}")
+        time.sleep(rng.uniform(0.2, 1.5))
         proc.kill()
         _reap(proc)
-        current = assert_sound(path, counts | {n_new}, f"{note}, writer trial {i}")
+        current = assert_sound(path, counts | {c + n_new for c in counts}, f"{note}, writer trial {i}")
         counts = {current}
         trials += 1
 
@@ -233,7 +235,7 @@ def test_sigkill_trials(tmp_path: Path) -> None:
         current = assert_sound(path, counts | {c + added for c in counts}, f"{note}, server trial {i}")
         counts = {current}
         trials += 1
-    assert trials >= 20
+    assert trials >= 24
 
 
 def _reap(proc: subprocess.Popen) -> None:
@@ -243,12 +245,6 @@ def _reap(proc: subprocess.Popen) -> None:
         if pipe is not None:
             with contextlib.suppress(OSError, ValueError):
                 pipe.close()
-
-
-def _feed(proc: subprocess.Popen, data: bytes) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        proc.stdin.write(data)  # type: ignore[union-attr]
-        proc.stdin.close()  # type: ignore[union-attr]
 
 
 def _post_update(url: str, body: str) -> None:

@@ -73,9 +73,9 @@ standard-needed,Aucun format commun,,{SRC}
         """,
     "datasets.csv": (
         "id,label_fr,label_en,description_fr,description_en,data_category,publisher,holder,status,licence,"
-        "spatial,local_content,standard,landing_page,sources\n"
+        "spatial,local_content,standard,landing_page,sources,spatial_excluded\n"
         "arbres-vitre,Arbres de Vitré,Trees of Vitré,Arbres gérés par la ville,Trees the town manages,arbres,"
-        f"vitre,,candidate,ETALAB_2_0,commune:35360,unknown,,?,{SRC}\n"
+        f"vitre,,candidate,ETALAB_2_0,commune:35360,unknown,,?,{SRC},\n"
     ),
     "dataset_searches.csv": f"""\
         category,outcome,note_fr,note_en,date,sources
@@ -312,3 +312,27 @@ def test_stray_quote_fails_with_file_line_column(tmp_path: Path, row: str, line:
         compile_folder(tmp_path, context())
     assert info.value.location.path.endswith("services.csv")
     assert (info.value.location.line, info.value.location.column) == (line, column)
+
+
+def test_latin1_file_gets_a_line_and_column(tmp_path: Path) -> None:
+    """A file saved as Latin-1 is named at the line and column of its first non-UTF-8 byte, not a byte offset."""
+    write(tmp_path)
+    text = f"id,label_fr,label_en,kind,description_fr,sources\na,Accès,Access,new-application,,{SRC}\n"
+    (tmp_path / "services.csv").write_bytes(text.encode("latin-1"))
+    with pytest.raises(CuratedDataError, match=r"not UTF-8.*Latin-1") as info:
+        compile_folder(tmp_path, context())
+    assert info.value.location.path.endswith("services.csv")
+    assert (info.value.location.line, info.value.location.column) == (2, 6)  # the "è" of "Accès"
+    assert "position" not in str(info.value)
+
+
+def test_latin1_source_extract_gets_a_line_and_column(tmp_path: Path) -> None:
+    from odl_graph.build.importers._common import read_csv
+    from odl_graph.errors import SourceError
+
+    path = tmp_path / "extract.csv"
+    rows = "".join(f"{i},ok\n" for i in range(3000))  # past the stream decoder's first chunk
+    path.write_bytes(b"\xef\xbb\xbfcode,nom\n" + rows.encode() + "3000,Vitré\n".encode("latin-1"))
+    with pytest.raises(SourceError, match="not UTF-8") as info:
+        list(read_csv(path, ["code", "nom"]))
+    assert (info.value.location.line, info.value.location.column) == (3002, 10)

@@ -172,7 +172,7 @@ def test_hand_checked_laval_car_pool_publishers_and_holders(shipped: EmbeddedSto
         ("PAYS DE LA LOIRE", "234400034", "region", ["Transport"])]
     bodies = {(p.body, p.date) for p, _ in t.evidence.publishing_bodies([laval.iri, laval.epci, laval.departement,
                                                                         laval.region])}
-    assert bodies == {(ID + "actor/siren-225300011", "2022-04-25"), (ID + "actor/siren-234400034", "2022-04-25")}
+    assert bodies == {(ID + "actor/siren-225300011", "2022-10-19"), (ID + "actor/siren-234400034", "2022-10-19")}
     steps = dg.roadmap(t, laval)
     produce = [s for s in steps if s.action == "produce"]
     assert produce and all(any(h.get("siren") in ("215301300", "200083392") for h in s.holders) or not s.holders

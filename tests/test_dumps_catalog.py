@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 import rdflib
 from conftest import TOKEN, odl_graph_cli
 
+from odl_graph import dumps
 from odl_graph.build import dcat_ap
 from odl_graph.dumps import DATASET_FILES, GRAPH_FILES, read_manifest
 from odl_graph.stores import EmbeddedStore
@@ -50,7 +52,7 @@ def check_dumps(folder: Path, store: ox.Store) -> list[dict[str, Any]]:
     """Every dump loads back to exactly the store's triples; sizes, counts and SHA-256 are right."""
     entries = read_manifest(folder)
     assert entries, folder
-    stored = list(store)
+    stored = [q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)]  # the default graph: their union
     everything = _quads(stored)
     graphs = {q[3] for q in everything}
     assert {e["graph"] for e in entries} == {None, *graphs}
@@ -65,14 +67,20 @@ def check_dumps(folder: Path, store: ox.Store) -> list[dict[str, Any]]:
     return entries
 
 
+def dumps_dir(store_path: Path) -> Path:
+    """The dumps of the current version (made now if the server has not made them yet)."""
+    return dumps.make(store_path, EmbeddedStore(store_path).version() or "")
+
+
 def test_dumps_load_back_exactly(store_path: Path) -> None:
     store = EmbeddedStore(store_path)
-    entries = check_dumps(store.dumps_dir, store.oxigraph)
+    folder = dumps_dir(store_path)
+    entries = check_dumps(folder, store.oxigraph)
     assert {e["media_type"] for e in entries} == {"application/n-quads", "application/trig", "application/ld+json",
                                                   "application/n-triples", "text/turtle"}
-    trig = gzip.decompress((store.dumps_dir / "odl-graph.trig.gz").read_bytes()).decode()
+    trig = gzip.decompress((folder / "odl-graph.trig.gz").read_bytes()).decode()
     assert "@prefix odl: <https://w3id.org/odl-graph/def#>" in trig
-    jsonld = gzip.decompress((store.dumps_dir / "odl-graph.jsonld.gz").read_bytes()).decode()
+    jsonld = gzip.decompress((folder / "odl-graph.jsonld.gz").read_bytes()).decode()
     assert '"@context"' in jsonld and '"dcat":"http://www.w3.org/ns/dcat#"' in jsonld.replace(" ", "")
 
 
@@ -80,7 +88,7 @@ def test_export_writes_the_same_files(store_path: Path, tmp_path: Path) -> None:
     out = odl_graph_cli("--store", str(store_path), "export", str(tmp_path / "dumps"))
     assert out.returncode == 0, out.stderr
     mine = read_manifest(tmp_path / "dumps")
-    assert mine == read_manifest(EmbeddedStore(store_path).dumps_dir)
+    assert mine == read_manifest(dumps_dir(store_path))
     assert f"{len(mine)} files in" in out.stdout
 
 
@@ -89,7 +97,7 @@ def test_download_listing_and_files(client: Any, store_path: Path) -> None:
     assert listing.status_code == 200
     files = listing.get_json()["files"]
     assert files == [{**e, "url": "http://localhost/download/" + e["file"]}
-                     for e in read_manifest(EmbeddedStore(store_path).dumps_dir)]
+                     for e in read_manifest(dumps_dir(store_path))]
     html = client.get("/download/")
     assert html.mimetype == "text/html" and html.headers["Content-Language"] == "fr"
     assert "Téléchargements" in html.data.decode() and files[0]["sha256"] in html.data.decode()
@@ -112,21 +120,33 @@ def test_void_and_service_description_name_the_dumps(client: Any) -> None:
     assert whole == {u for u in files if "/odl-graph." in u} and len(whole) == 3
 
 
-def test_dumps_follow_every_update_atomically(app_factory: Any) -> None:
+def test_dumps_follow_an_update_in_the_background_and_say_when_stale(app_factory: Any) -> None:
     app = app_factory(update_token=TOKEN)
     client = app.test_client()
-    before = client.get("/download/?format=json").get_json()["files"]
+    before = client.get("/download/?format=json").get_json()
+    assert before["stale"] is False and before["dumps_version"] == before["store_version"]
     r = client.post("/update", data={"update": "INSERT DATA { GRAPH <http://example.org/new> { "
                                                "<http://example.org/a> <http://example.org/b> 1 } }"},
                     headers={"Authorization": f"Bearer {TOKEN}"})
     assert r.status_code == 200
-    store = EmbeddedStore(app.config["ODL"]["store"])
-    assert store.version() == r.get_json()["store_version"]
-    assert store.dumps_dir.parent == store.current.resolve()  # inside the version it describes
-    after = client.get("/download/?format=json").get_json()["files"]
-    assert after[0]["triples"] == before[0]["triples"] + 1
-    assert "http://example.org/new" in {f["graph"] for f in after}
-    check_dumps(store.dumps_dir, store.oxigraph)
+    path = Path(app.config["ODL"]["store"])
+    new = r.get_json()["store_version"]
+    assert EmbeddedStore(path).version() == new
+    stale = client.get("/download/?format=json").get_json()  # the update did not wait for the dumps
+    if stale["dumps_version"] != new:
+        assert stale["stale"] is True and new in stale["note"]
+        with client.get("/download/odl-graph.nq.gz") as got:
+            assert got.headers["X-ODL-Dumps-Stale"] == "true"
+    deadline = time.monotonic() + 120
+    while dumps.latest(path)[0] != new and time.monotonic() < deadline:  # type: ignore[index]
+        time.sleep(0.2)
+    after = client.get("/download/?format=json").get_json()
+    assert after["stale"] is False and after["dumps_version"] == new
+    assert after["files"][0]["triples"] == before["files"][0]["triples"] + 1
+    assert "http://example.org/new" in {f["graph"] for f in after["files"]}
+    check_dumps(dumps.latest(path)[1], EmbeddedStore(path).oxigraph)  # type: ignore[index]
+    with client.get("/download/odl-graph.nq.gz") as got:
+        assert got.headers["X-ODL-Dumps-Stale"] == "false" and got.headers["X-ODL-Dumps-Version"] == new
 
 
 @pytest.mark.parametrize("licence", ["", "http://publications.europa.eu/resource/authority/licence/ODC_BL"])
@@ -161,7 +181,7 @@ def test_catalog_conforms_to_dcat_ap_3(app_factory: Any, licence: str) -> None:
 @pytest.mark.slow
 def test_shipped_dumps_load_back_exactly(shipped_store: EmbeddedStore) -> None:
     """The acceptance case: every dump of the shipped graph (512k triples) loads back exactly."""
-    check_dumps(shipped_store.dumps_dir, shipped_store.oxigraph)
+    check_dumps(dumps_dir(shipped_store.path), shipped_store.oxigraph)
 
 
 @pytest.mark.slow

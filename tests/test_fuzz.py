@@ -112,3 +112,16 @@ def test_dereference_never_5xx(server: str, prefix: str, rest: str, ext: str, ac
 def test_search_never_5xx(server: str, q: str, lang: str, offset: str) -> None:
     resp = requests.get(server + "/search", params={"q": q, "lang": lang, "offset": offset}, timeout=30)
     assert_no_server_error(resp, f"GET /search q={q!r}")
+
+
+# -- every route, raw ---------------------------------------------------------------------------------------
+def test_raw_fuzz_of_every_route_gives_no_500(server: str) -> None:
+    """A share of bench/fuzz_raw.py (40,000 requests there, docs/benchmarks.md): every rule of the URL
+    map with hostile path segments, parameters, methods, headers and bodies; no 500, no other 5xx but
+    503 (a resource limit or a temporary state, with its message), no dropped connection."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import fuzz_raw
+
+    report = fuzz_raw.fuzz(server, int(os.environ.get("ODL_RAW_FUZZ", "1500")), clients=4, seed=EXAMPLES)
+    assert report["routes"] >= 40
+    assert not report["failures"], "\n".join(report["failures"][:20])

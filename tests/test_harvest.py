@@ -28,7 +28,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDFS
 from odl_graph import iris
 from odl_graph.build.harvest import mapping
 from odl_graph.build.harvest.harvester import Harvester
-from odl_graph.build.harvest.importer import HarvestImporter
+from odl_graph.build.harvest.importer import HarvestImporter, warning_notes
 from odl_graph.build.harvest.snapshot import read_records
 from odl_graph.build.harvest.territories import TerritoryError, resolve
 from odl_graph.config import load_settings
@@ -252,6 +252,10 @@ def test_mapping_of_records(folder: Path, context: mapping.Context) -> None:
     assert set(g.objects(national, DCTERMS.spatial)) == {iris.resource("territory", "france")}
     assert mapped.warnings["zone not in the COG (fr:iris)"] == 1
     assert (national, RDFS.label, Literal("Jeu national", lang="en")) in g
+    # the build prints them as source-check notes (issue 19: no record dropped silently)
+    notes = {(n.action, n.message) for n in warning_notes(folder / "harvest" / "snapshot.jsonl", mapped.warnings)}
+    assert ("left out", "1 record(s): dataset without description (left out: DCAT-AP mandatory)") in notes
+    assert ("not joined", "1 record(s): zone not in the COG (fr:iris)") in notes
 
 
 def test_no_snapshot_is_an_empty_graph(tmp_path: Path) -> None:

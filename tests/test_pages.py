@@ -216,6 +216,15 @@ def test_dataset_page_after_datagouv(client) -> None:
     assert "Published by" in en and "Open Licence v2.0" in en
 
 
+def test_dataset_page_names_the_territories_its_coverage_excludes(client) -> None:
+    """odl:spatialExclusion (DVF: not Alsace-Moselle nor Mayotte) is shown next to the coverage."""
+    page = html(client, "/id/dataset/temperatures-bretagne")
+    excluded = page.split('id="coverage-excluded"')[1][:400]
+    assert "Sauf (non couverts selon les sources citées)" in excluded and "Vitré" in excluded
+    assert 'id="coverage-excluded"' not in html(client, "/id/dataset/arbres-vitre")
+    assert "Except (not covered" in html(client, "/id/dataset/temperatures-bretagne?lang=en")
+
+
 def test_dataset_page_without_coordinates_says_so(client) -> None:
     page = html(client, "/id/dataset/xss")  # its commune has no centroid
     assert 'id="coverage-map"' not in page and 'id="coverage-none"' in page

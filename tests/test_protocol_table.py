@@ -213,11 +213,34 @@ SCENARIOS: list[tuple[str, bool, list[Row]]] = [
     ]),
     ("update-using-graph-uri", True, [
         sparql(COUNT_G, 200, JSON, bindings("n", ["0"])),
-        # without the parameter, WHERE reads the (empty) default graph: refused, never a silent no-op
-        update(COPY_USING, 400),
-        sparql(COUNT_G, 200, JSON, bindings("n", ["0"])),
         update(COPY_USING, params=[("using-graph-uri", G_DATASETS)]),
         sparql(f"ASK {{ GRAPH <{G}> {{ <{DATASETS[0]}> a <{DEF}Dataset> }} }}", 200, JSON, boolean(True)),
+        sparql(f"ASK {{ GRAPH <{G}> {{ ?s a <{DEF}UseCase> }} }}", 200, JSON, boolean(False)),
+    ]),
+    # without the parameter, WHERE reads the default graph that queries see: the union of the named graphs
+    ("update-where-reads-the-union", True, [
+        update(COPY_USING),
+        sparql(f"ASK {{ GRAPH <{G}> {{ <{DATASETS[0]}> a <{DEF}Dataset> }} }}", 200, JSON, boolean(True)),
+        sparql(f"ASK {{ GRAPH <{G}> {{ ?s a <{DEF}UseCase> }} }}", 200, JSON, boolean(True)),
+    ]),
+    # the default graph is derived from the named graphs: a template must name its graph (never a no-op)
+    ("update-template-outside-graph-400", True, [
+        update("INSERT { <http://example.org/a> <http://example.org/b> 1 } WHERE {}", 400, error("outside GRAPH")),
+        update("DELETE WHERE { ?s ?p ?o }", 400, error("outside GRAPH")),
+        sparql(SELECT_DATASETS, 200, JSON, bindings("d", DATASETS)),
+    ]),
+    ("update-insert-data-default-graph", True, [
+        update('INSERT DATA { <http://example.org/a> <http://example.org/b> "x" }'),
+        sparql('ASK { <http://example.org/a> <http://example.org/b> "x" }', 200, JSON, boolean(True)),
+        sparql(f'ASK {{ GRAPH <{ODL}graph/store/default> {{ <http://example.org/a> ?p ?o }} }}', 200, JSON,
+               boolean(True)),
+    ]),
+    # SILENT: a LOAD that cannot fetch (the writer has no network) succeeds silently; without it, refused
+    ("update-load-silent", True, [
+        update("LOAD SILENT <http://example.org/nowhere.ttl>"),
+        update("LOAD SILENT <http://example.org/nowhere.ttl> INTO GRAPH <http://example.org/g>"),
+        update("LOAD <http://example.org/nowhere.ttl>", 400, error("LOAD")),
+        sparql(SELECT_DATASETS, 200, JSON, bindings("d", DATASETS)),
     ]),
     ("update-using-named-graph-uri", True, [
         update(COPY_NAMED, params=[("using-named-graph-uri", G_DATASETS)]),

@@ -356,6 +356,8 @@ def bind(query: NamedQuery, values: Mapping[str, str] | None = None,
     out = {}
     for p in query.params:
         raw = values.get(p.name)
+        if raw == "" and p.type != "xsd:string":  # `usecase=` is no use case, not "every use case"
+            raise ParameterError(p.name, f"empty {p.name!r}; give a {p.type} or leave the parameter out")
         if raw is None or raw == "":
             raw = p.default
         if raw is not None:

@@ -20,7 +20,7 @@ from rdflib import XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS
 
 from odl_graph import iris, vocab_files
-from odl_graph.errors import CuratedDataError, SourceLocation
+from odl_graph.errors import CuratedDataError, SourceLocation, not_utf8
 from odl_graph.namespace import ODL
 
 UNKNOWN = "?"
@@ -229,6 +229,8 @@ SPECS: tuple[FileSpec, ...] = (
             Column("status", "concept", ODL.opennessStatus, target="openness", required=True, unknown_ok=True),
             Column("licence", "licence", DCTERMS.license, unknown_ok=True),
             Column("spatial", "territory", DCTERMS.spatial, multi=True, unknown_ok=True),
+            # Territories inside `spatial` that the dataset does not cover (DVF: Alsace-Moselle, Mayotte).
+            Column("spatial_excluded", "territory", ODL.spatialExclusion, multi=True),
             Column("local_content", "concept", ODL.localContent, target="local-content", required=True),
             Column("standard", "standard", DCTERMS.conformsTo, multi=True),
             Column("landing_page", "url", DCAT.landingPage, unknown_ok=True),
@@ -322,10 +324,11 @@ class CompiledFile:
 def read_rows(path: Path, spec: FileSpec) -> list[Row]:
     """Read a CSV, checking its header against the spec; rows keep their first line number."""
     expected = [c.name for c in spec.columns]
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise CuratedDataError(SourceLocation(str(path)), f"not UTF-8: {exc}") from exc
+        raise not_utf8(str(path), data, exc, CuratedDataError) from exc
     lines = text.splitlines(keepends=True)
     reader = csv.reader(lines, strict=True)  # a stray quote is an error, not a character of the cell
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,9 @@ from rdflib.namespace import DCTERMS, PROV, XSD
 
 from odl_graph import __version__, iris, vocab_files
 from odl_graph.build.collect import collect_all, collect_steps
+from odl_graph.build.importers._common import RowNote, row_notes
 from odl_graph.build.reason import inferred_graph
+from odl_graph.build.registry import IMPORTERS
 from odl_graph.build.sources import SourceGraph
 from odl_graph.build.standard_types import NAME as STANDARD_TYPES
 from odl_graph.build.standard_types import standard_types
@@ -41,6 +43,7 @@ class BuildSummary:
     counts: dict[str, int]  # named graph IRI -> triples
     report: Report
     store_version: str | None
+    notes: list[RowNote] = field(default_factory=list)  # source rows corrected, left out or not joined
 
 
 def meta_graph(graphs: list[SourceGraph], project_root: Path) -> Graph:
@@ -86,6 +89,8 @@ def build(
 
     say = progress or (lambda _m: None)
     graphs = collect_all(settings, say, curated_dir=curated_dir, importers=importers)
+    notes = [n for name in (IMPORTERS if importers is None else importers)
+             for n in row_notes(IMPORTERS[name], Path(settings["data_dir"]))]
     say(VALIDATION)
     report = validate(graphs, cache_dir=Path(settings["cache_dir"]))
     if fail_on_violation and not report.conforms:
@@ -104,4 +109,4 @@ def build(
     counts = {sg.iri: len(sg.graph) for sg in everything}
     version = getattr(target, "version", lambda: None)()
     return BuildSummary(counts={iris.rebase(str(k), settings["base_iri"]): v for k, v in counts.items()},
-                        report=report, store_version=version)
+                        report=report, store_version=version, notes=notes)

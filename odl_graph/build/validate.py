@@ -64,12 +64,33 @@ def _short(term: object) -> str:
 
 
 def _messages(report: Graph, result: URIRef) -> tuple[str, str]:
+    """The shape's message in French and English, each naming the offending value when there is one
+    (a bad date, IRI or code): the shape says what is expected, the value what was found."""
     by_lang: dict[str, str] = {}
     for m in report.objects(result, SH.resultMessage):
         if isinstance(m, Literal):
             by_lang.setdefault(m.language or "", str(m))
     plain = by_lang.get("", "")
-    return by_lang.get("fr", plain), by_lang.get("en", plain)
+    fr, en = by_lang.get("fr", plain), by_lang.get("en", plain)
+    value = report.value(result, SH.value)
+    if value is None or isinstance(value, BNode):
+        return fr, en
+    shown = _shown(value)
+    return f"{fr} Valeur trouvée : {shown}.", f"{en} Value found: {shown}."
+
+
+def _shown(value: object) -> str:
+    """A value as the data wrote it: <IRI>, or "text" with its datatype or language."""
+    if isinstance(value, URIRef):
+        return f"<{value}>"
+    if isinstance(value, Literal):
+        text = str(value) if len(str(value)) <= 200 else str(value)[:200] + "…"
+        if value.language:
+            return f'"{text}"@{value.language}'
+        if value.datatype is not None:
+            return f'"{text}"^^<{value.datatype}>'
+        return f'"{text}"'
+    return str(value)
 
 
 class SourceIndex:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +33,28 @@ def build_store(obj: Ctx, curated: Path | None = None) -> None:
 
     try:
         settings = obj.settings
-        with progress_bar() as progress:
-            steps = len(build_steps(settings))
-            task = progress.add_task("building", total=steps)
+        steps = len(build_steps(settings))
+        t0 = time.monotonic()
+        if err.is_terminal:  # a live bar on a terminal
+            with progress_bar() as progress:
+                task = progress.add_task("building", total=steps)
+
+                def step(message: str) -> None:
+                    progress.update(task, description=message, advance=1)
+
+                summary = run_build(settings, progress=step, curated_dir=curated)
+                progress.update(task, description="done", completed=steps)
+        else:  # a log (run.sh piped, CI): one line per stage as it starts, flushed at once
+            done = 0
 
             def step(message: str) -> None:
-                progress.update(task, description=message, advance=1)
+                nonlocal done
+                done += 1
+                print(f"build [{done}/{steps}] {time.monotonic() - t0:6.1f} s  {message}", file=sys.stderr,
+                      flush=True)
 
             summary = run_build(settings, progress=step, curated_dir=curated)
-            progress.update(task, description="done", completed=steps)
+            print(f"build [done] {time.monotonic() - t0:6.1f} s", file=sys.stderr, flush=True)
     except ValidationFailed as exc:
         _print_report(exc.report, "text")
         err.print(f"[bold red]build failed:[/] {exc}")
@@ -51,6 +65,7 @@ def build_store(obj: Ctx, curated: Path | None = None) -> None:
     except OdlError as exc:
         fail(exc)
     Console().print(graphs_table(summary.counts, "odl-graph build"))
+    print_row_notes(summary.notes)
     warn = len(summary.report.warnings)
     Console().print(f"validation: 0 violations, {warn} warning(s); store version {summary.store_version}")
 
@@ -66,6 +81,20 @@ def build(obj: Ctx, curated: Path | None, store: str | None) -> None:
     if store:
         obj.override(**store_overrides(store))
     build_store(obj, curated)
+
+
+def print_row_notes(notes: list[Any]) -> None:
+    """Every source row an importer corrected, left out or could not join, then the counts per importer."""
+    out = Console(width=None if sys.stdout.isatty() else 320, highlight=False)
+    counts: dict[tuple[str, str], int] = {}
+    for n in notes:
+        out.print(f"[yellow]{n.importer}: {n.action}:[/] {n.location}: {n.message}")
+        counts[(n.importer, n.action)] = counts.get((n.importer, n.action), 0) + 1
+    per_importer: dict[str, list[str]] = {}
+    for (importer, action), k in sorted(counts.items()):
+        per_importer.setdefault(importer, []).append(f"{k} row(s) {action}")
+    for importer, parts in per_importer.items():
+        out.print(f"source checks, {importer}: {', '.join(parts)}")
 
 
 def _print_report(report: Any, fmt: str, warnings: bool = False) -> None:
@@ -160,6 +189,7 @@ def reason(obj: Ctx, files: tuple[Path, ...], curated: Path | None) -> None:
 @pass_ctx
 def import_(obj: Ctx, name: str | None, all_: bool) -> None:
     """Refresh the shipped extracts of one source (cog, acv, scdl, observatory) from ../shared/data."""
+    from odl_graph.build.importers._common import row_notes
     from odl_graph.build.registry import IMPORTERS
 
     names = list(IMPORTERS) if all_ else [name] if name else []
@@ -172,8 +202,10 @@ def import_(obj: Ctx, name: str | None, all_: bool) -> None:
         try:
             written = IMPORTERS[n].refresh(Path(settings["shared_dir"]), Path(settings["data_dir"]))
             graph = IMPORTERS[n].to_graph(Path(settings["data_dir"]))
+            notes = row_notes(IMPORTERS[n], Path(settings["data_dir"]))
         except OdlError as exc:
             fail(exc)
+        print_row_notes(notes)
         Console().print(f"{n}: {len(written)} file(s) refreshed, {len(graph):,} triples; run `odl-graph build` to load")
 
 

@@ -100,6 +100,7 @@ def sections(desc: Describer, page: Page) -> dict[str, Any]:
         "status_unknown": odl + "opennessStatus" in unknown,
         "access_rights": _access_rights(desc, page),
         "territories": desc.refs(spatial),
+        "excluded": desc.refs(page.iris(odl + "spatialExclusion")),  # inside the coverage, not covered
         "points": (points := coverage_points(desc, spatial)),
         "reference_points": reference_points(desc) if points else [],
         "dates": dates,

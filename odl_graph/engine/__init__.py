@@ -19,10 +19,9 @@ from odl_graph.engine.errors import (
 )
 from odl_graph.engine.facade import Engine, Result
 from odl_graph.engine.serialize import jsonld_with_context, serialize_rdf
-from odl_graph.engine.updates import graph_store_update, with_update_dataset
 
 __all__ = [
     "Engine", "EngineBusy", "EngineFailure", "Executor", "GraphNotFound", "MemoryLimit", "NotAcceptable",
-    "QueryTimeout", "Result", "RowCapExceeded", "UpdateRejected", "WorkerCrashed", "graph_store_update",
-    "jsonld_with_context", "serialize_rdf", "with_update_dataset",
+    "QueryTimeout", "Result", "RowCapExceeded", "UpdateRejected", "WorkerCrashed",
+    "jsonld_with_context", "serialize_rdf",
 ]

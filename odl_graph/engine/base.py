@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from odl_graph.engine.serialize import Reply, Request
+from odl_graph.stores.writes import Write
 
 
 class Executor(Protocol):
@@ -36,14 +37,16 @@ class Executor(Protocol):
         """Run later requests on the store's current version."""
         ...
 
-    def dumps_dir(self) -> Path | None:
-        """The dump files of the version requests run against (None: the backend writes none)."""
+    def dumps(self) -> tuple[str, Path] | None:
+        """(store version, folder) of the newest dump files, made in the background after each change
+        (None: none yet, or the backend writes none)."""
         ...
 
     def run(self, req: Request, limit: float) -> Reply:
         """Evaluate one request, stopped at `limit` seconds."""
         ...
 
-    def apply_update(self, sparql: str, base_iri: str | None) -> str:
-        """Apply a SPARQL Update and persist it as a new version; returns the version's name."""
+    def apply_write(self, w: Write, timeout: float) -> tuple[str, bool]:
+        """Apply a write (odl_graph/stores/writes.py) and persist it; returns the new version's name and
+        whether the target graph existed before."""
         ...

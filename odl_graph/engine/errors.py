@@ -8,7 +8,7 @@ import signal
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from odl_graph.errors import OdlError, QueryError, StoreError, parse_error_position
+from odl_graph.errors import EvaluationError, OdlError, QueryError, StoreError, parse_error_position
 from odl_graph.negotiation import Format
 
 
@@ -17,7 +17,11 @@ class QueryTimeout(OdlError):
 
 
 class EngineBusy(OdlError):
-    """No worker became free within the time limit."""
+    """No worker became free within the time limit; `retry_after`: seconds a client should wait."""
+
+    def __init__(self, message: str, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class WorkerCrashed(OdlError):
@@ -88,6 +92,8 @@ class Failure:
             return cls("memory", "")
         if type(exc).__name__ == "PanicException":  # pyo3: a Rust panic caught on the calling thread
             return cls("engine", str(exc))
+        if isinstance(exc, EvaluationError | RuntimeError):  # parsed, then failed while evaluating
+            return cls("evaluation", str(exc))
         return cls("query", f"{type(exc).__name__}: {exc}")
 
     def error(self, memory_mb: int) -> OdlError:
@@ -99,9 +105,11 @@ class Failure:
         if self.kind == "memory":
             return MemoryLimit(memory_message(memory_mb))
         if self.kind == "engine":
-            return EngineFailure(f"the query engine failed on this query: {self.message}")
+            return engine_failure(self.message)
         if self.kind == "store":
             return StoreError(self.message)
+        if self.kind == "evaluation":
+            return EvaluationError(self.message)
         return QueryError(self.message, line=self.line, column=self.column)
 
 
@@ -119,7 +127,7 @@ def crash_error(status: int, stderr_tail: str, memory_mb: int) -> OdlError:
         return MemoryLimit(memory_message(memory_mb))
     m = _PANIC.search(stderr_tail)
     if m:
-        return EngineFailure(f"the query engine failed on this query: {m.group(1).strip()}")
+        return engine_failure(m.group(1).strip())
     sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
     if sig == signal.SIGKILL:
         return WorkerCrashed("the query worker was killed during evaluation (out of memory on the host?); "
@@ -128,6 +136,20 @@ def crash_error(status: int, stderr_tail: str, memory_mb: int) -> OdlError:
         return EngineFailure("the query engine crashed on this query (stack overflow: is it nested too deeply?)")
     what = f"signal {signal.Signals(sig).name}" if sig else f"exit status {os.WEXITSTATUS(status)}"
     return EngineFailure(f"the query engine crashed on this query ({what})")
+
+
+UNSORTABLE = ("ORDER BY cannot sort these values: the engine's comparison has no total order over the mixed "
+              "kinds of values this query sorts (e.g. numbers, strings and dates together; the engine "
+              "reported: {}). Sort on one kind, e.g. ORDER BY STR(?x), or filter by DATATYPE(?x) first")
+
+
+def engine_failure(message: str) -> OdlError:
+    """A panic of the engine: a QueryError (400) when the query itself can be changed to avoid it
+    (ORDER BY over mixed literals: pyoxigraph 0.5.13 sorts with a comparison that is not a total
+    order and Rust's sort panics), else an EngineFailure (500)."""
+    if "total order" in message:
+        return QueryError(UNSORTABLE.format(message))
+    return EngineFailure(f"the query engine failed on this query: {message}")
 
 
 def memory_message(memory_mb: int) -> str:

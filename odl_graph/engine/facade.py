@@ -12,7 +12,7 @@ import dataclasses
 import os
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS, Format
 from odl_graph.result_cache import ResultCache
 from odl_graph.sparql_text import looks_like_update, nesting_depth, skeleton
 from odl_graph.stores import EmbeddedStore, RemoteStore, graph_result
+from odl_graph.stores.writes import Write, check_fetch
 
 VERSION_CHECK_S = 2.0  # how often a query looks for a new store version
 
@@ -49,22 +50,46 @@ class Result:
 
     kind: str  # "solutions" | "boolean" | "graph"
     format: Format
-    body: bytes
+    body: bytes | Iterator[bytes]  # an iterator of chunks for a large answer streamed from its worker
     truncated: bool = False
     row_cap: int = 0
     rows: int | None = None
     cache: str | None = None  # "hit" | "miss" when the result cache is on, else None
 
 
+def teed(chunks: Iterable[bytes], most: int, keep: Callable[[bytes], None]) -> Iterator[bytes]:
+    """The chunks as they come; once all have passed, `keep` gets them joined, unless they passed
+    `most` bytes (then they were not held). Closing the iterator early closes `chunks`."""
+    held: list[bytes] | None = []
+    size = 0
+    try:
+        for chunk in chunks:
+            if held is not None:
+                size += len(chunk)
+                if size > most:
+                    held = None
+                else:
+                    held.append(chunk)
+            yield chunk
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    if held is not None:
+        keep(b"".join(held))
+
+
 class Engine:
     """Queries and updates over one store, whatever executes them. Thread-safe; one per server process."""
 
-    def __init__(self, executor: Executor, store: Any, *, timeout: float = 10.0, row_cap: int = 10000,
+    def __init__(self, executor: Executor, store: Any, *, timeout: float = 10.0, row_cap: int = 0,
                  cache_bytes: int = 0, base_iri: str | None = None, max_depth: int = 64,
-                 size: int = 1, reserve_timeout: float = 1.0, memory_mb: int = 0) -> None:
+                 size: int = 1, reserve_timeout: float = 1.0, memory_mb: int = 0,
+                 write_timeout: float = 600.0) -> None:
         self.executor = executor
         self.store = store  # what the pages and the API may read directly (version, dumps)
         self.timeout = float(timeout)
+        self.write_timeout = float(write_timeout)
         self.row_cap = int(row_cap)
         self.prefixes = iris.rdf_prefixes(base_iri or iris.BASE)
         self.max_depth = int(max_depth)
@@ -95,11 +120,12 @@ class Engine:
                 memory_mb=max(0, int(settings.get("worker_memory_mb", 1024))),
                 reserve_workers=max(0, int(settings.get("reserve_workers", 1))),
                 reserve_timeout=min(float(settings.get("reserve_timeout", 1.0)), timeout))
-        return cls(executor, store, timeout=timeout, row_cap=settings.get("row_cap", 10000),
+        return cls(executor, store, timeout=timeout, row_cap=settings.get("row_cap", 0),
                    cache_bytes=settings.get("result_cache_bytes", 0), base_iri=settings.get("base_iri"),
                    max_depth=settings.get("max_query_depth", 64), size=getattr(executor, "size", 1),
                    reserve_timeout=getattr(executor, "reserve_timeout", 0.0),
-                   memory_mb=getattr(executor, "memory_mb", 0))
+                   memory_mb=getattr(executor, "memory_mb", 0),
+                   write_timeout=float(settings.get("write_timeout", 600.0)))
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Engine:
@@ -154,26 +180,24 @@ class Engine:
     # -- queries ---------------------------------------------------------------------------
     def check_query_text(self, sparql: str, *, update: bool = False, parse: bool = True) -> query_guard.Verdict:
         """Refuse what must never reach a worker: an update at the query endpoint, nesting past
-        max_query_depth, and SERVICE or LOAD anywhere in the parsed query (odl_graph/query_guard.py).
+        max_query_depth, and SERVICE or LOAD anywhere outside strings, IRIs and comments
+        (odl_graph/query_guard.py). Lexer checks only, in microseconds: the full parse happens in
+        the sandboxed worker, under its limits.
 
         `parse=False` for the project's own queries (pages, API, diagnostic: fixed texts with
-        validated terms or typed substitutions), which skip the ~4 ms parse; they run in the same
+        validated terms or typed substitutions), which skip the keyword check; they run in the same
         network-less workers."""
         skel = skeleton(sparql)  # once, not once per check
         if not update and looks_like_update(sparql, skel):
             raise UpdateRejected("updates are not accepted at /sparql; send them to /update with a token")
-        depth = nesting_depth(skel)
-        if self.max_depth and depth > self.max_depth:
-            raise QueryError(f"the query is nested {depth} levels deep; the limit is {self.max_depth} "
-                             f"(max_query_depth)")
+        if self.max_depth and sum(map(skel.count, "{([")) > self.max_depth:  # else no walk needed
+            depth = nesting_depth(skel)
+            if depth > self.max_depth:
+                raise QueryError(f"the query is nested {depth} levels deep; the limit is {self.max_depth} "
+                                 f"(max_query_depth)")
         if not parse:
-            return query_guard.Verdict(True)
-        verdict = query_guard.check(sparql, update=update)
-        if not verdict.parsed and not self.executor.sandboxed and query_guard.may_fetch(sparql):
-            raise QueryError(f"the query checker could not parse this query ({verdict.parse_error}); "
-                             f"with a remote store only SPARQL 1.1 that it can check is accepted",
-                             line=verdict.line, column=verdict.column)
-        return verdict
+            return query_guard.Verdict()
+        return query_guard.check(sparql, update=update)
 
     def _run(self, req: Request, timeout: float | None = None) -> Reply:
         self.checked_version()
@@ -191,6 +215,7 @@ class Engine:
         allow_truncated: bool = False,
         base_iri: str | None = None,
         own: bool = False,
+        stream: bool = False,
     ) -> Result:
         """Run a query and serialise its answer; the row cap applies to SELECT only.
 
@@ -198,6 +223,8 @@ class Engine:
         answer that only our own headers reveal would be silent to every standard client.
         `base_iri` resolves relative IRIs when the query sets no BASE (the protocol: the request URL).
         `own=True` for the project's own query texts (pages): see check_query_text.
+        `stream=True` (the endpoint): a large answer's body is an iterator of chunks as they come
+        from the worker, never whole in this process.
 
         With the result cache on, an answer already serialised for this store version, query text,
         dataset, formats and row cap is returned as is (`cache="hit"`), without a worker. Only
@@ -221,11 +248,21 @@ class Engine:
             raise NotAcceptable(reply.kind, RESULTS_FORMATS if reply.kind != "graph" else GRAPH_FORMATS)
         assert isinstance(reply, Answer)
         fmt = (GRAPH_FORMAT if reply.kind == "graph" else RESULTS_FORMAT)[reply.format]
-        result = Result(reply.kind, fmt, reply.body, reply.truncated, cap if reply.kind == "solutions" else 0,
+        body = reply.body
+        if not stream and not isinstance(body, bytes):
+            body = b"".join(body)  # a caller that did not ask for chunks gets the answer whole
+        result = Result(reply.kind, fmt, body, reply.truncated, cap if reply.kind == "solutions" else 0,
                         reply.rows, "miss" if caching else None)
         if caching:
-            size = len(reply.body) + len(sparql) + sum(map(len, (*req.default_graph_uris, *req.named_graph_uris)))
-            self.cache.put(version, key, dataclasses.replace(result, cache="hit"), size)
+            size = len(sparql) + sum(map(len, (*req.default_graph_uris, *req.named_graph_uris)))
+
+            def keep(whole: bytes) -> None:
+                self.cache.put(version, key, dataclasses.replace(result, body=whole, cache="hit"), size + len(whole))
+
+            if isinstance(body, bytes):
+                keep(body)
+            else:
+                result.body = teed(body, self.cache.max_bytes // 4, keep)
         return result
 
     def query(
@@ -244,9 +281,10 @@ class Engine:
                       substitutions=dict(substitutions or {}))
         reply = self._run(req)
         assert isinstance(reply, Answer)
+        body = reply.body if isinstance(reply.body, bytes) else b"".join(reply.body)
         if reply.kind in ("solutions", "boolean"):
-            return ox.parse_query_results(reply.body, format=ox.QueryResultsFormat.JSON)
-        return graph_result(reply.body)
+            return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+        return graph_result(body)
 
     def _terms(self, sparql: str, default_graph_uris: Iterable[str] = (), named_graph_uris: Iterable[str] = (),
                limit: int = 0) -> Any:
@@ -285,36 +323,51 @@ class Engine:
             self._counts = reply.counts
         return dict(self._counts)
 
-    def dumps_dir(self) -> Path | None:
-        """The dump files of the store version queries run against (None: the backend writes none)."""
+    def dumps(self) -> tuple[str, Path] | None:
+        """(store version, folder) of the newest dump files (maybe older than the data: compare with
+        `version`); those of the version served are made in the background if missing."""
         self.checked_version()
-        return self.executor.dumps_dir()
+        return self.executor.dumps()
 
-    def graph_get(self, graph: str | None, fmt: Format) -> Result:
-        """Graph Store Protocol GET: one named graph (or the default graph when graph is None)."""
+    def graph_get(self, graph: str | None, fmt: Format, *, stream: bool = False) -> Result:
+        """Graph Store Protocol GET: one named graph (or the default graph when graph is None).
+        `stream=True`: a large graph's body is an iterator of chunks (never whole in this process)."""
         if graph is not None:
             ox.NamedNode(graph)  # ValueError on a bad IRI
         reply = self._run(Request("gsp_get", graph=graph, graph_format=fmt.name, prefixes=self.prefixes))
         assert isinstance(reply, Answer)
-        return Result(reply.kind, fmt, reply.body)
+        body = reply.body if stream or isinstance(reply.body, bytes) else b"".join(reply.body)
+        return Result(reply.kind, fmt, body)
 
-    # -- updates ---------------------------------------------------------------------------
-    def update(self, sparql: str, *, base_iri: str | None = None) -> str:
-        """Apply a SPARQL Update, persist it as a new store version, recycle workers. Returns the version.
+    # -- writes ----------------------------------------------------------------------------
+    def update(self, sparql: str, *, base_iri: str | None = None, using: Iterable[str] = (),
+               using_named: Iterable[str] = ()) -> str:
+        """Apply a SPARQL Update in place through the store's writer; returns the new store version.
 
-        The update runs in a child forked for it, under the same time limit as queries; `base_iri`
-        resolves its relative IRIs when it sets no BASE.
-        """
+        The server process only runs the lexer's checks; the update is parsed and evaluated by the
+        writer, under `write_timeout`. `base_iri` resolves its relative IRIs when it sets no BASE;
+        `using` / `using_named` are the protocol's using-graph-uri / using-named-graph-uri."""
         self.start()
-        verdict = self.check_query_text(sparql, update=True)
-        if verdict.reads_default_graph and not self.triple_counts().get("", 0):
-            raise QueryError(
-                "this update matches triples in the default graph (a WHERE pattern outside GRAPH, or DELETE "
-                "WHERE), but the store's default graph is empty: every triple is in a named graph. At /sparql "
-                "the default graph is the union of the named graphs; updates do not do that, so this one "
-                "would match nothing. Wrap the pattern in GRAPH ?g { ... } (and the template in GRAPH ?g "
-                "{ ... }), or name the graphs to match with USING <graph>.")
+        skel = skeleton(sparql)
+        depth = nesting_depth(skel)
+        if self.max_depth and depth > self.max_depth:
+            raise QueryError(f"the update is nested {depth} levels deep; the limit is {self.max_depth} "
+                             f"(max_query_depth)")
+        check_fetch(sparql)
+        return self._write(Write("update", sparql, base_iri, tuple(using), tuple(using_named)))[0]
+
+    def graph_write(self, method: str, graph: str | None, parts: Iterable[tuple[bytes, str]] = ()) -> tuple[str, bool]:
+        """Graph Store Protocol PUT, POST or DELETE of one graph (None: the default graph); the payload
+        documents are parsed by the writer with pyoxigraph's parsers. Returns (new version, whether the
+        graph existed before)."""
+        self.start()
+        if method not in ("PUT", "POST", "DELETE"):
+            raise QueryError(f"method {method} is not part of the Graph Store Protocol")
+        return self._write(Write(method.lower(), graph=graph, parts=tuple(parts)))
+
+    def _write(self, w: Write) -> tuple[str, bool]:
         with self._update_lock:
-            version = self.executor.apply_update(sparql, base_iri)
-            self.reload()
-            return version
+            version, existed = self.executor.apply_write(w, self.write_timeout)
+            self._counts = None
+            self.cache.clear(self.executor.version)
+            return version, existed

@@ -2,34 +2,27 @@
 
 pyoxigraph cannot cancel a query, so everything that evaluates user text runs in a child forked
 from the server; over its time limit the child is SIGKILLed (its CPU is freed at once). Children
-never touch RocksDB after the fork (a RocksDB opened after fork can deadlock): an update child sends
-the updated dataset back as N-Quads and a fresh interpreter writes the new store version.
+never touch RocksDB after the fork (a RocksDB opened after fork can deadlock): writes to the embedded
+store go to the one writer, a fresh interpreter (odl_graph/engine/updates.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import resource
 import signal
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
-from pathlib import Path
 
 import pyoxigraph as ox
 
 from odl_graph import sandbox
 from odl_graph.engine.errors import Failure, QueryTimeout, crash_error
-from odl_graph.errors import StoreError
-from odl_graph.stores import EmbeddedStore
-
-UPDATE_PERSIST_TIMEOUT = 600.0  # writing a new on-disk version of ~1M triples takes seconds
-_PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
+from odl_graph.errors import NotFound
+from odl_graph.stores.writes import Write, apply
 
 
 def detach_fds(keep: int) -> None:
@@ -69,6 +62,8 @@ class Worker:
     reserve: bool = False  # kept for short queries: its queries stop at reserve_timeout
     stderr: int = -1  # memfd holding the worker's stderr (why it died)
     status: int = 0  # wait status once reaped
+    busy_since: float = 0.0  # monotonic time its current query was sent (0: idle)
+    holds: int = 0  # reserve queries that currently keep it paused (SIGSTOP)
 
     def stderr_tail(self) -> str:
         if self.stderr < 0:
@@ -77,6 +72,19 @@ class Worker:
             size = os.fstat(self.stderr).st_size
             return os.pread(self.stderr, 65536, max(0, size - 65536)).decode("utf-8", "replace")
         return ""
+
+
+def process_memory() -> dict[str, float]:
+    """This process's resident size now and its peak (VmRSS, VmHWM), in MB: the server's own memory,
+    which answers streamed in chunks keep flat whatever their size."""
+    out = {"rss_mb": 0.0, "peak_rss_mb": 0.0}
+    with contextlib.suppress(OSError), open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                out["rss_mb"] = round(int(line.split()[1]) / 1024, 1)
+            elif line.startswith("VmHWM:"):
+                out["peak_rss_mb"] = round(int(line.split()[1]) / 1024, 1)
+    return out
 
 
 def reap(w: Worker) -> None:
@@ -98,10 +106,10 @@ def close_stderr(w: Worker) -> None:
         w.stderr = -1
 
 
-def updated_dataset(sparql: str, *, mem: ox.Store | None, path: str, base_iri: str | None, timeout: float,
-                    fork_lock: threading.Condition | threading.Lock) -> bytes:
-    """Apply an update in a forked child (killable) to `mem`, or to a copy of the version at `path`;
-    returns the updated dataset as N-Quads."""
+def updated_dataset(w: Write, *, mem: ox.Store, timeout: float,
+                    fork_lock: threading.Condition | threading.Lock) -> tuple[bool, bytes]:
+    """Apply a write in a forked child (killable) to a copy `mem` of a store that cannot apply it in place
+    (the remote store); returns whether its target graph existed and the updated dataset as N-Quads."""
     parent_conn, child_conn = Pipe(duplex=True)
     parent = os.getpid()
     with fork_lock:
@@ -114,18 +122,15 @@ def updated_dataset(sparql: str, *, mem: ox.Store | None, path: str, base_iri: s
             # No network (LOAD, SERVICE), and gone with the server: an update whose client saw the
             # server die must not go on. No memory cap: updates are token-gated and copy the store.
             sandbox.confine(parent, 0)
-            if mem is None:  # disk mode: the parent never opened RocksDB, so the child may
-                store = ox.Store()
-                store.bulk_load(ox.Store.read_only(path).dump(format=ox.RdfFormat.N_QUADS),
-                                format=ox.RdfFormat.N_QUADS)
-            else:
-                store = mem
             try:
-                store.update(sparql, base_iri=base_iri)
+                existed = apply(mem, w).existed
+            except NotFound as exc:
+                child_conn.send(Failure("notfound", str(exc)))
+                return
             except BaseException as exc:
                 child_conn.send(Failure.of(exc))
                 return
-            child_conn.send(store.dump(format=ox.RdfFormat.N_QUADS))
+            child_conn.send((existed, mem.dump(format=ox.RdfFormat.N_QUADS)))
         except BaseException as exc:
             with contextlib.suppress(BaseException):
                 child_conn.send(Failure("store", f"update failed: {exc}"))
@@ -146,24 +151,3 @@ def updated_dataset(sparql: str, *, mem: ox.Store | None, path: str, base_iri: s
     if isinstance(reply, Failure):
         raise reply.error(0)
     return reply
-
-
-def write_version(store: EmbeddedStore, nquads: bytes) -> str:
-    """Write a new store version from a fresh interpreter (no forked RocksDB state).
-
-    The writer is told the length and SHA-256 of what it must commit and refuses anything else
-    (a pipe cut short by a dying server), and it dies with this process (stores.embedded.write_main).
-    """
-    code = "from odl_graph.stores.embedded import write_main; write_main()"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PROJECT_ROOT, os.environ.get("PYTHONPATH")]))}
-    args = [sys.executable, "-c", code, str(store.path), str(len(nquads)),
-            hashlib.sha256(nquads).hexdigest(), str(os.getpid()), store.base_iri or ""]
-    try:
-        done = subprocess.run(args, input=nquads, capture_output=True, timeout=UPDATE_PERSIST_TIMEOUT,
-                              env=env, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise StoreError("writing the updated store took too long; the update was not saved") from exc
-    if done.returncode != 0:
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-        raise StoreError(f"writing the updated store failed: {tail[0]}")
-    return done.stdout.decode().strip()

@@ -22,6 +22,7 @@ from odl_graph.errors import StoreError
 from odl_graph.stores import RemoteStore
 from odl_graph.stores.remote import RemoteTimeout
 from odl_graph.stores.wire import DEFAULT_GRAPH
+from odl_graph.stores.writes import Write
 
 
 class RemoteExecutor:
@@ -57,7 +58,7 @@ class RemoteExecutor:
         self.store.refresh()
         self.version = self.store.version()
 
-    def dumps_dir(self) -> Path | None:
+    def dumps(self) -> tuple[str, Path] | None:
         return None  # the remote backend writes no dump files
 
     def run(self, req: Request, limit: float) -> Reply:
@@ -81,10 +82,11 @@ class RemoteExecutor:
                           timeout=limit, row_cap=req.row_cap)
         return reply_for(req, res)
 
-    def apply_update(self, sparql: str, base_iri: str | None) -> str:
+    def apply_write(self, w: Write, timeout: float) -> tuple[str, bool]:
+        """The remote store has no writer of ours: the write is applied to a copy in a killable child
+        and the whole content replaced (a remote store is read-mostly; docs/endpoint.md)."""
         mem = ox.Store()
         mem.bulk_load(self.store.dump_nquads(), format=ox.RdfFormat.N_QUADS)
-        nquads = updated_dataset(sparql, mem=mem, path="", base_iri=base_iri, timeout=self.timeout,
-                                 fork_lock=self._fork_lock)
+        existed, nquads = updated_dataset(w, mem=mem, timeout=timeout, fork_lock=self._fork_lock)
         self.store.replace_all(nquads)
-        return self.store.version() or ""
+        return self.store.version() or "", existed

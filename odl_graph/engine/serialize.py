@@ -1,7 +1,9 @@
 """The one serialiser: a query's answer, as either executor holds it, into the reply sent back.
 
 Both executors (the forked workers, the remote store) evaluate a request to pyoxigraph results and
-call `reply_for`; replies are small dataclasses that pickle across the worker pipe.
+call `reply_for`; replies are small dataclasses that pickle across the worker pipe. An answer larger
+than `CHUNK` crosses the pipe in pieces (`ChunkSink`): a header (`Answer` with `streamed=True`), then
+chunks of bytes, then None, so the server process never holds a whole answer, whatever its size.
 
 A SELECT answer under a row cap is written once, in its final format, into a sink that counts rows
 as the bytes go by and stops the serialiser after cap + 1 rows; the first cap rows are then closed
@@ -10,9 +12,10 @@ as a valid document (`ROW_SYNTAX`). No re-parse, no detour through another forma
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +24,7 @@ import pyoxigraph as ox
 from odl_graph.engine.errors import RowCapExceeded
 from odl_graph.negotiation import GRAPH_FORMATS, RESULTS_FORMATS
 
+CHUNK = 256 * 1024  # bytes per piece of a streamed answer
 RESULTS_FORMAT = {f.name: f for f in RESULTS_FORMATS}
 GRAPH_FORMAT = {f.name: f for f in GRAPH_FORMATS}
 
@@ -49,9 +53,10 @@ class Answer:
 
     kind: str  # "solutions" | "boolean" | "graph"
     format: str
-    body: bytes
+    body: bytes | Iterator[bytes]  # an iterator of chunks once a streamed answer reaches the caller
     truncated: bool = False
     rows: int | None = None
+    streamed: bool = False  # on the pipe: the body follows as chunks, then None
 
 
 @dataclass
@@ -78,8 +83,48 @@ class Counts:
 Reply = Answer | Unacceptable | Terms | Counts
 
 
-def reply_for(req: Request, res: Any) -> Reply:
-    """The reply to `req` given its pyoxigraph results."""
+class ChunkSink:
+    """A binary sink for pyoxigraph's serialisers that ships an answer in `CHUNK`-sized pieces.
+
+    Up to `CHUNK` bytes are kept: an answer that fits is sent whole as one reply (`finish` returns
+    it). Past that, `send` gets the header (the answer with `streamed=True` and no body), then each
+    chunk; `finish` sends the rest and None, and returns None."""
+
+    def __init__(self, send: Callable[[Any], None], head: Answer, chunk: int = CHUNK) -> None:
+        self.send = send
+        self.head = head
+        self.chunk = chunk
+        self.buf = bytearray()
+        self.started = False
+
+    def write(self, data: bytes) -> int:
+        self.buf += data
+        if len(self.buf) >= self.chunk:
+            if not self.started:
+                self.send(dataclasses.replace(self.head, body=b"", streamed=True))
+                self.started = True
+            self.send(bytes(self.buf))
+            self.buf.clear()
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def finish(self) -> Answer | None:
+        if not self.started:
+            return dataclasses.replace(self.head, body=bytes(self.buf))
+        if self.buf:
+            self.send(bytes(self.buf))
+        self.send(None)
+        return None
+
+
+def reply_for(req: Request, res: Any, send: Callable[[Any], None] | None = None) -> Reply | None:
+    """The reply to `req` given its pyoxigraph results.
+
+    With `send` (a worker's pipe), an answer past `CHUNK` bytes is streamed through it as it is
+    serialised (unless a row cap or JSON-LD's context needs it whole first; then it is sent in
+    chunks once made) and None is returned; a smaller one is returned as usual."""
     if req.op == "rows":
         if isinstance(res, ox.QuerySolutions):
             names = [v.value for v in res.variables]
@@ -95,8 +140,13 @@ def reply_for(req: Request, res: Any) -> Reply:
     if isinstance(res, ox.QuerySolutions):
         if req.results_format is None:
             return Unacceptable("solutions")
-        body, truncated, rows = serialize_solutions(res, req.results_format, req.row_cap, req.allow_truncated)
-        return Answer("solutions", req.results_format, body, truncated, rows)
+        fmt = req.results_format
+        if send is not None and req.row_cap <= 0:
+            sink = ChunkSink(send, Answer("solutions", fmt, b""))
+            res.serialize(sink, format=RESULTS_FORMAT[fmt].ox)
+            return sink.finish()
+        body, truncated, rows = serialize_solutions(res, fmt, req.row_cap, req.allow_truncated)
+        return _send(Answer("solutions", fmt, body, truncated, rows), send)
     if isinstance(res, ox.QueryBoolean):
         if req.results_format is None:
             return Unacceptable("boolean")
@@ -104,7 +154,24 @@ def reply_for(req: Request, res: Any) -> Reply:
     fmt = req.graph_format or ("turtle" if req.op == "gsp_get" else None)
     if fmt is None:
         return Unacceptable("graph")
-    return Answer("graph", fmt, serialize_rdf(res, fmt, req.prefixes))
+    if send is not None and fmt != "jsonld":
+        sink = ChunkSink(send, Answer("graph", fmt, b""))
+        serialize_rdf(res, fmt, req.prefixes, sink)
+        return sink.finish()
+    return _send(Answer("graph", fmt, serialize_rdf(res, fmt, req.prefixes)), send)
+
+
+def _send(answer: Answer, send: Callable[[Any], None] | None) -> Answer | None:
+    """A whole answer: returned as is when small or without a pipe, else sent in chunks."""
+    body = answer.body
+    assert isinstance(body, bytes)
+    if send is None or len(body) < CHUNK:
+        return answer
+    sink = ChunkSink(send, dataclasses.replace(answer, body=b""))
+    view = memoryview(body)
+    for start in range(0, len(body), CHUNK):
+        sink.write(view[start:start + CHUNK])
+    return sink.finish()
 
 
 @dataclass(frozen=True)
@@ -209,16 +276,19 @@ def serialize_solutions(solutions: ox.QuerySolutions, fmt: str, row_cap: int, al
     return bytes(sink.buf[: sink.cut]) + syntax.trailer, True, row_cap
 
 
-def serialize_rdf(data: Any, fmt: str, prefixes: Mapping[str, str] | None = None) -> bytes:
+def serialize_rdf(data: Any, fmt: str, prefixes: Mapping[str, str] | None = None, output: Any = None) -> Any:
     """Triples or quads (an iterable, or pyoxigraph results) in one of the graph formats, with the
-    known prefixes declared: `@prefix` lines in Turtle/TriG, xmlns in RDF/XML, an `@context` in JSON-LD."""
+    known prefixes declared: `@prefix` lines in Turtle/TriG, xmlns in RDF/XML, an `@context` in JSON-LD.
+    Returns the bytes, or writes them to `output` (a binary sink; not for JSON-LD) and returns None."""
     target = GRAPH_FORMAT[fmt].ox
     if fmt == "jsonld":
         body = data.serialize(format=target) if hasattr(data, "serialize") else ox.serialize(data, format=target)
         return jsonld_with_context(body, prefixes or {})
     if not prefixes or fmt in ("ntriples", "nquads"):
-        return data.serialize(format=target) if hasattr(data, "serialize") else ox.serialize(data, format=target)
-    return ox.serialize(data, format=target, prefixes=dict(prefixes))
+        if hasattr(data, "serialize"):
+            return data.serialize(output, format=target)
+        return ox.serialize(data, output, format=target)
+    return ox.serialize(data, output, format=target, prefixes=dict(prefixes))
 
 
 def jsonld_with_context(body: bytes, prefixes: Mapping[str, str]) -> bytes:

@@ -1,106 +1,121 @@
-"""Update texts the protocol implies: dataset parameters applied to an update, Graph Store Protocol
-writes expressed as SPARQL Update. Decided on parsed updates; no evaluation here."""
+"""The server's side of the one writer (odl_graph/stores/writer.py): start it, hand it a write, wait
+for it under the time limit, and kill it past the limit (its half-done write is then discarded: the
+next write derives the work store again from the version readers see)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
+from odl_graph.engine.errors import GraphNotFound, MemoryLimit, QueryTimeout
+from odl_graph.errors import EvaluationError, OdlError, QueryError, StoreError
+from odl_graph.stores import EmbeddedStore
+from odl_graph.stores.writes import Delta, Write
 
-from odl_graph.errors import QueryError, parse_error_position
-from odl_graph.sparql_text import noise_spans
-
-_WHERE_OR_BRACE = re.compile(r"(?<![\w?$:.\-])WHERE(?![\w:\-])|[{}]", re.I)
-
-
-def with_update_dataset(sparql: str, using: Iterable[str], using_named: Iterable[str]) -> str:
-    """The update with the protocol's `using-graph-uri` / `using-named-graph-uri` applied to each
-    DELETE/INSERT ... WHERE operation, as USING / USING NAMED clauses (SPARQL 1.1 Protocol §2.2.3).
-
-    Decided on the parsed update (rdflib's parser): an operation that already has USING or WITH
-    makes the parameters an error. The clauses go before the WHERE at brace depth 0 of each such
-    operation (IRIs, strings and comments skipped with the one lexer), and the result is parsed
-    again to check each operation now has exactly the requested dataset.
-    """
-    using, using_named = list(using), list(using_named)
-    if not using and not using_named:
-        return sparql
-    for iri in (*using, *using_named):
-        ox.NamedNode(iri)  # ValueError on a bad IRI
-    ops = _parsed_update_ops(sparql)
-    for i, op in enumerate(ops, 1):
-        if "withClause" in op or "using" in op:
-            clause = "WITH" if "withClause" in op else "USING"
-            raise QueryError(f"operation {i} of the update has its own {clause} clause: it cannot be combined "
-                             f"with the using-graph-uri / using-named-graph-uri parameters")
-    owners = [op.name for op in ops if op.name in ("Modify", "DeleteWhere")]
-    clauses = "".join(f" USING <{g}>" for g in using) + "".join(f" USING NAMED <{g}>" for g in using_named) + " "
-    skipped = noise_spans(sparql)
-    out, last, depth, k, seen = [], 0, 0, 0, 0
-    for m in _WHERE_OR_BRACE.finditer(sparql):
-        while k < len(skipped) and skipped[k][1] <= m.start():
-            k += 1
-        if k < len(skipped) and skipped[k][0] <= m.start():
-            continue  # inside an IRI, a string or a comment
-        token = m.group(0)
-        if token == "{":
-            depth += 1
-        elif token == "}":
-            depth -= 1
-        elif depth == 0:
-            if seen < len(owners) and owners[seen] == "Modify":
-                out += [sparql[last:m.start()], clauses]
-                last = m.start()
-            seen += 1
-    rewritten = "".join([*out, sparql[last:]])
-    expected = ([("default", g) for g in using] + [("named", g) for g in using_named])
-    got = [[(("named", str(u["named"])) if "named" in u else ("default", str(u["default"])))
-            for u in op.get("using", [])] if "using" in op else [] for op in _parsed_update_ops(rewritten)]
-    wanted = [expected if op.name == "Modify" else [] for op in ops]
-    if seen != len(owners) or got != wanted:
-        raise QueryError("cannot apply using-graph-uri / using-named-graph-uri to this update; "
-                         "write USING clauses in the update instead")
-    return rewritten
+_PROJECT_ROOT = str(Path(__file__).resolve().parents[2])
+START_TIMEOUT = 60.0
 
 
-def _parsed_update_ops(sparql: str) -> list[Any]:
-    """The operations of an update, parsed by rdflib (which exposes them; pyoxigraph does not)."""
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseUpdate
+class WriterProcess:
+    """One writer process per server, started on the first write. Thread-safe (one write at a time)."""
 
-    try:
-        return list(parseUpdate(sparql).request)
-    except ParseException as exc:
-        raise QueryError(f"malformed SPARQL update: {exc}", line=exc.lineno, column=exc.col) from exc
+    def __init__(self, store: EmbeddedStore, timeout: float) -> None:
+        self.store = store
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stderr: Any = None
+        self._conn: Connection | None = None
 
-
-def graph_store_update(method: str, graph: str | None, body: bytes, media_type: str,
-                       more: Iterable[tuple[bytes, str]] = ()) -> str:
-    """The SPARQL Update equivalent to a Graph Store Protocol PUT, POST or DELETE.
-
-    `more`: further (body, media type) documents of the same request (the parts of a multipart POST).
-    """
-    target = f"GRAPH <{graph}>" if graph else "DEFAULT"
-    if graph is not None:
-        ox.NamedNode(graph)  # ValueError on a bad IRI
-    if method == "DELETE":
-        return f"DROP SILENT {target}"
-    if method not in ("PUT", "POST"):
-        raise QueryError(f"method {method} is not part of the Graph Store Protocol")
-    triples: list[ox.Triple] = []
-    for data, media in ((body, media_type), *more):
-        fmt = ox.RdfFormat.from_media_type(media.split(";", 1)[0].strip()) if media else None
-        if fmt is None or fmt.supports_datasets:
-            raise QueryError(f"unsupported RDF media type {media!r}; send Turtle, N-Triples, JSON-LD or RDF/XML")
+    def _start(self) -> Connection:
+        if self._conn is not None and self._proc is not None and self._proc.poll() is None:
+            return self._conn
+        self._stop()
+        mine, theirs = socket.socketpair()
+        code = "from odl_graph.stores.writer import writer_main; writer_main()"
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_PROJECT_ROOT, os.environ.get("PYTHONPATH")])),
+               "RUST_BACKTRACE": "0"}
+        args = [sys.executable, "-c", code, str(self.store.path), str(theirs.fileno()), str(os.getpid()),
+                self.store.base_iri or ""]
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 (kept open for its life) why it died, no pipe to fill
         try:
-            triples += [q.triple for q in ox.parse(data, format=fmt, base_iri=graph or None)]
-        except SyntaxError as exc:
-            line, col = parse_error_position(str(exc))
-            raise QueryError(f"malformed RDF body: {exc}", line=line, column=col) from exc
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8") if triples else ""
-    insert = f"INSERT DATA {{ GRAPH <{graph}> {{ {data} }} }}" if graph else f"INSERT DATA {{ {data} }}"
-    if method == "PUT":
-        return f"DROP SILENT {target} ;\n{insert}" if data else f"DROP SILENT {target}"
-    return insert if data else "INSERT DATA { }"  # nothing to add
+            self._proc = subprocess.Popen(args, pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL, stderr=self._stderr)
+        finally:
+            theirs.close()
+        self._conn = Connection(mine.detach())
+        if not self._conn.poll(START_TIMEOUT) or self._recv() != "ready":
+            self._stop()
+            raise StoreError("the store writer did not start")
+        return self._conn
+
+    def _recv(self) -> Any:
+        assert self._conn is not None
+        try:
+            return self._conn.recv()
+        except (EOFError, OSError) as exc:
+            tail = self._stderr_tail()
+            self._stop()
+            if "memory allocation of" in tail or "MemoryError" in tail:
+                raise MemoryLimit("the write needed more memory than the writer could allocate; nothing was "
+                                  "written") from exc
+            raise StoreError(f"the store writer died; nothing was written ({tail or 'no message'})") from exc
+
+    def _stderr_tail(self) -> str:
+        if self._stderr is None:
+            return ""
+        with contextlib.suppress(OSError, ValueError):
+            self._stderr.seek(0)
+            return self._stderr.read()[-300:].decode("utf-8", "replace").strip()
+        return ""
+
+    def _stop(self) -> None:
+        if self._proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self._proc.kill()
+            self._proc.wait()
+        if self._stderr is not None:
+            self._stderr.close()
+        if self._conn is not None:
+            self._conn.close()
+        self._proc, self._conn, self._stderr = None, None, None
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+    def write(self, w: Write, timeout: float | None = None) -> tuple[str, bool, Delta | None]:
+        """Apply `w`; returns (new version, whether the target graph existed, the delta or None)."""
+        limit = self.timeout if timeout is None else timeout
+        with self._lock:
+            conn = self._start()
+            conn.send(w)
+            if not conn.poll(limit):
+                self._stop()  # SIGKILL: the work store is dirty, the next write derives it again
+                raise QueryTimeout(f"the write exceeded the {limit:g} s time limit (write_timeout) and was "
+                                   f"stopped; nothing was written")
+            reply = self._recv()
+        if "error" in reply:
+            raise _error(reply)
+        return reply["version"], reply["existed"], reply["delta"]
+
+
+def _error(reply: dict[str, Any]) -> OdlError:
+    kind, message = reply["error"], reply["message"]
+    if kind == "notfound":
+        return GraphNotFound(message)
+    if kind == "query":
+        return QueryError(message, line=reply.get("line"), column=reply.get("column"))
+    if kind == "evaluation":
+        return EvaluationError(message)
+    if kind == "memory":
+        return MemoryLimit("the write needed more memory than the writer could allocate; nothing was written")
+    return StoreError(message)

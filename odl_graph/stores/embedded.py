@@ -1,5 +1,10 @@
 """The store behind a narrow interface: the embedded on-disk Oxigraph store is the default.
 
+Every triple lives in a named graph; the store's default graph holds their set union, materialized (a
+triple held by two graphs is there once), so a query without a dataset matches each triple once, and
+an update's WHERE reads the same default graph as a query (docs/endpoint.md). Builds write it; the
+writer keeps it equal to the union at each write (odl_graph/stores/writes.py).
+
 A build writes a complete new store version next to the current one and only then flips the
 `current` symlink (an atomic rename), so a failed build never touches what readers see.
 
@@ -14,24 +19,21 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shutil
-import sys
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from odl_graph import iris
-from odl_graph.dumps import DIR as DUMPS_DIR
-from odl_graph.dumps import write_dumps
 from odl_graph.errors import QueryError, StoreError, parse_error_position
-from odl_graph.sparql_text import has_dataset_clause
 
+MATERIALIZE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"  # the default graph := the union
+UNION = "union"  # the marker's `default_graph`: this version's default graph is the union (module docstring)
 KEEP_VERSIONS = 2  # the current one and the previous one (still open in running readers)
 COMPLETE = "odl-complete.json"  # completion marker: the last file written into a version folder
 
@@ -47,16 +49,15 @@ def run_query(
 ) -> Any:
     """Evaluate SPARQL on a pyoxigraph store with the protocol's dataset rules.
 
-    Without default-graph-uri the default graph is the union of all named graphs, which is what
-    partners expect from a graph split by provenance.
+    Without default-graph-uri (or FROM) the default graph is the set union of all named graphs, which
+    is what partners expect from a graph split by provenance.
     """
     defaults = [ox.NamedNode(u) for u in default_graph_uris]
     named = [ox.NamedNode(u) for u in named_graph_uris]
     kwargs: dict[str, Any] = {}
     if defaults:
         kwargs["default_graph"] = defaults
-    elif not has_dataset_clause(sparql):  # the union would override the query's own FROM
-        kwargs["use_default_graph_as_union"] = True
+    # else: the store's default graph, which holds the set union of the named graphs (module docstring)
     if named:
         kwargs["named_graphs"] = named
     if substitutions:
@@ -70,6 +71,12 @@ def run_query(
         raise QueryError(str(exc), line=line, column=col) from exc
     except (OSError, ValueError) as exc:
         raise QueryError(str(exc)) from exc
+
+
+def named_quads(store: ox.Store) -> Iterator[ox.Quad]:
+    """Every quad of the named graphs, graph by graph (the default graph, their union, left out)."""
+    for graph in store.named_graphs():
+        yield from store.quads_for_pattern(None, None, None, graph)
 
 
 class EmbeddedStore:
@@ -92,6 +99,17 @@ class EmbeddedStore:
     def version(self) -> str | None:
         """Name of the version readers currently see (None before the first build)."""
         return self.current.resolve().name if self.exists() else None
+
+    def check_format(self) -> None:
+        """Refuse a version written before the default graph held the union (it would answer nothing)."""
+        target = self.current.resolve()
+        try:
+            marker = json.loads((target / COMPLETE).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"store version {target.name} has no completion marker: run `odl-graph build`") from exc
+        if marker.get("default_graph") != UNION:
+            raise StoreError(f"store version {target.name} was written by an older odl-graph (its default graph "
+                             f"is not the union of its named graphs): run `odl-graph build`")
 
     def _open(self) -> ox.Store:
         if not self.exists():
@@ -137,55 +155,70 @@ class EmbeddedStore:
         rows = self.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         return {r["g"].value: int(r["n"].value) for r in rows}
 
-    @property
-    def dumps_dir(self) -> Path:
-        """The dump files of the version readers currently see (odl_graph/dumps.py)."""
-        return self.current.resolve() / DUMPS_DIR
-
     def dump_nquads(self) -> bytes:
-        return self._open().dump(format=ox.RdfFormat.N_QUADS)
+        """The named graphs as N-Quads (the data; not the default graph, which is their union)."""
+        return ox.serialize(named_quads(self._open()), format=ox.RdfFormat.N_QUADS)
 
     def to_memory(self) -> ox.Store:
-        """An in-memory copy (faster for heavy queries, measured in bench/)."""
+        """An in-memory copy, default graph included (faster for heavy queries, measured in bench/)."""
         mem = ox.Store()
-        mem.bulk_load(self.dump_nquads(), format=ox.RdfFormat.N_QUADS)
+        mem.bulk_load(self._open().dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
         return mem
 
     # -- writing ---------------------------------------------------------------------------
     def replace_all(self, data: bytes | Mapping[str, bytes]) -> None:
-        """Write a complete new version, then flip `current` to it atomically.
+        """Write a complete new version, then flip `current` to it atomically (what a build does).
 
-        `data` is N-Quads, or a mapping of named-graph IRI to N-Triples.
+        `data` is N-Quads, or a mapping of named-graph IRI to N-Triples. Dumps are not written here
+        (odl_graph/dumps.py makes them after the change, off the write path).
         """
         versions = self.path / "versions"
         versions.mkdir(parents=True, exist_ok=True)
-        with _writer_lock(self.path):
+        with writer_lock(self.path):
             self._remove_partial(versions)
-            stamp = time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
-            target = versions / stamp
+            target = versions / new_stamp()
             try:
                 store = ox.Store(str(target))
                 if isinstance(data, bytes | bytearray):
                     store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+                    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+                        store.update(f"ADD DEFAULT TO <{default_graph_name(self.base_iri)}>")  # give them a home
+                    store.update(MATERIALIZE)
                 else:
                     for graph_iri, ntriples in data.items():
                         store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph_iri))
+                        store.bulk_load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
                 store.flush()
                 store.optimize()
-                write_dumps(store, target / DUMPS_DIR, self.base_iri or iris.BASE)  # before the flip: same version
                 quads = len(store)
                 del store
-                # Anything else written into the version folder goes here, before the marker.
-                seal_version(target, quads)
             except BaseException:
                 shutil.rmtree(target, ignore_errors=True)
                 raise
-            tmp_link = self.path / f".current-{stamp}"
-            tmp_link.symlink_to(Path("versions") / stamp)
-            os.replace(tmp_link, self.current)  # atomic on POSIX
-            _fsync_dir(self.path)  # the switch itself survives a power cut
-            self.refresh()
-            self._prune(versions)
+            self.publish(target, quads)
+
+    def publish(self, target: Path, quads: int | None = None, prune: bool = True) -> None:
+        """Seal a finished version folder and make it `current` (atomic flip); the writer lock is held.
+
+        Anything else written into the version folder goes before this call (the marker is last)."""
+        try:
+            seal_version(target, quads)
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        stamp = target.name
+        tmp_link = self.path / f".current-{stamp}"
+        tmp_link.symlink_to(Path("versions") / stamp)
+        os.replace(tmp_link, self.current)  # atomic on POSIX
+        fsync_dir(self.path)  # the switch itself survives a power cut
+        self.refresh()
+        if prune:
+            self._prune(self.path / "versions")
+
+    def prune(self) -> None:
+        """Remove versions beyond the kept ones (the writer does it after answering)."""
+        with writer_lock(self.path):
+            self._prune(self.path / "versions")
 
     def _remove_partial(self, versions: Path) -> None:
         """Folders a killed writer left (no marker), and its temporary links; the lock is held."""
@@ -206,7 +239,7 @@ class EmbeddedStore:
         for p in ordered:
             if p.resolve() not in keep:
                 shutil.rmtree(p, ignore_errors=True)
-        _fsync_dir(versions)
+        fsync_dir(versions)
 
     def complete_versions(self) -> list[str]:
         """Names of the complete versions on disk, oldest first."""
@@ -225,23 +258,38 @@ def is_complete(version: Path) -> bool:
     return True
 
 
-def seal_version(version: Path, quads: int) -> None:
-    """fsync every file of a finished version folder, then write the marker (itself fsynced)."""
+def default_graph_name(base_iri: str | None) -> str:
+    """The named graph that holds what clients write to "the default graph" (it is then in the union)."""
+    return f"{base_iri or iris.BASE}graph/store/default"
+
+
+def new_stamp() -> str:
+    """A version folder's name: sortable by time, unique within the process."""
+    return time.strftime("%Y%m%dT%H%M%S") + f"-{time.time_ns() % 1_000_000_000:09d}"
+
+
+def seal_version(version: Path, quads: int | None) -> None:
+    """fsync every file of a finished version folder, then write the marker (itself fsynced).
+
+    A table file (.sst) that a checkpoint hard-linked from the writer's work store is skipped: RocksDB
+    syncs each table file when it writes it, before the store refers to it, so it is on disk already."""
     files = []
     for p in sorted(version.rglob("*")):
         if p.is_file():
-            _fsync_file(p)
+            if not (p.suffix == ".sst" and p.stat().st_nlink > 1):
+                _fsync_file(p)
             files.append(str(p.relative_to(version)))
     for d in sorted({p.parent for p in version.rglob("*")} | {version}, key=lambda p: -len(p.parts)):
-        _fsync_dir(d)
-    marker = {"quads": quads, "files": files, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+        fsync_dir(d)
+    marker = {"quads": quads, "files": files, "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+              "default_graph": UNION}
     tmp = version / (COMPLETE + ".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(marker, f)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, version / COMPLETE)
-    _fsync_dir(version)
+    fsync_dir(version)
 
 
 def _fsync_file(path: Path) -> None:
@@ -252,7 +300,7 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
         os.fsync(fd)
@@ -261,7 +309,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _writer_lock(path: Path) -> Any:
+def writer_lock(path: Path) -> Any:
     """One writer per store at a time (a build and a server update may race); the kernel drops the
     lock when its holder dies, so a killed writer never blocks the next one."""
     path.mkdir(parents=True, exist_ok=True)
@@ -271,23 +319,3 @@ def _writer_lock(path: Path) -> Any:
         yield
     finally:
         os.close(fd)
-
-
-def write_main(argv: list[str] | None = None) -> None:
-    """The server's version writer: `STORE LENGTH SHA256 PARENT_PID [BASE_IRI]`, N-Quads on stdin.
-
-    It dies with the server (PR_SET_PDEATHSIG), and commits only input of exactly the announced
-    length and digest: a pipe cut short by a dying parent is refused, never half-applied."""
-    from odl_graph import sandbox
-
-    path, length, digest, parent, *rest = argv if argv is not None else sys.argv[1:]
-    sandbox.die_with_parent(int(parent))
-    data = sys.stdin.buffer.read()
-    if len(data) != int(length) or hashlib.sha256(data).hexdigest() != digest:
-        print(f"refused: got {len(data)} bytes (sha256 {hashlib.sha256(data).hexdigest()[:12]}), expected "
-              f"{length} bytes (sha256 {digest[:12]}); nothing was written", file=sys.stderr)
-        sys.exit(3)
-    store = EmbeddedStore(path, (rest[0] if rest else "") or None)
-    store.replace_all(data)
-    print(store.version())
-

@@ -74,11 +74,16 @@ def search_index() -> SearchIndex:
 
 
 # -- template helpers ------------------------------------------------------------------------
+LINK_SCHEMES = ("http:", "https:", "mailto:", "ftp:")  # a javascript: or data: IRI from data is no link
+
+
 def local_href(iri: str) -> str:
-    """Where an IRI is browsed: our IRIs on this server, others as they are."""
+    """Where an IRI is browsed: our IRIs on this server, web IRIs as they are, any other scheme nowhere."""
     base = base_iri()
     if iri.startswith(base):
         return url_for("pages.home") + iri[len(base):]
+    if not iri.lower().lstrip().startswith(LINK_SCHEMES):
+        return ""
     return iri
 
 

@@ -10,9 +10,18 @@ from rdflib import Graph
 
 from odl_graph import iris
 from odl_graph.build.harvest.snapshot import MANIFEST, SNAPSHOT, harvest_dir, read_records
-from odl_graph.build.importers._common import SIREN_RE, bind_prefixes, read_csv, sources_dir
+from odl_graph.build.importers._common import SIREN_RE, RowNote, bind_prefixes, read_csv, sources_dir
+from odl_graph.errors import SourceLocation
 
 RULES = "category-rules.csv"
+
+
+def warning_notes(path: Path, warnings: dict[str, int]) -> list[RowNote]:
+    """The mapping's warning counts as the build's source-check notes: records left out, or whose zone,
+    schema, publisher or category did not join what the graph knows (counted per kind, not per record)."""
+    return [RowNote(HarvestImporter.name, "left out" if "left out" in kind else "not joined",
+                    SourceLocation(str(path)), f"{n} record(s): {kind}")
+            for kind, n in sorted(warnings.items())]
 
 
 class HarvestImporter:
@@ -67,6 +76,14 @@ class HarvestImporter:
             categories_by_standard=by_standard, categories=categories,
             rules=mapping.read_rules(harvest_dir(data_dir) / RULES, categories), access_rights=access,
         )
+
+    def notes(self, data_dir: Path) -> list[RowNote]:
+        path = harvest_dir(data_dir) / SNAPSHOT
+        if not path.is_file():
+            return []
+        from odl_graph.build.harvest import mapping
+
+        return warning_notes(path, mapping.to_graph(read_records(path), self.context(data_dir)).warnings)
 
     def to_graph(self, data_dir: Path) -> Graph:
         path = harvest_dir(data_dir) / SNAPSHOT

@@ -20,7 +20,7 @@ from typing import Any, Protocol, TextIO
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, RDFS, SKOS, XSD
 
-from odl_graph.errors import SourceError, SourceLocation
+from odl_graph.errors import SourceError, SourceLocation, not_utf8
 
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
@@ -43,6 +43,25 @@ class Importer(Protocol):
     def sources(self, data_dir: Path) -> list[Path]: ...
 
     def to_graph(self, data_dir: Path) -> Graph: ...
+
+
+@dataclass(frozen=True)
+class RowNote:
+    """A source row an importer corrected, or left out, or could not join: the build prints every one."""
+
+    importer: str
+    action: str  # "corrected", "left out", "not joined", "name differs"
+    location: SourceLocation
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.importer}: {self.action}: {self.location}: {self.message}"
+
+
+def row_notes(importer: object, data_dir: Path) -> list[RowNote]:
+    """The rows an importer reports (its optional `notes` method); none for an importer without checks."""
+    notes = getattr(importer, "notes", None)
+    return list(notes(data_dir)) if notes is not None else []
 
 
 def sources_dir(data_dir: Path, name: str) -> Path:
@@ -154,7 +173,7 @@ def _rows(path: Path, handle: TextIO, required_columns: Sequence[str]) -> Iterat
     except StopIteration:
         raise SourceError(SourceLocation(str(path), 1), "empty file: a header row is required") from None
     except UnicodeDecodeError as exc:
-        raise SourceError(SourceLocation(str(path)), f"not UTF-8: {exc}") from exc
+        raise _not_utf8(path, exc) from exc
     columns = {name: i + 1 for i, name in enumerate(header)}
     missing = [c for c in required_columns if c not in columns]
     if missing:
@@ -170,7 +189,18 @@ def _rows(path: Path, handle: TextIO, required_columns: Sequence[str]) -> Iterat
                 )
             yield Row(path, reader.line_num, dict(zip(header, record, strict=True)), columns)
     except UnicodeDecodeError as exc:
-        raise SourceError(SourceLocation(str(path), reader.line_num + 1), f"not UTF-8: {exc}") from exc
+        raise _not_utf8(path, exc) from exc
+
+
+def _not_utf8(path: Path, exc: UnicodeDecodeError) -> SourceError:
+    """The stream decoder's offset counts from its last chunk: locate the first bad byte in the file
+    (after the byte-order mark, which no editor shows)."""
+    data = Path(path).read_bytes().removeprefix(b"\xef\xbb\xbf")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as first:
+        return not_utf8(str(path), data, first)
+    return not_utf8(str(path), data, exc)
 
 
 def read_json(path: Path) -> Any:

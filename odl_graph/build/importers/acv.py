@@ -18,12 +18,14 @@ from odl_graph.build.importers._common import (
     RDFS,
     XSD,
     Row,
+    RowNote,
     bind_prefixes,
     boolean,
     copy_extracts,
     read_csv,
     sources_dir,
 )
+from odl_graph.build.importers.commune_match import CommuneIndex
 from odl_graph.namespace import ODL
 
 REPO = "https://github.com/anct-carto/action_coeur_de_ville"
@@ -65,6 +67,18 @@ class AcvImporter:
     def sources(self, data_dir: Path) -> list[Path]:
         own = [sources_dir(data_dir, self.name) / f for f in FILES]
         return [*own, sources_dir(data_dir, COG_COMMUNES[0]) / COG_COMMUNES[1]]
+
+    def notes(self, data_dir: Path) -> list[RowNote]:
+        """Rows whose INSEE code is a COG commune other than the one their `nom_commune` names (none today):
+        the code is kept, since the lists are keyed by it, but the row is reported rather than trusted silently."""
+        index = CommuneIndex(data_dir)
+        notes = []
+        for file in FILES:
+            for row in read_csv(sources_dir(data_dir, self.name) / file, ("insee_com", "nom_commune")):
+                match = index.match(row.get("insee_com"), row.get("nom_commune"))
+                if match.action in ("corrected", "left out"):
+                    notes.append(RowNote(self.name, "name differs", row.loc("insee_com"), match.reason))
+        return notes
 
     def to_graph(self, data_dir: Path) -> Graph:
         folder = sources_dir(data_dir, self.name)

@@ -23,6 +23,7 @@ from odl_graph.build.importers._common import (
     ORG,
     RDFS,
     SIREN_RE,
+    RowNote,
     bind_prefixes,
     copy_extracts,
     integer,
@@ -30,6 +31,7 @@ from odl_graph.build.importers._common import (
     sources_dir,
     uri,
 )
+from odl_graph.build.importers.commune_match import CommuneIndex
 from odl_graph.namespace import ODL
 
 NAME = "bnlc"
@@ -67,10 +69,14 @@ class BnlcImporter:
         return [*(sources_dir(data_dir, self.name) / f for f in FILES[:2]),
                 sources_dir(data_dir, "cog") / "communes.csv"]
 
-    def read(self, data_dir: Path) -> dict[tuple[str, str], tuple[int, int]]:
-        """(commune INSEE, producer SIREN or "") -> (places, declared parking spaces), every cell checked."""
+    def reconcile(self, data_dir: Path) -> tuple[dict[tuple[str, str], tuple[int, int]], list[RowNote]]:
+        """(commune INSEE, producer SIREN or "") -> (places, declared parking spaces), every cell checked;
+        and the rows whose code was corrected or that were left out (commune_match.py: a place's code
+        counts only when the commune name of its row agrees with it)."""
+        index = CommuneIndex(data_dir)
         out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-        columns = ("id_lieu", "insee", "source", "nbre_pl")
+        notes: list[RowNote] = []
+        columns = ("id_lieu", "nom_lieu", "com_lieu", "insee", "source", "nbre_pl")
         for row in read_csv(sources_dir(data_dir, self.name) / FILES[0], columns):
             row.required("id_lieu")
             insee = row.code("insee", COMMUNE_RE, "commune INSEE code")
@@ -79,18 +85,29 @@ class BnlcImporter:
             seats = row.integer("nbre_pl", optional=True)
             if seats is not None and seats < 0:
                 raise row.error("nbre_pl", f"{seats} is negative")
-            acc = out[(insee, siren)]
+            match = index.match(insee, row.get("com_lieu"))
+            if match.action in ("corrected", "left out"):
+                notes.append(RowNote(NAME, match.action, row.loc("insee"),
+                                     f"place {row.get('id_lieu')} {row.get('nom_lieu')!r}: {match.reason}"))
+            if match.code is None:
+                continue
+            acc = out[(match.code, siren)]
             acc[0] += 1
             acc[1] += seats or 0
-        return {k: (v[0], v[1]) for k, v in out.items()}
+        return {k: (v[0], v[1]) for k, v in out.items()}, notes
+
+    def read(self, data_dir: Path) -> dict[tuple[str, str], tuple[int, int]]:
+        """(commune INSEE, producer SIREN or "") -> (places, declared parking spaces), codes checked."""
+        return self.reconcile(data_dir)[0]
+
+    def notes(self, data_dir: Path) -> list[RowNote]:
+        """The places whose commune code was corrected by their commune name, or that were left out."""
+        return self.reconcile(data_dir)[1]
 
     def to_graph(self, data_dir: Path) -> Graph:
         g = bind_prefixes(Graph())
         self._dataset(g, data_dir)
-        cog = {r.get("code") for r in read_csv(sources_dir(data_dir, "cog") / "communes.csv", ("code",))}
         for (insee, siren), (places, seats) in sorted(self.read(data_dir).items()):
-            if insee not in cog:
-                continue  # a code the COG 2026 no longer has (merged commune): see unmapped()
             node = records_iri(insee, siren)
             g.add((node, RDF.type, ODL.LocalRecords))
             g.add((node, ODL.recordsOf, DATASET))
@@ -106,15 +123,6 @@ class BnlcImporter:
             g.add((node, RDFS.label, Literal(f"BNLC : {places} lieu(x) de covoiturage ({insee}, {who_fr})", lang="fr")))
             g.add((node, RDFS.label, Literal(f"BNLC: {places} car-pool place(s) ({insee}, {who_en})", lang="en")))
         return g
-
-    def unmapped(self, data_dir: Path) -> dict[str, int]:
-        """Commune codes of the base that are not COG 2026 communes -> places there (left out of the graph)."""
-        cog = {r.get("code") for r in read_csv(sources_dir(data_dir, "cog") / "communes.csv", ("code",))}
-        out: dict[str, int] = defaultdict(int)
-        for (insee, _siren), (places, _seats) in self.read(data_dir).items():
-            if insee not in cog:
-                out[insee] += places
-        return dict(out)
 
     def _dataset(self, g: Graph, data_dir: Path) -> None:
         """The BNLC record (DCAT-AP), and the team that maintains it, as SOURCES.md of the extract says."""

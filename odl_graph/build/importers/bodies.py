@@ -20,6 +20,7 @@ from odl_graph.build.importers._common import (
     DCTERMS,
     ORG,
     RDFS,
+    RowNote,
     bind_prefixes,
     read_csv,
     sources_dir,
@@ -32,6 +33,7 @@ from odl_graph.namespace import ODL
 NAME = "bodies"
 ACV_FILE = "acv_communes_2025.csv"
 EPCI_CATEGORY = "intercommunalite"
+_TERRITORIAL = ("COM", "CA", "CC", "CU", "MET", "DEP", "REG")  # EPT are not imported (docs/importers.md)
 
 
 @dataclass
@@ -157,6 +159,24 @@ class BodiesImporter:
                 add(Body(iris.body(siren), f"Organisme de SIREN {siren}", f"Body with SIREN {siren}", None, siren,
                          None, URIRef(bnlc.SOURCE)))
         return list(out.values())
+
+    def notes(self, data_dir: Path) -> list[RowNote]:
+        """Observatory 2022 bodies of a territorial type (commune, EPCI, département, région) that join no
+        COG 2026 territory by SIREN: their publications count for no town, which is said, not hidden."""
+        from odl_graph.build.importers.observatory import ObservatoryImporter
+
+        located = {b.siren for b in self.bodies(data_dir) if b.territory is not None}
+        g2021 = ObservatoryImporter().to_graph(data_dir)
+        located |= {str(g2021.value(s, ODL.siren)) for s in g2021.subjects(ODL.competentFor, None)}
+        notes = []
+        path = sources_dir(data_dir, observatory2022.NAME) / observatory2022.EXPORT
+        for row in read_csv(path, ("siren", "nom", "type")):
+            if row.get("type") in _TERRITORIAL and row.get("siren") not in located:
+                notes.append(RowNote(NAME, "not joined", row.loc("siren"),
+                                     f"{row.get('nom')} (type {row.get('type')}, SIREN {row.get('siren')}) matches "
+                                     "no commune, EPCI, département or région of the COG 2026 by SIREN: its "
+                                     "publications count for no territory"))
+        return notes
 
     def to_graph(self, data_dir: Path) -> Graph:
         g = bind_prefixes(Graph())

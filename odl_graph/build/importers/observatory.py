@@ -18,6 +18,7 @@ from odl_graph.build.importers._common import (
     SIREN_RE,
     SKOS,
     Row,
+    RowNote,
     bind_prefixes,
     copy_extracts,
     integer,
@@ -64,6 +65,7 @@ TYPE_LABELS = {
     "DSPT": "Délégataire de Service Public Territoriaux : opérateurs privés, Soc. d'Economie Mixte,...",
 }
 EPCI_TYPES = ("CA", "CC", "CU", "MET")
+TERRITORIAL_TYPES = ("COM", *EPCI_TYPES, "DEP", "REG")  # EPT are not imported
 REGCODE_RE = re.compile(r"^(?:[A-Z]{2,3}-(\d{2})|[A-Z]{2})$")
 
 
@@ -173,6 +175,18 @@ class ObservatoryImporter:
             if territory is not None:
                 g.add((subject, ODL.competentFor, territory))
         return g
+
+    def notes(self, data_dir: Path) -> list[RowNote]:
+        """Bodies of a territorial type (commune, EPCI, département, région) whose SIREN or code joins no COG
+        2026 territory: kept as actors, but their 2021 publishing counts for no town (said, not hidden)."""
+        g = self.to_graph(data_dir)
+        notes = []
+        for a in self.read(data_dir).values():
+            if a.type in TERRITORIAL_TYPES and (iris.body(a.siren), ODL.competentFor, None) not in g:
+                notes.append(RowNote(self.name, "not joined", a.rows[0].loc("siren"),
+                                     f"{a.names[0]} (type {a.type}, SIREN {a.siren}) matches no commune, EPCI, "
+                                     "département or région of the COG 2026"))
+        return notes
 
     @staticmethod
     def _record(g: Graph, a: _Actor, subject: URIRef, portal: int | None, datagouv: int | None) -> None:

@@ -1,6 +1,12 @@
-"""OpenDataFrance's open data observatory, export of 2022-04-25: who publishes open data, where, how much,
-on which themes. Each body becomes a dated `odl:PublishingRecord`; the 2021 state stays in the
+"""OpenDataFrance's open data observatory in 2022: who publishes open data, where, how much, on which
+themes. Each body becomes a dated `odl:PublishingRecord` read from the export of 2022-10-19 (its
+data.gouv.fr dataset counts, platform and OpenDataFrance's own `ACV` flag); the 2021 state stays in the
 `observatory` import as its own dated evidence.
+
+The export of 2022-04-25 is still shipped (the themes table, and the names and types `bodies` reads) but
+its `nb_datagouv` column is not read: it is shifted by one row for 890 of its 891 organisations (see
+data/sources/SOURCES.md). A body of the October file that the April themes table or export does not know,
+or the converse, is reported by `notes` rather than dropped.
 
 The observatory does not list datasets. A theme is linked to the data categories it suggests by the
 curated rules of `data/mappings/` (importers/mappings.py); the diagnostic uses them for its "local
@@ -22,6 +28,7 @@ from odl_graph.build.importers._common import (
     FOAF,
     RDFS,
     SIREN_RE,
+    RowNote,
     bind_prefixes,
     copy_extracts,
     integer,
@@ -32,12 +39,17 @@ from odl_graph.build.importers._common import (
 from odl_graph.namespace import ODL
 
 NAME = "observatory2022"
-EXPORT = "ODF-Observatoire-apiviz_data-export_solidata-220425b.csv"
+EXPORT = "ODF-Observatoire-apiviz_data-export_solidata-220425b.csv"  # April: names and types (bodies.py)
 THEMES = "ODF-Observatoire-thematiques.csv"
-FILES = (EXPORT, THEMES)
-DATE = dt.date(2022, 4, 25)  # the export's file-name suffix 220425
+OCTOBER = "ODF-Observatoire-organisations-221019.csv"
+FILES = (EXPORT, THEMES, OCTOBER)
+SHARED = {EXPORT: "evidence/odater-2022", THEMES: "evidence/odater-2022", OCTOBER: "evidence/odater-2022-10"}
+DATE = dt.date(2022, 10, 19)  # the October export's file-name suffix 221019: the date of the records
 REPO = ("https://github.com/multi-coop/gitribute-content-test/blob/1f128806292a5ed7199fb831aea4f6d082e48238/"
         "data/csv/odf/")
+OCTOBER_SOURCE = URIRef("https://github.com/multi-coop/data-odf-observatoire/blob/"
+                        f"61bcb8fa5473430cc8be76ee38879ef06f496508/{OCTOBER}")
+ACV_VALUES = ("OUI", "VILLE")  # the October file's ACV column: OUI on communes, VILLE on intercommunalities
 # Theme names as the export writes them -> concept codes of ontology/vocabularies/observatory-theme.ttl.
 _ALIASES = {"sports": "sport"}
 
@@ -55,7 +67,7 @@ class Observatory2022Importer:
     name = NAME
 
     def refresh(self, shared_dir: Path, data_dir: Path) -> list[Path]:
-        return copy_extracts(shared_dir, data_dir, self.name, [(f"evidence/odater-2022/{f}", f) for f in FILES])
+        return copy_extracts(shared_dir, data_dir, self.name, [(f"{SHARED[f]}/{f}", f) for f in FILES])
 
     def sources(self, data_dir: Path) -> list[Path]:
         return [sources_dir(data_dir, self.name) / f for f in FILES]
@@ -86,32 +98,56 @@ class Observatory2022Importer:
         g = bind_prefixes(Graph())
         themes = self.themes_by_siren(data_dir)
         seen: set[str] = set()
-        columns = ("siren", "nom", "type", "url_ptf", "nb_ptf", "url_datagouv", "nb_datagouv", "platform_clean")
-        for row in read_csv(sources_dir(data_dir, self.name) / EXPORT, columns):
+        columns = ("siren", "nom", "url-ptf", "nb-ptf", "url-datagouv", "nb-datagouv", "ptf", "Thèmatiques", "ACV")
+        for row in read_csv(sources_dir(data_dir, self.name) / OCTOBER, columns):
             siren = row.code("siren", SIREN_RE, "SIREN (9 digits)")
-            row.required("nom")
-            node = record_iri(siren, DATE.year)
-            first = siren not in seen
+            name = row.required("nom")
+            if siren in seen:
+                raise row.error("siren", f"{siren} appears twice in the export")
             seen.add(siren)
-            if first:
-                g.add((node, RDF.type, ODL.PublishingRecord))
-                g.add((node, ODL.publishingBody, iris.body(siren)))
-                g.add((node, DCTERMS.date, Literal(DATE.isoformat(), datatype=XSD.date)))
-                g.add((node, DCTERMS.source, URIRef(REPO + EXPORT)))
-                g.add((node, RDFS.label, Literal(f"Publication open data de {row.get('nom')} (avril 2022)",
-                                                 lang="fr")))
-                g.add((node, RDFS.label, Literal(f"Open data publishing of {row.get('nom')} (April 2022)",
-                                                 lang="en")))
-                for code in sorted(themes.get(siren, ())):
-                    g.add((node, ODL.publishesOnTheme, iris.concept("observatory-theme", code)))
-            for column, prop in (("nb_ptf", ODL.platformDatasetCount), ("nb_datagouv", ODL.dataGouvCount)):
+            node = record_iri(siren, DATE.year)
+            g.add((node, RDF.type, ODL.PublishingRecord))
+            g.add((node, ODL.publishingBody, iris.body(siren)))
+            g.add((node, DCTERMS.date, Literal(DATE.isoformat(), datatype=XSD.date)))
+            g.add((node, DCTERMS.source, OCTOBER_SOURCE))
+            g.add((node, DCTERMS.source, URIRef(REPO + THEMES)))
+            g.add((node, RDFS.label, Literal(f"Publication open data de {name} (octobre 2022)", lang="fr")))
+            g.add((node, RDFS.label, Literal(f"Open data publishing of {name} (October 2022)", lang="en")))
+            codes = set(themes.get(siren, ()))
+            for theme in (t.strip() for t in row.get("Thèmatiques").split(",")):
+                if theme:
+                    code = theme_code(theme)
+                    if code not in vocab_files.concept_codes("observatory-theme"):
+                        raise row.error("Thèmatiques", f"{theme!r} is not a theme of observatory-theme.ttl")
+                    codes.add(code)
+            for code in sorted(codes):
+                g.add((node, ODL.publishesOnTheme, iris.concept("observatory-theme", code)))
+            for column, prop in (("nb-ptf", ODL.platformDatasetCount), ("nb-datagouv", ODL.dataGouvCount)):
                 count = row.integer(column, optional=True)
-                if count is not None and first:
+                if count is not None:
+                    if count < 0:
+                        raise row.error(column, f"{count} is negative")
                     g.add((node, prop, integer(count)))
-            for column in ("url_ptf", "url_datagouv"):
+            for column in ("url-ptf", "url-datagouv"):
                 page = uri(row.get(column))
                 if page is not None:
                     g.add((node, FOAF.page, page))
-            if row.get("platform_clean"):
-                g.add((node, ODL.platformName, Literal(row.get("platform_clean"))))
+            if row.get("ptf"):
+                g.add((node, ODL.platformName, Literal(row.get("ptf"))))
+            if row.get("ACV"):
+                g.add((node, ODL.acvFlag, Literal(row.choice("ACV", ACV_VALUES))))
         return g
+
+    def notes(self, data_dir: Path) -> list[RowNote]:
+        """Bodies of the October file missing from the April export (whose names and types `bodies` reads),
+        and April bodies missing from October (they get no 2022 record)."""
+        folder = sources_dir(data_dir, self.name)
+        april = {r.get("siren"): r for r in read_csv(folder / EXPORT, ("siren",))}
+        october = {r.get("siren"): r for r in read_csv(folder / OCTOBER, ("siren",))}
+        notes = [RowNote(NAME, "not joined", r.loc("siren"), f"SIREN {s} is not in the April export {EXPORT}: "
+                         "its body is named by its SIREN only")
+                 for s, r in october.items() if s not in april]
+        notes += [RowNote(NAME, "left out", r.loc("siren"), f"SIREN {s} is not in the October export {OCTOBER}: "
+                          "no 2022 record")
+                  for s, r in april.items() if s not in october]
+        return notes

@@ -9,7 +9,22 @@
     else { var u = (score - 0.5) / 0.5; r = 214 + (47 - 214) * u; g = 158 + (133 - 158) * u; b = 46 + (90 - 46) * u; }
     return "rgb(" + Math.round(r) + "," + Math.round(g) + "," + Math.round(b) + ")";
   }
-  function text(s) { var d = document.createElement("div"); d.textContent = s; return d.innerHTML; }
+  // Leaflet writes a string popup as HTML: the popup is built as nodes, data as text.
+  function node(tag, text) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
+  function popup(c, pct, link, words) {
+    var box = node("div");
+    box.appendChild(node("strong", c.label));
+    box.appendChild(document.createTextNode(" (" + c.insee + ")"));
+    box.appendChild(node("br"));
+    box.appendChild(document.createTextNode(words.readiness + " : " + pct));
+    box.appendChild(node("br"));
+    box.appendChild(document.createTextNode(words.ready + " : " + c.ready));
+    box.appendChild(node("br"));
+    var a = node("a", words.diagnostic);
+    a.href = link;
+    box.appendChild(a);
+    return box;
+  }
   window.addEventListener("load", function () {
     var el = document.getElementById("readiness-map");
     var words = JSON.parse(document.getElementById("map-strings").textContent);
@@ -31,9 +46,7 @@
         var pct = (score === null || score === undefined) ? words.unknown : Math.round(score * 100) + " %";
         var link = el.dataset.diagnostic + "?commune=" + encodeURIComponent(c.insee) +
           (uc ? "&usecase=" + encodeURIComponent(uc.split("/").pop()) : "");
-        m.bindPopup("<strong>" + text(c.label) + "</strong> (" + text(c.insee) + ")<br>" + text(words.readiness) +
-          " : " + pct + "<br>" + text(words.ready) + " : " + c.ready + "<br><a href=\"" + link + "\">" +
-          text(words.diagnostic) + "</a>");
+        m.bindPopup(popup(c, pct, link, words));
         m.addTo(layer);
         bounds.push([c.lat, c.lon]);
       });

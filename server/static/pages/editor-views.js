@@ -106,9 +106,10 @@
     return m ? decodeURIComponent(m[1]) : iri;
   }
 
+  // Our IRIs open on this server, web IRIs as they are; a javascript: or data: IRI from a result is no link.
   function localHref(iri) {
     if (config.base && iri.indexOf(config.base) === 0) return (config.home || "/") + iri.slice(config.base.length);
-    return iri;
+    return /^(https?|mailto|ftp):/i.test(iri) ? iri : "";
   }
 
   // The readable name of row[v]: its `<v>Label` column, else the value (IRIs by their last segment).
