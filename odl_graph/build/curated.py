@@ -1,10 +1,9 @@
 """Compile the curated CSV files (`data/curated/*.csv`) to RDF.
 
 Curators edit plain CSV; this module is the only place that knows how a column becomes triples.
-It maps, SHACL judges: a cell that cannot become an RDF term (a malformed id or territory, a bad
-header, a short row) raises CuratedDataError with file:line:column; a term that is not acceptable
-(an unknown status code, a commune missing from the COG, a missing challenge) compiles, and the
-SHACL violation is reported at the cell it came from, through `CompiledFile.cells`.
+It maps, SHACL judges: a cell that cannot become an RDF term (a malformed id or territory, a bad header, a
+short row) raises CuratedDataError with file:line:column; a term that is not acceptable (an unknown status
+code, a commune missing from the COG) compiles, and SHACL reports it at its cell (`CompiledFile.cells`).
 """
 
 from __future__ import annotations
