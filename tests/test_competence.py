@@ -119,6 +119,7 @@ def test_every_category_has_a_rule_with_a_sourced_basis_or_a_stated_unknown(t: t
             assert rule.legal_basis_en and rule.legal_sources, c
         else:
             assert rule.note_fr and rule.note_en, f"{c}: unknown basis without saying what was searched"
+            assert "not searched" not in rule.note_en and "no search" not in rule.note_en, f"{c}: never searched"
         if rule.obligation:
             assert rule.obligation_fr and rule.obligation_sources, c
 
