@@ -162,8 +162,10 @@ def test_hand_checked_la_roche_sur_yon_parking_availability(shipped: EmbeddedSto
     live = lines["disponibilite-parkings-temps-reel"]
     assert (live.evidence, live.state, live.best.dataset.rsplit("/", 1)[-1]) == (
         "local-records", "unknown-status", "disponibilite-parkings-la-roche-sur-yon")
-    places = lines["lieux-stationnement"]  # the observatory: the town, its EPCI and its région publish on Transport
-    assert places.evidence == "local-publisher"
+    # the national base of parking facilities covers the town: it outranks the observatory's hint (the town, its
+    # EPCI and its région publish on Transport), which stays on the line as a hint (issue 19)
+    places = lines["lieux-stationnement"]
+    assert places.evidence == "national-unknown"
     assert [p["siren"] for p in places.publishers] == ["218501914", "248500589", "234400034"]
     assert [h.dataset.rsplit("/", 1)[-1] for h in places.datasets] == ["base-nationale-lieux-stationnement"]
     assert "Base nationale des lieux de stationnement" in places.text_fr
@@ -196,7 +198,7 @@ def test_hand_checked_laval_car_pool_publishers_and_holders(shipped: EmbeddedSto
     bodies = {(p.body, p.date) for p, _ in t.evidence.publishing_bodies([laval.iri, laval.epci, laval.departement,
                                                                         laval.region])}
     assert bodies == {(ID + "actor/siren-225300011", "2022-10-19"), (ID + "actor/siren-234400034", "2022-10-19")}
-    steps = dg.roadmap(t, laval)
+    steps = rm.roadmap(t, laval)
     produce = [s for s in steps if s.action == "produce"]
     assert produce and all(any(h.get("siren") in ("215301300", "200083392") for h in s.holders) or not s.holders
                            or any(not h["local"] for h in s.holders) for s in produce)
