@@ -225,7 +225,7 @@ def test_no_serious_or_critical_violation(context, shipped_server, name: str) ->
 
 
 # -- a town officer's journey ------------------------------------------------------------------
-TOWN, CODE = "Vierzon", "18279"
+OFFICER_TOWN, OFFICER_CODE = "Vierzon", "18279"
 
 # Cells of the lines that overflow their box (a visually hidden header row is not a box a reader sees),
 # and the table's width against its container's.
@@ -249,11 +249,11 @@ def _usecase_with_a_request(shipped_build: Any) -> str:
     from odl_graph.stores import EmbeddedStore
 
     t = tb.tables(EmbeddedStore(shipped_build.store_path))
-    commune = t.resolve_commune(t.commune_index.resolve(CODE).iri)
+    commune = t.resolve_commune(t.commune_index.resolve(OFFICER_CODE).iri)
     for u in sorted(t.usecases, key=t.sort_key):
         if lt.letters_for_usecase(t, commune, u):
             return u.rsplit("/", 1)[-1]
-    pytest.fail(f"{TOWN} has nothing to ask for any use case")
+    pytest.fail(f"{OFFICER_TOWN} has nothing to ask for any use case")
 
 
 def _fits(page: Any, table_id: str, where: str) -> None:
@@ -275,16 +275,16 @@ def test_a_town_finds_whom_to_ask_and_its_requests(context, shipped_server, ship
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(base + "/", wait_until="networkidle")
     assert_accessible(page, f"town-{width}-home")
-    page.fill("#site-search", TOWN)
+    page.fill("#site-search", OFFICER_TOWN)
     page.press("#site-search", "Enter")
-    page.click(f"main a[href='/id/commune/{CODE}']")
-    page.wait_for_url(f"**/id/commune/{CODE}")
+    page.click(f"main a[href='/id/commune/{OFFICER_CODE}']")
+    page.wait_for_url(f"**/id/commune/{OFFICER_CODE}")
     _fits(page, "roadmap-steps", f"commune page at {width}")
     assert_accessible(page, f"town-{width}-commune")
     _shot(page, f"{width}-1-commune")
 
     page.click(f"#readiness a[href$='usecase={usecase}']")
-    page.wait_for_url(f"**/analyses/diagnostic?commune={CODE}&usecase={usecase}")
+    page.wait_for_url(f"**/analyses/diagnostic?commune={OFFICER_CODE}&usecase={usecase}")
     lines = page.locator("#diagnostic-lines tbody tr")
     assert lines.count() >= 1
     _fits(page, "diagnostic-lines", f"diagnostic at {width}")
@@ -299,34 +299,34 @@ def test_a_town_finds_whom_to_ask_and_its_requests(context, shipped_server, ship
     letter.click()
     page.wait_for_url("**/analyses/letter?**")
     text = page.inner_text("article.letter .letter-text")
-    assert f"Pour la commune de {TOWN}" in text and "CRPA" in text and "Base légale" in text
+    assert f"Pour la commune de {OFFICER_TOWN}" in text and "CRPA" in text and "Base légale" in text
     assert_accessible(page, f"town-{width}-letter")
     page.go_back()
 
-    page.click(f"a[href='/analyses/roadmap?commune={CODE}']")
-    page.wait_for_url(f"**/analyses/roadmap?commune={CODE}")
+    page.click(f"a[href='/analyses/roadmap?commune={OFFICER_CODE}']")
+    page.wait_for_url(f"**/analyses/roadmap?commune={OFFICER_CODE}")
     _fits(page, "roadmap-steps", f"roadmap at {width}")
     assert_accessible(page, f"town-{width}-roadmap")
     _shot(page, f"{width}-3-roadmap")
 
     page.click("#town-requests")
-    page.wait_for_url(f"**/analyses/letters?commune={CODE}")
+    page.wait_for_url(f"**/analyses/letters?commune={OFFICER_CODE}")
     assert page.locator("article.letter").count() >= 1
     assert_accessible(page, f"town-{width}-requests")
     _shot(page, f"{width}-4-requests")
     with page.expect_download() as dl:
         page.click("#letters-text")
     body = Path(dl.value.path()).read_text(encoding="utf-8")
-    assert body.count("Objet : ") == page.locator("article.letter").count() and TOWN in body
+    assert body.count("Objet : ") == page.locator("article.letter").count() and OFFICER_TOWN in body
 
 
 def test_the_synthesis_and_its_pdf_from_the_commune_page(context, shipped_server) -> None:
     base, _paths = shipped_server
     page = context.new_page()
-    page.goto(f"{base}/id/commune/{CODE}")
+    page.goto(f"{base}/id/commune/{OFFICER_CODE}")
     page.click("#commune-report a[href*='#town-']")
-    page.wait_for_url("**/analyses/report#town-" + CODE)
-    assert page.locator(f"#town-{CODE}").is_visible()
+    page.wait_for_url("**/analyses/report#town-" + OFFICER_CODE)
+    assert page.locator(f"#town-{OFFICER_CODE}").is_visible()
     assert_accessible(page, "town-report")
     _shot(page, "5-report")
     url = base + page.get_attribute("#report-pdf", "href")
