@@ -112,6 +112,7 @@ class Attack:
         for i in range(SLOW):
             kind = ("header", "body", "reader")[i % 3]
             s = socket.socket()
+            self.socks.append((kind, s))  # closed by close() whatever happens below
             if kind == "reader":
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
             s.bind((f"127.0.0.{2 + i % ADDRESSES}", 0))
@@ -126,7 +127,6 @@ class Attack:
                 s.sendall(b"GET /sparql?query=SELECT%20*%20WHERE%20%7B%3Fs%20%3Fp%20%3Fo%7D HTTP/1.1\r\n"
                           b"Host: odl\r\nAccept: text/csv\r\n\r\n")
             s.setblocking(False)
-            self.socks.append((kind, s))
         self.thread.start()
 
     def _trickle(self) -> None:

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.remote
 EMBEDDED_ONLY = {
     "test_update_then_query_sees_it",  # reads the new version back with EmbeddedStore(path)
     "test_health_without_store_is_503",  # builds an app over a missing embedded store
+    "test_graph_store_default_graph_is_the_union",  # the embedded store keeps its default graph as the union
 }
 for _name in dir(protocol):
     if _name.startswith("test_") and _name not in EMBEDDED_ONLY:

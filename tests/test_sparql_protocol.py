@@ -455,7 +455,13 @@ def test_graph_store_protocol(app_factory: Any) -> None:
     assert client.delete(f"/store?graph={g}", headers=auth).status_code == 204
     assert_error_shape(client.get(f"/store?graph={g}", headers=auth), 404)
     assert_error_shape(client.delete(f"/store?graph={g}", headers=auth), 404)
-    # the default graph is the union of the named graphs; what is written to it goes to graph/store/default
+
+
+def test_graph_store_default_graph_is_the_union(app_factory: Any) -> None:
+    """The embedded store's default graph is the union of its named graphs (docs/endpoint.md); what is
+    written to it goes to graph/store/default. A remote store keeps its product's own default graph."""
+    client = app_factory(update_token=TOKEN).test_client()
+    auth = {"Authorization": f"Bearer {TOKEN}"}
     assert client.post("/store?default", data=b"<http://e/s> <http://e/p> <http://e/o> .",
                        content_type="application/n-triples", headers=auth).status_code == 204
     got = client.get("/store?default", headers={**auth, "Accept": "application/n-triples"})

@@ -176,14 +176,14 @@ def diagnostic(g: Graph, commune: str, usecase: str, lang: str = "fr") -> dict[s
 
 
 def roadmap(g: Graph, commune: str, limit: int | None = None, lang: str = "fr") -> dict[str, Any]:
-    from odl_graph.analyses import diagnostic as dg
+    from odl_graph.analyses import roadmap as rm
 
     if limit is not None and limit < 1:
         raise OdlError(f"limit must be a positive integer, not {limit}")
     t = g.tables()
     c = t.resolve_commune(commune)
     return _labelled(t, {"commune": c.iri, "label": c.label, "insee": c.insee,
-                         "steps": [asdict(s) for s in dg.roadmap(t, c, limit=limit)]}, _lang(lang))
+                         "steps": [asdict(s) for s in rm.roadmap(t, c, limit=limit)]}, _lang(lang))
 
 
 def ranking(g: Graph, usecase: str, lang: str = "fr") -> dict[str, Any]:
