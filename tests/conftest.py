@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -112,21 +118,60 @@ def odl_graph_cli(*args: str, env: dict[str, str] | None = None, timeout: float 
     )
 
 
-@pytest.fixture(scope="session")
-def shipped_build(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """`odl-graph build` of the shipped sources into a fresh store, once per test session.
+@dataclass
+class BuildResult:
+    """What `odl-graph build` printed, and the store it wrote."""
 
-    The territory part of validation is cached in var/cache by content hash, as for any user build.
-    """
-    path = tmp_path_factory.mktemp("shipped-store")
-    result = odl_graph_cli("--store", str(path), "build")
+    returncode: int
+    stdout: str
+    stderr: str
+    store_path: Path
+
+
+def _shared_dir(config: pytest.Config) -> Path:
+    """A folder of this run that every pytest-xdist worker sees (the workers' base folders are in it)."""
+    base = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def start_shipped_build(config: pytest.Config) -> Path:
+    """Start `odl-graph build` of the shipped sources in the background, once per run (whichever
+    process comes first, under a file lock), and return its folder: `store/`, `stdout`, `stderr`, and
+    `rc` written last. Started when collection ends, so the tests that need no build run meanwhile
+    (on the other core) instead of waiting for it."""
+    folder = _shared_dir(config) / "shipped-build"
+    folder.mkdir(exist_ok=True)
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "started").exists():
+            exe = Path(sys.executable).with_name("odl-graph")
+            script = ('"$0" --store "$1/store" build >"$1/stdout" 2>"$1/stderr"; '
+                      'echo $? >"$1/rc.tmp" && mv "$1/rc.tmp" "$1/rc"')
+            subprocess.Popen(["sh", "-c", script, str(exe), str(folder)], cwd=ROOT,
+                             env={**os.environ, "COLUMNS": "200"})  # in the run's process group: ^C stops it
+            (folder / "started").touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def shipped_build(request: pytest.FixtureRequest) -> BuildResult:
+    """`odl-graph build` of the shipped sources into a fresh store, once per test run, shared by the
+    pytest-xdist workers. The tests only read that store (`odl-graph reason` over it changes nothing:
+    tests/test_build.py checks so). The territory part of validation is cached in var/cache by content
+    hash, as for any user build."""
+    folder = start_shipped_build(request.config)  # started already, unless collection did not see it
+    deadline = time.monotonic() + 1800
+    while not (folder / "rc").exists():
+        assert time.monotonic() < deadline, "the shipped build did not finish in 30 minutes"
+        time.sleep(0.5)
+    result = BuildResult(int((folder / "rc").read_text()), (folder / "stdout").read_text(encoding="utf-8"),
+                         (folder / "stderr").read_text(encoding="utf-8"), folder / "store")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    result.store_path = path  # type: ignore[attr-defined]
     return result
 
 
 @pytest.fixture(scope="session")
-def shipped_store(shipped_build: Any) -> EmbeddedStore:
+def shipped_store(shipped_build: BuildResult) -> EmbeddedStore:
     return EmbeddedStore(shipped_build.store_path)
 
 
@@ -142,6 +187,13 @@ SLOW_FIXTURES = frozenset({
 SLOW_MARKERS = frozenset({"browser", "remote", "java"})
 
 
+BUILD_FIXTURES = frozenset({"shipped_build", "shipped_store"})
+
+
+def _needs_build(item: pytest.Item) -> bool:
+    return bool(BUILD_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if "slow" in item.keywords:
@@ -149,6 +201,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or any(
                 item.get_closest_marker(m) for m in SLOW_MARKERS):
             item.add_marker(pytest.mark.slow)
+    # The files whose tests need the shipped build run last, so the build (started in the background
+    # when collection ends) overlaps the others. Whole files move, in their order: module fixtures stay.
+    late = {item.path for item in items if _needs_build(item)}
+    items.sort(key=lambda item: item.path in late)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if not session.config.option.collectonly and any(_needs_build(item) for item in session.items):
+        start_shipped_build(session.config)
 
 
 # -- no silent skips in CI -----------------------------------------------------------------------

@@ -49,3 +49,40 @@ def test_cached_report_equals_a_fresh_one(tmp_path: Path) -> None:
     key = [(r.severity, r.focus, r.path, r.message_en) for r in fresh.results]
     assert key == [(r.severity, r.focus, r.path, r.message_en) for r in cached.results]
     assert any(r.path == str(ODL.population) and r.severity == "Violation" for r in cached.results)
+
+
+def _results(report: Graph) -> set[tuple]:
+    sh = "http://www.w3.org/ns/shacl#"
+    return {(report.value(r, URIRef(sh + "focusNode")), report.value(r, URIRef(sh + "resultPath")),
+             report.value(r, URIRef(sh + "resultSeverity")), report.value(r, URIRef(sh + "sourceConstraintComponent")))
+            for r in report.objects(None, URIRef(sh + "result"))}
+
+
+def test_territories_validated_in_parallel_give_the_one_process_report(monkeypatch) -> None:
+    """Each worker validates a share of the focus nodes given as sh:targetNode: together, exactly what one
+    pyshacl run over sh:targetClass finds (a subclass instance included, as SHACL's class targets do)."""
+    import odl_graph.build.validate as v
+
+    g = Graph()
+    for i in range(40):
+        c = iris.commune(f"35{i:03d}")
+        g.add((c, RDF.type, ODL.Commune))
+        g.add((c, URIRef("http://rdf.insee.fr/def/geo#codeINSEE"), Literal(f"35{i:03d}" if i % 7 else "3X")))
+        if i % 5:
+            g.add((c, RDFS.label, Literal(f"Commune {i}", lang="fr")))
+        if i % 3 == 0:
+            g.add((c, ODL.population, Literal(-i)))
+    sub = URIRef("http://example.org/CommuneNouvelle")
+    g.add((sub, RDFS.subClassOf, ODL.Commune))
+    g.add((iris.commune("35999"), RDF.type, sub))
+    territory_shapes, _ = v.split_shapes(sum((sg.graph for sg in shape_graphs()), Graph()))
+    data = Graph()
+    data += g
+    for sg in schema_graphs():
+        data += sg.graph
+    one = _results(v._run(Graph() + data, territory_shapes))
+    monkeypatch.setattr(v, "MIN_CHUNK", 1)
+    parallel = _results(v._run_parallel(data, territory_shapes, workers=3))
+    assert parallel == one
+    assert any(f == iris.commune("35999") for f, *_ in one)  # the subclass instance was validated
+    assert len({f for f, *_ in one}) > 20  # enough violations for the comparison to mean something
