@@ -568,3 +568,8 @@ STRINGS.update(TOWN_STRINGS)
 from server.pages.strings_standards import STANDARDS_STRINGS  # noqa: E402
 
 STRINGS.update(STANDARDS_STRINGS)
+
+# The editor's completion, share link and graph limit strings live in their own module too.
+from server.pages.strings_editor import EDITOR_STRINGS  # noqa: E402
+
+STRINGS.update(EDITOR_STRINGS)

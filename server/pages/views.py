@@ -216,7 +216,8 @@ def _hit_rows(index: SearchIndex, res: Results, lang: str) -> list[dict[str, Any
              "type_label": kind_label(index, h.kind, lang), "code": h.code,
              "themes": [local_name(th) for th in h.themes],
              "within": h.within, "within_label": index.label(h.within, lang) if h.within else None,
-             "within_href": local_href(h.within) if h.within else None} for h in res.hits]
+             "within_href": local_href(h.within) if h.within else None,
+             "matched": h.matched, "matched_lang": h.matched_lang} for h in res.hits]
 
 
 def _table(fmt: Format, res: Results, rows: list[dict[str, Any]], facets: dict[str, Any], offset: int,
@@ -482,6 +483,7 @@ def editor_config(lang: str) -> dict[str, Any]:
     yasgui = {STRINGS[key]["en"]: t(key, lang) for key in STRINGS if key.startswith("yasgui:")}
     return {
         "endpoint": url_for("sparql.sparql"),
+        "complete": url_for("pages.complete"),
         "lang": lang,
         "examples": example_tabs(lang),
         "views": {name: view for view, name in DEFAULT_VIEW_NAMES.items()},
