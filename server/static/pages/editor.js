@@ -15,8 +15,10 @@
   window.OdlEditorViews.register(Yasr, config);
   frenchTable(Yasr);
 
-  // LOV/prefix.cc autocompleters fetch remote services: keep completion local.
-  Yasqe.defaults.autocompleters = ["variables", "prefixes"];
+  // LOV/prefix.cc autocompleters fetch remote services: keep completion local, by label from this
+  // graph (editor-complete.js).
+  window.OdlEditorComplete.register(Yasqe);
+  Yasqe.defaults.autocompleters = ["variables", "prefixes", "labels"];
   var yasqe = new Yasqe(document.getElementById("yasqe"), {
     // truncate=true: the editor shows at most the row cap of a long SELECT answer (the endpoint
     // refuses a cut answer to clients that did not ask for one).

@@ -1,0 +1,87 @@
+// Completion by label in the SPARQL editor: a word typed where an IRI goes (or Ctrl+Space on it) lists
+// the graph's classes, properties and resources whose labels hold it, in the page's language, accents
+// and plurals folded by the server (/editor/complete.json). Picking one writes its prefixed name or
+// IRI, and declares the prefix when the query lacks it. Registered as a YASQE autocompleter.
+(function () {
+  "use strict";
+  var WORD_RE = /^[^\s?$<>"'{}()\[\].,;:|\/^#@=!&*+]{2,}$/u;
+  var cache = {};
+
+  function config() {
+    return JSON.parse(document.getElementById("editor-config").textContent);
+  }
+
+  function fetchSuggestions(url, text) {
+    if (cache[text]) return cache[text];
+    cache[text] = fetch(url + "?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+      .then(function (body) { return body.suggestions || []; })
+      .catch(function () { delete cache[text]; return []; });
+    return cache[text];
+  }
+
+  function render(strings) {
+    return function (el, self, hint) {
+      var s = hint.suggestion;
+      var label = document.createElement("span");
+      label.className = "odl-hint-label";
+      label.textContent = s.label;
+      if (s.lang) label.setAttribute("lang", s.lang);
+      var kind = document.createElement("span");
+      kind.className = "odl-hint-kind";
+      kind.textContent = (strings["complete_" + s.kind] || s.kind) + (s.detail ? " · " + s.detail : "");
+      el.appendChild(label);
+      el.appendChild(document.createTextNode(" "));
+      el.appendChild(kind);
+    };
+  }
+
+  window.OdlEditorComplete = {
+    register: function (Yasqe) {
+      var cfg = config();
+      var url = new URL(cfg.complete, window.location.href).href;
+      var strings = cfg.strings || {};
+      var last = [];
+      Yasqe.registerAutocompleter({
+        name: "labels",
+        bulk: false,
+        autoShow: true,
+        persistenceId: null,
+        isValidCompletionPosition: function (yasqe) {
+          var token = yasqe.getCompleteToken();
+          if (!token || !WORD_RE.test(token.string || "")) return false;
+          if (/^(comment|string|string-2|variable-2|atom|meta)$/.test(token.type || "")) return false;
+          var cur = yasqe.getDoc().getCursor();
+          if (yasqe.getDoc().getLine(cur.line).slice(0, token.start).indexOf("#") >= 0) return false;
+          // a keyword being typed (SELECT, WHERE...) completes as a keyword would, not as a label
+          var possible = (token.state && token.state.possibleCurrent) || [];
+          return possible.indexOf("PNAME_LN") >= 0 || possible.indexOf("IRI_REF") >= 0 ||
+            possible.indexOf("a") >= 0;
+        },
+        get: function (yasqe, token) {
+          return fetchSuggestions(url, token.string).then(function (list) {
+            last = list;
+            return list.map(function (s, i) { return i + "\u0000" + s.text; });
+          });
+        },
+        postprocessHints: function (yasqe, hints) {
+          return hints.map(function (h) {
+            var s = last[Number(String(h.text).split("\u0000")[0])];
+            return {
+              text: s.text, displayText: s.label, suggestion: s, className: "odl-hint odl-hint-" + s.kind,
+              render: render(strings),
+              hint: function (cm, data) {
+                cm.replaceRange(s.text, data.from, data.to, "complete");
+                if (s.prefix && yasqe.getPrefixesFromQuery()[s.prefix.name] === undefined) {
+                  var add = {};
+                  add[s.prefix.name] = s.prefix.iri;
+                  yasqe.addPrefixes(add);
+                }
+              }
+            };
+          });
+        }
+      });
+    }
+  };
+})();
