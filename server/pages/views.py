@@ -477,6 +477,7 @@ def example_tabs(lang: str) -> list[dict[str, str]]:
 def editor_config(lang: str) -> dict[str, Any]:
     """What editor.js needs: endpoint, examples, view names and the interface strings of `lang`."""
     from odl_graph.analyses.catalogue import DEFAULT_VIEW_NAMES
+    from server.pages.share import MAIL_SAFE_CHARS
 
     strings = {key[len("ed_"):]: t(key, lang) for key in STRINGS if key.startswith("ed_")}
     # YASGUI's own English texts, by the English text, with what the page shows instead
@@ -484,6 +485,8 @@ def editor_config(lang: str) -> dict[str, Any]:
     return {
         "endpoint": url_for("sparql.sparql"),
         "complete": url_for("pages.complete"),
+        "share": url_for("pages.share"),
+        "mail_safe": MAIL_SAFE_CHARS,
         "lang": lang,
         "examples": example_tabs(lang),
         "views": {name: view for view, name in DEFAULT_VIEW_NAMES.items()},
@@ -500,8 +503,10 @@ def editor_config(lang: str) -> dict[str, Any]:
 
 @bp.get("/editor")
 def editor() -> Response:
+    from server.pages.share import shared_query
+
     lang, explicit = request_lang(request)
-    return render("pages/editor.html", lang, explicit, config=editor_config(lang))
+    return render("pages/editor.html", lang, explicit, config={**editor_config(lang), "shared": shared_query()})
 
 
 # -- exploration -----------------------------------------------------------------------------
