@@ -452,7 +452,8 @@
     if (this.cy) this.cy.destroy();
     this.cy = null;
   };
-  // The `limit` most connected nodes and the edges between them (all of them when there are fewer).
+  // At most `limit` nodes, the most connected first, each drawn with at least one of its links: links
+  // are taken by how connected their two ends are, and both ends kept, until the limit is reached.
   function mostConnected(g, limit) {
     if (g.nodes.length <= limit) return g;
     var degree = {};
@@ -460,16 +461,20 @@
       degree[e.source] = (degree[e.source] || 0) + 1;
       degree[e.target] = (degree[e.target] || 0) + 1;
     });
-    var kept = g.nodes.map(function (n, i) { return [-(degree[n.id] || 0), i, n]; })
-      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; }).slice(0, limit)
-      .map(function (x) { return x[2]; });
-    var ids = {};
-    kept.forEach(function (n) { ids[n.id] = true; });
-    var edges = g.edges.filter(function (e) { return ids[e.source] && ids[e.target]; });
-    var linked = {};  // a node whose links all lead out of the drawing would float alone: left out
-    edges.forEach(function (e) { linked[e.source] = linked[e.target] = true; });
+    var ranked = g.edges.map(function (e, i) { return [-(degree[e.source] + degree[e.target]), i, e]; })
+      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    var ids = {}, count = 0;
+    for (var k = 0; k < ranked.length && count < limit; k++) {
+      var e = ranked[k][2];
+      var add = (ids[e.source] ? 0 : 1) + (ids[e.target] ? 0 : 1);
+      if (count + add > limit) continue;
+      if (!ids[e.source]) ids[e.source] = true;
+      if (!ids[e.target]) ids[e.target] = true;
+      count += add;
+    }
     return {
-      nodes: kept.filter(function (n) { return linked[n.id]; }), kinds: g.kinds, capped: g.capped, edges: edges
+      nodes: g.nodes.filter(function (n) { return ids[n.id]; }), kinds: g.kinds, capped: g.capped,
+      edges: g.edges.filter(function (e) { return ids[e.source] && ids[e.target]; })
     };
   }
 
