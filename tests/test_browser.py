@@ -6,6 +6,7 @@ Screenshots go to test-artifacts/screenshots/. No request may leave 127.0.0.1 (n
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -269,7 +270,7 @@ def test_default_view_comment_opens_the_bar_chart(page, live_server: str) -> Non
     assert_accessible(page, "editor-bar-en")
     # the user's choice outranks the comment, and the share link keeps it
     page.click(".yasr_btn.select_table")
-    assert "view=table" in page.input_value("#share-link")
+    sync_api.expect(page.locator("#share-link")).to_have_value(re.compile(r"[?&]view=table"))  # asked of the server
 
 
 @pytest.mark.slow
