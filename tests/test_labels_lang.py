@@ -126,3 +126,32 @@ def test_french_search_folds_plurals_and_accents(shipped_client: Any) -> None:
 def test_fold_plural_is_simple_and_documented() -> None:
     assert [fold_plural(w) for w in ("arbres", "reseaux", "bus", "eau", "donnees", "prix")] == [
         "arbre", "reseau", "bus", "eau", "donnee", "pri"]
+
+
+class _Store:
+    """A Source over an in-memory pyoxigraph store (odl_graph.describe.labels.Source)."""
+
+    def __init__(self, turtle: str) -> None:
+        import pyoxigraph as ox
+
+        self.store = ox.Store()
+        self.store.load(turtle.encode(), ox.RdfFormat.TURTLE)
+
+    def select(self, sparql: str, *, limit: int = 0) -> list[dict[str, Any]]:
+        res = self.store.query(sparql)
+        return [{v.value: sol[v] for v in res.variables if sol[v] is not None} for sol in res]
+
+
+def test_a_fallback_label_carries_its_language_on_refs_and_pages() -> None:
+    from odl_graph.describe.base import Describer
+
+    ex = "https://w3id.org/odl-graph/id/usecase/"
+    src = _Store(f"""@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <{ex}both> rdfs:label "Arbres"@fr , "Trees"@en .
+        <{ex}english> rdfs:label "Only English"@en .
+        <{ex}plain> rdfs:label "Sans langue" .""")
+    fr = Describer(src, lang="fr")
+    assert [(n.label, n.lang) for n in map(fr.ref, (ex + "both", ex + "english", ex + "plain"))] == [
+        ("Arbres", None), ("Only English", "en"), ("Sans langue", None)]
+    assert fr.resource(ex + "english").label_lang == "en" and fr.resource(ex + "both").label_lang is None
+    assert Describer(src, lang="en").ref(ex + "both").label == "Trees"
