@@ -3,7 +3,9 @@ fixture: classes, properties and resources by their French label, accents and pl
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,9 +27,28 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
 
 
 def complete(client: Any, q: str, lang: str = "fr") -> list[dict[str, Any]]:
-    resp = client.get("/editor/complete.json", query_string={"q": q, "lang": lang})
-    assert resp.status_code == 200 and resp.mimetype == "application/json"
-    return resp.get_json()["suggestions"]
+    """The suggestions for `q`, asking again while the server says its indexes are being built."""
+    for _ in range(300):
+        resp = client.get("/editor/complete.json", query_string={"q": q, "lang": lang})
+        assert resp.status_code == 200 and resp.mimetype == "application/json"
+        body = resp.get_json()
+        if not body.get("pending"):
+            return body["suggestions"]
+        assert body["suggestions"] == []
+        time.sleep(0.1)
+    raise AssertionError("the completion indexes were never built")
+
+
+def test_no_request_waits_for_the_indexes(tmp_path: Path) -> None:
+    """The first request starts the build in the background and is answered at once, `pending`."""
+    build_fixture_store(tmp_path)
+    app, eng = make_app(tmp_path)
+    try:
+        body = app.test_client().get("/editor/complete.json?q=vitre").get_json()
+        assert body == {"q": "vitre", "lang": "fr", "pending": True, "suggestions": []}
+        assert complete(app.test_client(), "vitre")[0]["label"] == "Vitré"
+    finally:
+        eng.close()
 
 
 def test_a_class_by_its_french_label_without_accents(client: Any) -> None:

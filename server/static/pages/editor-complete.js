@@ -11,11 +11,24 @@
     return JSON.parse(document.getElementById("editor-config").textContent);
   }
 
-  function fetchSuggestions(url, text) {
+  // The server answers `pending` while it builds its indexes (once per store version): the word is
+  // then asked again shortly, and the list shown if the cursor is still on it.
+  function fetchSuggestions(url, text, yasqe) {
     if (cache[text]) return cache[text];
     cache[text] = fetch(url + "?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
-      .then(function (body) { return body.suggestions || []; })
+      .then(function (body) {
+        if (body.pending) {
+          delete cache[text];
+          if (yasqe) {
+            setTimeout(function () {
+              var token = yasqe.getCompleteToken();
+              if (token && token.string === text) yasqe.autocomplete(true);
+            }, 700);
+          }
+        }
+        return body.suggestions || [];
+      })
       .catch(function () { delete cache[text]; return []; });
     return cache[text];
   }
@@ -42,6 +55,7 @@
       var url = new URL(cfg.complete, window.location.href).href;
       var strings = cfg.strings || {};
       var last = [];
+      fetch(url + "?q=", { headers: { Accept: "application/json" } }).catch(function () {});  // starts the indexes
       Yasqe.registerAutocompleter({
         name: "labels",
         bulk: false,
@@ -59,7 +73,7 @@
             possible.indexOf("a") >= 0;
         },
         get: function (yasqe, token) {
-          return fetchSuggestions(url, token.string).then(function (list) {
+          return fetchSuggestions(url, token.string, yasqe).then(function (list) {
             last = list;
             return list.map(function (s, i) { return i + "\u0000" + s.text; });
           });
