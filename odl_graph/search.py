@@ -198,12 +198,13 @@ class SearchIndex:
         # Listings (no query text) are alphabetical by the label each reader sees.
         self._display: dict[str, list[tuple[str, str | None]]] = {}
         self._listing: dict[str, list[int]] = {}
+        folded_of = {(e[0].iri, e[1]): e[3] for e in self.entries}  # every shown label is an entry's
         for lang in LANGS:
             shown = [self.display(r.iri, lang) for r in self._rlist]
             self._display[lang] = shown
             rpos = [0] * len(self._rlist)
             for pos, r in enumerate(sorted(range(len(self._rlist)), key=lambda r: (
-                    fold(shown[r][0]), shown[r][0], self._rlist[r].iri))):
+                    folded_of[(self._rlist[r].iri, shown[r][0])], shown[r][0], self._rlist[r].iri))):
                 rpos[r] = pos
             self._listing[lang] = [kinds[i] * n + rpos[self._rid[i]] for i in range(n)]
 
