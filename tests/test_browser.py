@@ -325,6 +325,9 @@ def test_editor_completes_a_class_a_property_and_a_commune_by_french_label(page,
     assert "PREFIX odl: <https://w3id.org/odl-graph/def#>" in text  # declared when it was missing
     assert "?c a odl:DataCategory ; odl:requiredCategory <https://w3id.org/odl-graph/id/commune/35360>" in text
     shot(page, "editor-completion")
+    # a word starting with SPARQL's `a` is taken whole; a label with markup is shown as text
+    _type_and_pick(page, " . ?x ?y ", "alert", "resource", f"Commune {XSS}")
+    assert "<https://w3id.org/odl-graph/id/commune/99999>" in editor_value(page)
 
 
 @pytest.mark.slow

@@ -22,7 +22,7 @@
           delete cache[text];
           if (yasqe) {
             setTimeout(function () {
-              var token = yasqe.getCompleteToken();
+              var token = wordToken(yasqe);
               if (token && token.string === text) yasqe.autocomplete(true);
             }, 700);
           }
@@ -31,6 +31,18 @@
       })
       .catch(function () { delete cache[text]; return []; });
     return cache[text];
+  }
+
+  // The word under the cursor. SPARQL's `a` (rdf:type) is its own token, so "arbres" arrives as "a" then
+  // "rbres": a word glued to an `a` is taken whole, and judged by what may stand where the `a` is.
+  function wordToken(yasqe) {
+    var t = yasqe.getCompleteToken();
+    var cur = yasqe.getDoc().getCursor();
+    var p = t && t.start > 0 ? yasqe.getTokenAt({ line: cur.line, ch: t.start }) : null;
+    if (p && p.string === "a" && p.end === t.start && WORD_RE.test("a" + t.string)) {
+      return { start: p.start, end: t.end, string: "a" + t.string, state: p.state, type: t.type, line: cur.line };
+    }
+    return t && { start: t.start, end: t.end, string: t.string, state: t.state, type: t.type, line: cur.line };
   }
 
   function render(strings) {
@@ -62,7 +74,7 @@
         autoShow: true,
         persistenceId: null,
         isValidCompletionPosition: function (yasqe) {
-          var token = yasqe.getCompleteToken();
+          var token = wordToken(yasqe);
           if (!token || !WORD_RE.test(token.string || "")) return false;
           if (/^(comment|string|string-2|variable-2|atom|meta)$/.test(token.type || "")) return false;
           var cur = yasqe.getDoc().getCursor();
@@ -72,6 +84,7 @@
           return possible.indexOf("PNAME_LN") >= 0 || possible.indexOf("IRI_REF") >= 0 ||
             possible.indexOf("a") >= 0;
         },
+        preProcessToken: function (yasqe) { return wordToken(yasqe); },
         get: function (yasqe, token) {
           return fetchSuggestions(url, token.string, yasqe).then(function (list) {
             last = list;
@@ -84,8 +97,9 @@
             return {
               text: s.text, displayText: s.label, suggestion: s, className: "odl-hint odl-hint-" + s.kind,
               render: render(strings),
-              hint: function (cm, data) {
-                cm.replaceRange(s.text, data.from, data.to, "complete");
+              hint: function (cm) {
+                var word = wordToken(yasqe);  // the whole word, a leading `a` included
+                cm.replaceRange(s.text, { line: word.line, ch: word.start }, { line: word.line, ch: word.end }, "complete");
                 if (s.prefix && yasqe.getPrefixesFromQuery()[s.prefix.name] === undefined) {
                   var add = {};
                   add[s.prefix.name] = s.prefix.iri;
