@@ -568,3 +568,8 @@ STRINGS.update(TOWN_STRINGS)
 from server.pages.strings_standards import STANDARDS_STRINGS  # noqa: E402
 
 STRINGS.update(STANDARDS_STRINGS)
+
+# The licence and the DCAT-AP catalogue page's strings live in their own module (this one stays under 600 lines).
+from server.pages.strings_catalog import CATALOG_STRINGS  # noqa: E402
+
+STRINGS.update(CATALOG_STRINGS)
