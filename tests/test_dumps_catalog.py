@@ -269,5 +269,5 @@ def test_shipped_catalog_lists_every_record_and_validates_as_served(shipped_stor
         licence = list(data.objects(rdflib.URIRef(record), DCT.license))
         unknown = (rdflib.URIRef(record), rdflib.URIRef(iris.BASE + "def#unknownValueOf"), DCT.license) in data
         assert bool(licence) != unknown, record
-    assert html.count('<tr>') >= len(stored) and "inconnue" in html and "Open Database License" in html
+    assert html.count("<tr>") >= len(stored) and "inconnue" in html and "Licence ODbL 1.0" in html
 
