@@ -4,7 +4,7 @@ and English. `server/pages/strings.py` merges them into STRINGS, so `server.page
 CATALOG_STRINGS: dict[str, dict[str, str]] = {
     "graph_licence": {
         "fr": "Le graphe est diffusé sous la licence",
-        "en": "The graph is distributed under the licence",
+        "en": "The graph is distributed under the",
     },
     "licence_share_alike": {
         "fr": "Une base de données dérivée de ce graphe et utilisée publiquement doit l'être sous la même licence "
