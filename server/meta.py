@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 import odl_graph
 from odl_graph import licences
@@ -227,6 +227,21 @@ def download(name: str) -> Response:
     return resp
 
 
+def _catalogue_triples() -> list[ox.Triple]:
+    """The catalogue's triples, read from the store once per store version, dumps and public URL (its
+    queries take a few hundred milliseconds on the shipped graph; the answer only changes with those)."""
+    engine = get_engine()
+    dumps, root = _dumps_or_none(), base_url()
+    key = (engine.version, root, tuple(e["sha256"] for e in dumps))
+    cached = current_app.extensions.get("odl_catalog")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    graph_facts = dcat.facts(engine, settings().get("base_iri") or "")
+    triples = dcat.catalogue(root, dumps, graph_facts, settings(), engine.version)
+    current_app.extensions["odl_catalog"] = (key, triples)  # one assignment: readers see a whole entry
+    return triples
+
+
 @bp.route("/catalog", methods=["GET"])
 def catalog() -> Response:
     """DCAT-AP 3 description of the graph: catalogue, dataset, dumps as distributions, SPARQL service and
@@ -235,9 +250,7 @@ def catalog() -> Response:
     from server.pages.i18n import request_lang
     from server.pages.views import HTML, PAGE_FORMATS, render
 
-    engine = get_engine()
-    graph_facts = dcat.facts(engine, settings().get("base_iri") or "")
-    triples = dcat.catalogue(base_url(), _dumps_or_none(), graph_facts, settings(), engine.version)
+    triples = _catalogue_triples()
     params = [v for name in FORMAT_PARAM_NAMES for v in request.args.getlist(name)]
     if params or choose_format(request.headers.get("Accept"), PAGE_FORMATS) != HTML:
         return rdf_response(triples, dcat.PREFIXES)
