@@ -93,7 +93,7 @@ def _entry(path: Path, graph: str | None, media_type: str, triples: int, licence
             digest.update(chunk)
     entry = {"file": path.name, "graph": graph, "media_type": media_type, "encoding": "gzip",
              "bytes": path.stat().st_size, "triples": triples, "sha256": digest.hexdigest(), "licence": licence or None}
-    if graph is not None and graph.startswith(iris.rebase(str(iris.graph("external")), base_iri) + "/"):
+    if graph is not None and graph.startswith(iris.rebase(str(iris.graph("external")), base_iri or iris.BASE) + "/"):
         entry.update(licence=None, licence_note=EXTERNAL_NOTE)
     return entry
 

@@ -272,7 +272,7 @@ def page_model(triples: list[ox.Triple], root: str, lang: str, base_iri: str = i
         found = [licences.licence(o.value) for o in get(node, DCT + "license")]
         if found:
             return {"state": "stated", "licences": [{"iri": lic.iri, "label": lic.label(lang)} for lic in found]}
-        unknown_of = iris.rebase(UNKNOWN_VALUE_OF, base_iri)
+        unknown_of = iris.rebase(UNKNOWN_VALUE_OF, base_iri or iris.BASE)
         if any(o.value == DCT + "license" for o in index.get(node, {}).get(unknown_of, [])):
             return {"state": "unknown", "licences": []}
         return {"state": "unstated", "licences": []}
