@@ -495,7 +495,8 @@ def test_analyses_pages_have_no_serious_accessibility_fault(page, live_server: s
 
 @pytest.mark.parametrize("url", ["/search?q=vitre", "/search?q=vitre&type=Actor", "/search?q=zzzz", "/search",
                                  "/browse/UseCase?theme=biodiversity", "/browse/Commune?q=vit",
-                                 "/explore", "/explore?theme=housing", "/explore?theme=all", "/explore?lang=en"])
+                                 "/explore", "/explore?theme=housing", "/explore?theme=all", "/explore?lang=en",
+                                 "/catalog", "/catalog?lang=en"])
 def test_search_browse_explore_have_no_serious_accessibility_fault(page, live_server: str, url: str) -> None:
     if not axe_available():
         pytest.skip("axe-core is not installed in tests/clients (scripts/setup.sh runs npm ci there)")
@@ -517,7 +518,7 @@ def phone(browser, live_server: str):
 
 
 @pytest.mark.parametrize("path", ["/id/usecase/ilots-de-fraicheur", "/id/concept/theme/climate-adaptation",
-                                  "/download/", "/editor", "/no/such/page"])
+                                  "/download/", "/catalog", "/editor", "/no/such/page"])
 def test_nothing_overflows_a_phone(phone, live_server: str, path: str) -> None:
     phone.goto(live_server + path)
     phone.wait_for_load_state("load")

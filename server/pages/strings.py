@@ -574,3 +574,8 @@ STRINGS.update(STANDARDS_STRINGS)
 from server.pages.strings_editor import EDITOR_STRINGS  # noqa: E402
 
 STRINGS.update(EDITOR_STRINGS)
+
+# The licence and the DCAT-AP catalogue page's strings live in their own module (this one stays under 600 lines).
+from server.pages.strings_catalog import CATALOG_STRINGS  # noqa: E402
+
+STRINGS.update(CATALOG_STRINGS)

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, url_for
 from markupsafe import Markup
 
-from odl_graph import iris
+from odl_graph import iris, licences
 from odl_graph.describe import editor as editor_model
 from odl_graph.describe import exploration, lists, pages
 from odl_graph.describe import ontology as ontology_model
@@ -104,7 +104,9 @@ def _escape_json_bytes(body: bytes) -> Markup:
 
 @bp.app_context_processor
 def _inject() -> dict[str, Any]:
-    return {"json_script": json_script, "status_group": STATUS_GROUP}
+    # the graph's licence, in every page's footer (odl_graph/licences.py)
+    return {"json_script": json_script, "status_group": STATUS_GROUP,
+            "site_licence": licences.graph_licence(settings())}
 
 
 def render(template: str, lang: str, explicit: bool, **ctx: Any) -> Response:
