@@ -479,7 +479,7 @@ def example_tabs(lang: str) -> list[dict[str, str]]:
 def editor_config(lang: str) -> dict[str, Any]:
     """What editor.js needs: endpoint, examples, view names and the interface strings of `lang`."""
     from odl_graph.analyses.catalogue import DEFAULT_VIEW_NAMES
-    from server.pages.share import MAIL_SAFE_CHARS
+    from server.pages.sharelinks import MAIL_SAFE_CHARS
 
     strings = {key[len("ed_"):]: t(key, lang) for key in STRINGS if key.startswith("ed_")}
     # YASGUI's own English texts, by the English text, with what the page shows instead
@@ -505,7 +505,7 @@ def editor_config(lang: str) -> dict[str, Any]:
 
 @bp.get("/editor")
 def editor() -> Response:
-    from server.pages.share import shared_query
+    from server.pages.sharelinks import shared_query
 
     lang, explicit = request_lang(request)
     return render("pages/editor.html", lang, explicit, config={**editor_config(lang), "shared": shared_query()})

@@ -1,6 +1,6 @@
 // The SPARQL editor as the Wikidata Query Service has it: one query, the catalogue examples in a menu,
 // result views (editor-views.js), the view chosen by a `#defaultView:` comment, and a share link
-// `/editor?z=...&view=...` (the query compressed by the server, server/pages/share.py) that reopens the
+// `/editor?z=...&view=...` (the query compressed by the server, server/pages/sharelinks.py) that reopens the
 // same query in the same view; older `#query=...&view=...` links still open. YASQE and YASR are used
 // on their own (no YASGUI tabs, endpoint field or settings menu); their English texts are replaced by
 // the page's.
