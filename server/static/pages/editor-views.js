@@ -452,25 +452,31 @@
     if (this.cy) this.cy.destroy();
     this.cy = null;
   };
-  // At most `limit` nodes, the most connected first, each drawn with at least one of its links: links
-  // are taken by how connected their two ends are, and both ends kept, until the limit is reached.
+  // At most `limit` nodes, the most connected first, none drawn alone: a node none of whose neighbours
+  // is drawn yet comes with its most connected neighbour.
   function mostConnected(g, limit) {
     if (g.nodes.length <= limit) return g;
-    var degree = {};
+    var degree = {}, next = {};
     g.edges.forEach(function (e) {
       degree[e.source] = (degree[e.source] || 0) + 1;
       degree[e.target] = (degree[e.target] || 0) + 1;
+      (next[e.source] = next[e.source] || []).push(e.target);
+      (next[e.target] = next[e.target] || []).push(e.source);
     });
-    var ranked = g.edges.map(function (e, i) { return [-(degree[e.source] + degree[e.target]), i, e]; })
-      .sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    function rank(a, b) { return (degree[b.id] || 0) - (degree[a.id] || 0) || a.i - b.i; }
+    var order = g.nodes.map(function (n, i) { return { id: n.id, i: i }; }).sort(rank);
     var ids = {}, count = 0;
-    for (var k = 0; k < ranked.length && count < limit; k++) {
-      var e = ranked[k][2];
-      var add = (ids[e.source] ? 0 : 1) + (ids[e.target] ? 0 : 1);
-      if (count + add > limit) continue;
-      if (!ids[e.source]) ids[e.source] = true;
-      if (!ids[e.target]) ids[e.target] = true;
-      count += add;
+    for (var k = 0; k < order.length && count < limit; k++) {
+      var id = order[k].id, around = next[id] || [];
+      if (ids[id] || !around.length) continue;
+      if (around.some(function (o) { return ids[o]; })) {
+        ids[id] = true;
+        count += 1;
+      } else if (count + 2 <= limit) {
+        var best = around.reduce(function (a, b) { return (degree[b] || 0) > (degree[a] || 0) ? b : a; });
+        ids[id] = ids[best] = true;
+        count += 2;
+      }
     }
     return {
       nodes: g.nodes.filter(function (n) { return ids[n.id]; }), kinds: g.kinds, capped: g.capped,
