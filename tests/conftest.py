@@ -135,6 +135,10 @@ def _shared_dir(config: pytest.Config) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+# The background build, kept referenced: it may outlive this process's tests (another worker waits for it).
+_BUILDS: list[subprocess.Popen] = []
+
+
 def start_shipped_build(config: pytest.Config) -> Path:
     """Start `odl-graph build` of the shipped sources in the background, once per run (whichever
     process comes first, under a file lock), and return its folder: `store/`, `stdout`, `stderr`, and
@@ -148,8 +152,8 @@ def start_shipped_build(config: pytest.Config) -> Path:
             exe = Path(sys.executable).with_name("odl-graph")
             script = ('"$0" --store "$1/store" build >"$1/stdout" 2>"$1/stderr"; '
                       'echo $? >"$1/rc.tmp" && mv "$1/rc.tmp" "$1/rc"')
-            subprocess.Popen(["sh", "-c", script, str(exe), str(folder)], cwd=ROOT,
-                             env={**os.environ, "COLUMNS": "200"})  # in the run's process group: ^C stops it
+            _BUILDS.append(subprocess.Popen(["sh", "-c", script, str(exe), str(folder)], cwd=ROOT,
+                             env={**os.environ, "COLUMNS": "200"}))  # in the run's process group: ^C stops it
             (folder / "started").touch()
     return folder
 
