@@ -203,7 +203,11 @@ def test_hand_checked_laval_car_pool_publishers_and_holders(shipped: EmbeddedSto
     assert produce and all(any(h.get("siren") in ("215301300", "200083392") for h in s.holders) or not s.holders
                            or any(not h["local"] for h in s.holders) for s in produce)
     assert any("Commune de Laval (SIREN 215301300)" in s.text_fr for s in produce)
-    assert not [s for s in steps if s.category.endswith("/lieux-covoiturage")]  # already has records
+    # it already has records: never asked for nor produced; its own data is the first thing it uses (issue 19)
+    car_pool_steps = [s for s in steps if s.category.endswith("/lieux-covoiturage")]
+    assert [(s.action, s.evidence) for s in car_pool_steps] == [("use", "local-records")]
+    assert "contient des enregistrements de la commune (vérifié)" in car_pool_steps[0].text_fr
+    assert steps[0].evidence == "local-records"
 
 
 @pytest.mark.slow

@@ -25,7 +25,8 @@ from typing import Any
 
 from odl_graph.analyses import actions
 from odl_graph.analyses import evidence as ev
-from odl_graph.analyses.holder import holder_of
+from odl_graph.analyses.competence import TERRITORIAL_CATEGORIES
+from odl_graph.analyses.holder import HolderAnswer, holder_of
 from odl_graph.analyses.tables import (
     FAMILY_RANK,
     LEVEL_LABELS,
@@ -89,6 +90,8 @@ class Line:
     hint_fr: str | None = None  # the observatory hint, worded as one
     hint_en: str | None = None
     excluded: list[DatasetHit] = field(default_factory=list)  # national datasets whose coverage leaves the town out
+    find_fr: str | None = None  # action "find": no competent body known; what was searched, leads to check
+    find_en: str | None = None
 
 
 @dataclass
@@ -330,7 +333,42 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
                 paid=paid, holding=holding.to_json(), hint_fr=hint_fr, hint_en=hint_en, excluded=excluded)
     line.action = actions.action(line, holding)
     line.effort = actions.ACTIONS[line.action].effort
+    if line.action == "find":
+        line.find_fr, line.find_en = _find_texts(holding, _leads(t, producers))
+        line.text_fr += f" ; {line.find_fr}"
+        line.text_en += f"; {line.find_en}"
     return line
+
+
+def _leads(t: Tables, producers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The usual producers worth naming as leads: the town's own bodies, national or unterritorial ones, and
+    bodies whose territory contains the town (Tables.concrete_producers already drops the others); a body
+    with a territorial remit whose territory is unknown (a city's planning agency) is not a lead anywhere."""
+    out = []
+    for p in producers:
+        info = t.evidence.actors.get(p.get("iri") or "")
+        if not p.get("local") and info is not None and info.category in TERRITORIAL_CATEGORIES \
+                and not info.territories:
+            continue
+        out.append(p)
+    return out
+
+
+def _find_texts(holding: HolderAnswer, producers: list[dict[str, Any]]) -> tuple[str, str]:
+    """What a "find who holds it" line tells the town: no competent body is established, what was searched,
+    and the category's usual producers as leads to check, never as the holder."""
+    if holding.searched_fr:  # no source read names the competent level
+        fr = ("détenteur à trouver : aucun organisme compétent n'est établi par une source lue (recherche faite :"
+              f" {holding.searched_fr.rstrip('.')})")
+        en = ("holder to be found: no competent body is established by a source read (searched:"
+              f" {(holding.searched_en or holding.searched_fr).rstrip('.')})")
+    else:  # the level is known, not the body of that level for this town (e.g. an operator nobody names)
+        fr = f"détenteur à trouver : {holding.text_fr.rstrip('.')}"
+        en = f"holder to be found: {holding.text_en.rstrip('.')}"
+    if producers:
+        fr += f" ; pistes, non vérifiées : {names(producers)}, producteurs habituels de cette donnée"
+        en += f"; leads, not verified: {names(producers, 'en')}, usual producers of this data"
+    return fr, en
 
 
 def diagnose_pair(t: Tables, commune: Commune, usecase: str,
