@@ -131,6 +131,19 @@ def test_no_body_named_outside_its_territory(t: tb.Tables, roadmaps: dict[str, A
     assert wrong == []
 
 
+def test_a_records_producer_outside_its_territory_is_not_named(t: tb.Tables) -> None:
+    """Saintes (17415, Charente-Maritime), checked by hand: the three car-pool places of data/sources/bnlc/bnlc-.csv
+    coded 17415 (17415-C-001 to -003) carry the producer SIREN 221600018, the Charente council's (16), not
+    Charente-Maritime's: the records count, their producer is not named, and the line says what was declared."""
+    saintes = t.resolve_commune("17415")
+    line = dg.commune_lines(t, saintes)[f"{t.base_iri}id/datacategory/lieux-covoiturage"]
+    assert line.evidence == "local-records"
+    assert [(r["count"], r["producer"], r["declared_outside"]["siren"]) for r in line.records] == [
+        (3, None, "221600018")]
+    assert "CHARENTE (SIREN 221600018), est un organisme d'un autre territoire : à vérifier" in line.text_fr
+    assert "221600018" not in {h.get("siren") for h in line.holders}
+
+
 def test_agglomerations_are_asked_for_their_buses(t: tb.Tables) -> None:
     """Where the town's EPCI is a communauté d'agglomération, urbaine or a métropole (its type in
     data/sources/cog/epci.csv), it is the mobility authority: bus data names that EPCI (its SIREN); in

@@ -133,9 +133,25 @@ def names(items: Iterable[dict[str, Any]], lang: str = "fr") -> str:
                      for i in items)
 
 
+def _record(t: Tables, commune: Commune, r: Any) -> dict[str, Any]:
+    """Records of the town in a national file, with their producer. A producer with a territorial remit that
+    does not contain the town (a source defect: Saintes' car-pool places carry the SIREN of the Charente
+    council, not of Charente-Maritime) is not named as the producer: the line says what was declared."""
+    producer = t.holder(r.publisher) if r.publisher else None
+    info = t.evidence.actors.get((producer or {}).get("iri") or "")
+    inside = {x for x, _ in commune.territories(t.national)}
+    outside = producer if info is not None and info.territories and not info.territories & inside else None
+    return {"dataset": r.dataset, "dataset_label": t.label(r.dataset), "count": r.count, "capacity": r.capacity,
+            "producer": None if outside else producer, "declared_outside": outside}
+
+
 def _record_text(rec: dict[str, Any], lang: str) -> str:
     fr = lang == "fr"
     who = names([rec["producer"]], lang) if rec["producer"] else ("producteur inconnu" if fr else "producer unknown")
+    if rec.get("declared_outside"):
+        declared = names([rec["declared_outside"]], lang)
+        who += (f" (le producteur déclaré, {declared}, est un organisme d'un autre territoire : à vérifier)" if fr
+                else f" (the declared producer, {declared}, is a body of another territory: to be checked)")
     cap = rec["capacity"]
     if fr:
         return f"{rec['count']} enregistrement(s)" + (f", capacité {cap}" if cap else "") + f", produits par {who}"
@@ -247,9 +263,7 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
     usual = t.label(info.usual) if info.usual else "inconnu"
     cat_fr, cat_en = t.label(cat, "fr"), t.label(cat, "en")
     verdict = classify(t, commune, cat, covering)
-    records = [{"dataset": r.dataset, "dataset_label": t.label(r.dataset), "count": r.count, "capacity": r.capacity,
-                "producer": t.holder(r.publisher) if r.publisher else None}
-               for r in t.records.get(commune.iri, {}).get(cat, ())]
+    records = [_record(t, commune, r) for r in t.records.get(commune.iri, {}).get(cat, ())]
     chain = {terr: lvl for terr, lvl in commune.territories(t.national) if lvl != "national"}
     publishers = [_publisher(t, p, terr, chain[terr], cat)
                   for p, terr in t.evidence.publications_on(list(chain), cat)]
