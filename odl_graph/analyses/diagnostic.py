@@ -18,6 +18,7 @@ The roadmap is odl_graph/analyses/roadmap.py.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -368,17 +369,22 @@ def _leads(t: Tables, producers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _plain(note: str) -> str:
+    """A competence note as a town reads it: without the repository file names it cites for developers."""
+    return re.sub(r" \([\w./-]+\.csv\)", "", note).rstrip(".")
+
+
 def _find_texts(holding: HolderAnswer, producers: list[dict[str, Any]]) -> tuple[str, str]:
     """What a "find who holds it" line tells the town: no competent body is established, what was searched,
     and the category's usual producers as leads to check, never as the holder."""
     if holding.searched_fr:  # no source read names the competent level
         fr = ("détenteur à trouver : aucun organisme compétent n'est établi par une source lue (recherche faite :"
-              f" {holding.searched_fr.rstrip('.')})")
+              f" {_plain(holding.searched_fr)})")
         en = ("holder to be found: no competent body is established by a source read (searched:"
-              f" {(holding.searched_en or holding.searched_fr).rstrip('.')})")
+              f" {_plain(holding.searched_en or holding.searched_fr)})")
     else:  # the level is known, not the body of that level for this town (e.g. an operator nobody names)
-        fr = f"détenteur à trouver : {holding.text_fr.rstrip('.')}"
-        en = f"holder to be found: {holding.text_en.rstrip('.')}"
+        fr = f"détenteur à trouver : {holding.text_fr.split(' : ', 1)[-1].rstrip('.')}"
+        en = f"holder to be found: {holding.text_en.split(': ', 1)[-1].rstrip('.')}"
     if producers:
         fr += f" ; pistes, non vérifiées : {names(producers)}, producteurs habituels de cette donnée"
         en += f"; leads, not verified: {names(producers, 'en')}, usual producers of this data"
