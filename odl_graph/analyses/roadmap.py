@@ -100,11 +100,12 @@ def _step(t: Tables, rank: int, ln: Line, unlocks: list[str], needed: int) -> St
         tail_fr += f" {ln.hint_fr[0].upper()}{ln.hint_fr[1:]}."
         tail_en += f" {ln.hint_en[0].upper()}{ln.hint_en[1:]}." if ln.hint_en else ""
     dataset_fr = f" : « {datasets[0]['label']} »" if ln.action == "use" and datasets else ""
+    dataset_en = f": “{datasets[0]['label']}”" if ln.action == "use" and datasets else ""
     return Step(
         rank, ln.category, t.label(ln.category), ln.action, ln.evidence,
         [{"iri": u, "label": t.label(u)} for u in unlocks], needed, ln.holders, datasets,
         f"{act.verb_fr} « {t.label(ln.category)} »{dataset_fr} ({act.role_fr} : {who_fr}{extra_fr}){where}{tail_fr}",
-        f"{act.verb_en} “{t.label(ln.category, 'en')}”{dataset_fr.replace('« ', '“').replace(' »', '”')}"
+        f"{act.verb_en} “{t.label(ln.category, 'en')}”{dataset_en}"
         f" ({act.role_en}: {who_en}{extra_en}){where}{tail_en}",
         act.effort, ln.paid, certainty, cert_fr, cert_en, h.get("legal_basis_fr"), h.get("legal_basis_en"),
         h.get("obligation"), h.get("obligation_fr"), h.get("obligation_en"),
