@@ -62,7 +62,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Bytes of serialised SPARQL answers kept per store version for repeated queries (0 = off).", int),
     Setting("catalog_publisher", "odl-graph", "Name of the publisher in the DCAT-AP description at /catalog."),
     Setting("catalog_contact_email", "", "Contact e-mail in /catalog (empty: the contact point gives the site URL)."),
-    Setting("catalog_licence", "", "Licence IRI of the graph's distributions in /catalog (empty: none is claimed)."),
+    Setting("licence", "http://publications.europa.eu/resource/authority/licence/ODC_BL",
+            "Licence IRI of the graph (docs/licence.md), stated in /download/, the dumps' manifest, /catalog, VoID "
+            "and every page's footer; empty: none is claimed."),
     Setting("build_reason", True, "Run OWL reasoning (HermiT, needs Java) as a stage of the build: graph/inferred.",
             bool),
     Setting("cache_dir", str(PROJECT_ROOT / "var" / "cache"), "Content-addressed cache of validation reports."),

@@ -6,7 +6,9 @@ into place when complete, so a folder there is always whole. Each folder is stam
 it holds (its name, and `store_version` in the manifest); the server serves the newest one and says
 when it is older than the data (odl_graph/engine/pool.py, server/meta.py). `odl-graph export DIR`
 writes the same files from the current version. The manifest gives, per file, its graph, format,
-media type, size, triple count and SHA-256.
+media type, size, triple count, SHA-256 and licence: the graph's (the setting `licence`, docs/licence.md),
+except for the verbatim copies of reused vocabularies (`graph/external/*`), which keep their own
+(data/vocab/SOURCES.md) and say so in `licence_note`.
 """
 
 from __future__ import annotations
@@ -80,17 +82,26 @@ def _write(path: Path, store: ox.Store, fmt: ox.RdfFormat, graph: ox.NamedNode |
             dump(out)
 
 
-def _entry(path: Path, graph: str | None, media_type: str, triples: int) -> dict[str, Any]:
+EXTERNAL_NOTE = "a verbatim copy of a reused vocabulary, under its own licence (data/vocab/SOURCES.md)"
+
+
+def _entry(path: Path, graph: str | None, media_type: str, triples: int, licence: str | None,
+           base_iri: str) -> dict[str, Any]:
     digest = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
-    return {"file": path.name, "graph": graph, "media_type": media_type, "encoding": "gzip",
-            "bytes": path.stat().st_size, "triples": triples, "sha256": digest.hexdigest()}
+    entry = {"file": path.name, "graph": graph, "media_type": media_type, "encoding": "gzip",
+             "bytes": path.stat().st_size, "triples": triples, "sha256": digest.hexdigest(), "licence": licence or None}
+    if graph is not None and graph.startswith(iris.rebase(str(iris.graph("external")), base_iri or iris.BASE) + "/"):
+        entry.update(licence=None, licence_note=EXTERNAL_NOTE)
+    return entry
 
 
-def write_dumps(store: ox.Store, directory: Path, base_iri: str = iris.BASE) -> list[dict[str, Any]]:
-    """Write every dump of `store` and the manifest into `directory` (created); returns the manifest."""
+def write_dumps(store: ox.Store, directory: Path, base_iri: str = iris.BASE,
+                licence: str | None = None) -> list[dict[str, Any]]:
+    """Write every dump of `store` and the manifest into `directory` (created); returns the manifest.
+    `licence`: the IRI of the graph's licence, stated in each entry."""
     directory.mkdir(parents=True, exist_ok=True)
     prefixes = iris.rdf_prefixes(base_iri)
     counts = {r["g"].value: int(r["n"].value) for r in store.query(
@@ -99,12 +110,12 @@ def write_dumps(store: ox.Store, directory: Path, base_iri: str = iris.BASE) -> 
     for ext, fmt, media in DATASET_FILES:
         path = directory / f"{WHOLE}.{ext}.gz"
         _write(path, store, fmt, None, prefixes)
-        entries.append(_entry(path, None, media, sum(counts.values())))
+        entries.append(_entry(path, None, media, sum(counts.values()), licence, base_iri))
     for graph in sorted(counts):
         for ext, fmt, media in GRAPH_FILES:
             path = directory / f"{graph_slug(graph, base_iri)}.{ext}.gz"
             _write(path, store, fmt, ox.NamedNode(graph), prefixes)
-            entries.append(_entry(path, graph, media, counts[graph]))
+            entries.append(_entry(path, graph, media, counts[graph], licence, base_iri))
     tmp = directory / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(entries, indent=1), encoding="utf-8")
     os.replace(tmp, directory / MANIFEST)
@@ -130,7 +141,7 @@ def latest(store_path: Path) -> tuple[str, Path] | None:
     return None
 
 
-def make(store_path: Path, version: str, base_iri: str = iris.BASE) -> Path:
+def make(store_path: Path, version: str, base_iri: str = iris.BASE, licence: str | None = None) -> Path:
     """Write the dumps of one store version into `<store>/dumps/<version>` (atomically: a temporary
     folder renamed when complete); older folders beyond KEEP are removed."""
     import pyoxigraph as ox
@@ -143,7 +154,7 @@ def make(store_path: Path, version: str, base_iri: str = iris.BASE) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     try:
         store = ox.Store.read_only(str(Path(store_path) / "versions" / version))
-        write_dumps(store, tmp, base_iri)
+        write_dumps(store, tmp, base_iri, licence)
         (tmp / "store_version").write_text(version, encoding="utf-8")
         os.replace(tmp, final)
     finally:
@@ -158,9 +169,10 @@ class Maker:
     """Keeps the dumps of a store following its current version: at most one background process at a
     time; a version asked for while one runs is made when it ends (intermediate ones are skipped)."""
 
-    def __init__(self, store_path: Path, base_iri: str | None) -> None:
+    def __init__(self, store_path: Path, base_iri: str | None, licence: str | None = None) -> None:
         self.store_path = Path(store_path)
         self.base_iri = base_iri or iris.BASE
+        self.licence = licence or ""
         self._lock = threading.Lock()
         self._running: subprocess.Popen[bytes] | None = None
         self._wanted: str | None = None
@@ -179,9 +191,10 @@ class Maker:
                 self._start(version)
 
     def _start(self, version: str) -> None:
-        code = "import sys\nfrom odl_graph.dumps import make\nmake(sys.argv[1], sys.argv[2], sys.argv[3])\n"
+        code = "import sys\nfrom odl_graph.dumps import make\nmake(*sys.argv[1:5])\n"
         self._running = subprocess.Popen(
-            ["nice", "-n", "10", sys.executable, "-c", code, str(self.store_path), version, self.base_iri],
+            ["nice", "-n", "10", sys.executable, "-c", code, str(self.store_path), version, self.base_iri,
+             self.licence],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         threading.Thread(target=self._wait, args=(self._running, version), daemon=True).start()
 

@@ -1,9 +1,12 @@
 """Site search: every label of our resources in an in-memory index, built once per store version.
 
 SPARQL has no accent folding, and a REGEX per query over the ~90k labels (35k communes in two
-languages) takes seconds. Here labels are folded once (odl_graph.describe.labels.fold: accents, case,
+languages) takes seconds. Here labels are folded once (odl_graph.text.fold: accents, case,
 ligatures, hyphens and apostrophes ignored) and cut into words by `tokens`; a query matches a
-resource when each of its words begins a word of one of the resource's labels. Hits are ranked by
+resource when each of its words begins a word of one of the resource's labels, or is that word's plural
+(odl_graph.text.fold_plural: "arbres" finds "charte de l'arbre"). A label of any language can match, but
+a hit is always shown by its label in the reader's language (`display`), the other language only where
+the resource has none, with its language tag so pages mark it up. Hits are ranked by
 type first (use cases, challenges, data categories, communes, actors, then the rest, schema fields
 last), then by how well the label matches. Facets count the hits per type and per theme.
 No Flask: the pages and the benchmark use the same index.
@@ -20,7 +23,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from odl_graph import iris
-from odl_graph.describe.labels import DCAT, DEFAULT_LANG, LANGS, RDF, RDFS, SKOS, Source, fold, lang_rank, local_name
+from odl_graph.describe.labels import (
+    DCAT,
+    DEFAULT_LANG,
+    LANGS,
+    RDF,
+    RDFS,
+    SKOS,
+    Source,
+    fold,
+    label_order,
+    lang_rank,
+    local_name,
+)
+from odl_graph.text import fold_plural
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 8
@@ -43,6 +59,11 @@ _WORD = re.compile(r"[^\W_]+")
 def tokens(text: str) -> list[str]:
     """The words of a text as search compares them: folded, split on anything not a letter or digit."""
     return _WORD.findall(fold(text))
+
+
+def singular_phrase(folded: str) -> str:
+    """A folded, space-separated text with each word's plural mark folded (phrase comparisons)."""
+    return " ".join(fold_plural(w) for w in folded.split())
 
 
 def select_many(source: Source, sparql: str) -> list[dict[str, Any]]:
@@ -80,12 +101,14 @@ class Resource:
 @dataclass(frozen=True)
 class Hit:
     iri: str
-    label: str
-    lang: str | None
+    label: str  # the resource's label in the reader's language (another only where it has none)
+    lang: str | None  # that label's language tag
     kind: str
     code: str | None
     themes: tuple[str, ...]
     within: str | None = None  # a schema field's standard: fields of several standards share names
+    matched: str | None = None  # the label the query matched, when it is not the one shown
+    matched_lang: str | None = None
 
 
 @dataclass
@@ -116,16 +139,18 @@ def primary_kind(classes: Iterable[str]) -> str:
 class SearchIndex:
     """Labels folded and cut into words, with a sorted vocabulary for prefix lookups."""
 
-    def __init__(self, labels: Iterable[tuple[str, str, str | None]], resources: Iterable[Resource]) -> None:
+    def __init__(self, labels: Iterable[tuple[str, str, str | None, bool]], resources: Iterable[Resource]) -> None:
+        """`labels`: (IRI, text, language tag, is an alternative label); alternative labels are found by
+        search but shown only where a resource has no preferred label in the reader's language."""
         self.resources: dict[str, Resource] = {r.iri: r for r in resources}
         # entry = (resource, label, lang, folded label, labelled). A resource without a label is listed by
         # its IRI's last segment on the browse pages, but never offered as a search hit.
         self.entries: list[tuple[Resource, str, str | None, str, bool]] = []
-        self.labels: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+        self.labels: dict[str, list[tuple[str, str | None, bool]]] = defaultdict(list)
         # The same text in French and English (a town's name) is one entry, tagged French: half the work.
         unique: dict[tuple[str, str], str | None] = {}
-        for iri, label, lang in labels:
-            self.labels[iri].append((label, lang))
+        for iri, label, lang, alt in labels:
+            self.labels[iri].append((label, lang, alt))
             seen = unique.get((iri, label), "")
             if seen == "" or lang_rank(lang, DEFAULT_LANG) < lang_rank(seen, DEFAULT_LANG):
                 unique[(iri, label)] = lang
@@ -148,6 +173,10 @@ class SearchIndex:
         self.class_names = frozenset().union(*(r.classes for r in self.resources.values()))
         self.vocabulary = sorted(postings)
         self.postings = [postings[w] for w in self.vocabulary]
+        # each word's singular -> the vocabulary words that fold to it ("arbre" -> arbre, arbres)
+        self._plurals: dict[str, list[int]] = defaultdict(list)
+        for j, w in enumerate(self.vocabulary):
+            self._plurals[fold_plural(w)].append(j)
         # Per entry, as integers, everything the ranking compares except the match itself: the rank of
         # its resource's kind, then its place among all labels for a reader of each language (own
         # language first, then shorter, then alphabetical); and its alphabetical place for listings.
@@ -155,7 +184,7 @@ class SearchIndex:
         self._rlist = list(dict.fromkeys(e[0] for e in self.entries))  # resources in entry order
         rid = {r.iri: k for k, r in enumerate(self._rlist)}
         self._rid = [rid[e[0].iri] for e in self.entries]
-        self._folded = [e[3] for e in self.entries]
+        self._folded = [singular_phrase(e[3]) for e in self.entries]
         self._named = [e[4] for e in self.entries]
         kinds = [kind_rank(e[0].kind) for e in self.entries]
         self._base: dict[str, list[int]] = {}
@@ -166,11 +195,18 @@ class SearchIndex:
             for pos, i in enumerate(order):
                 base[i] = kinds[i] * 3 * n + pos
             self._base[lang] = base
-        listing = [0] * n
-        for pos, i in enumerate(sorted(range(n), key=lambda i: (self.entries[i][3], self.entries[i][1],
-                                                                 self.entries[i][0].iri))):
-            listing[i] = kinds[i] * n + pos
-        self._listing = listing
+        # Listings (no query text) are alphabetical by the label each reader sees.
+        self._display: dict[str, list[tuple[str, str | None]]] = {}
+        self._listing: dict[str, list[int]] = {}
+        folded_of = {(e[0].iri, e[1]): e[3] for e in self.entries}  # every shown label is an entry's
+        for lang in LANGS:
+            shown = [self.display(r.iri, lang) for r in self._rlist]
+            self._display[lang] = shown
+            rpos = [0] * len(self._rlist)
+            for pos, r in enumerate(sorted(range(len(self._rlist)), key=lambda r: (
+                    folded_of[(self._rlist[r].iri, shown[r][0])], shown[r][0], self._rlist[r].iri))):
+                rpos[r] = pos
+            self._listing[lang] = [kinds[i] * n + rpos[self._rid[i]] for i in range(n)]
 
     # -- building ------------------------------------------------------------------------------
     @classmethod
@@ -179,11 +215,11 @@ class SearchIndex:
         return cls(*cls.fetch(source, base))
 
     @staticmethod
-    def fetch(source: Source, base: str = iris.BASE) -> tuple[list[tuple[str, str, str | None]], list[Resource]]:
+    def fetch(source: Source, base: str = iris.BASE) -> tuple[list[tuple[str, str, str | None, bool]], list[Resource]]:
         """Labels, classes and themes of every resource under the base IRI (three queries)."""
         odl = base + "def#"
         preds = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
-        labels = select_many(source, f"SELECT ?s ?l WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?l "
+        labels = select_many(source, f"SELECT ?s ?p ?l WHERE {{ VALUES ?p {{ {preds} }} ?s ?p ?l "
                                      f"FILTER(STRSTARTS(STR(?s), \"{base}\")) }}")
         types = select_many(source, f"SELECT ?s ?t WHERE {{ ?s <{RDF}type> ?t FILTER(STRSTARTS(STR(?s), \"{base}\") "
                                     f"&& (STRSTARTS(STR(?t), \"{odl}\") || ?t IN (<{SKOS}Concept>, "
@@ -204,7 +240,9 @@ class SearchIndex:
             theme_of[r["s"].value].add(r["th"].value)
         resources = [Resource(iri, primary_kind(cs), frozenset(cs), frozenset(theme_of.get(iri, ())))
                      for iri, cs in classes.items()]
-        return [(r["s"].value, r["l"].value, getattr(r["l"], "language", None)) for r in labels], resources
+        alt = SKOS + "altLabel"
+        return [(r["s"].value, r["l"].value, getattr(r["l"], "language", None), r["p"].value == alt)
+                for r in labels], resources
 
     # -- querying ------------------------------------------------------------------------------
     def _matching(self, words: Sequence[str]) -> set[int] | None:
@@ -216,6 +254,8 @@ class SearchIndex:
             ids: set[int] = set()
             for postings in self.postings[lo:hi]:
                 ids.update(postings)
+            for j in self._plurals.get(fold_plural(w), ()):  # "arbres" also finds "arbre"
+                ids.update(self.postings[j])
             found = ids if found is None else found & ids
             if not found:
                 return set()
@@ -238,9 +278,10 @@ class SearchIndex:
                            selected_themes=tuple(sorted(want_themes)))
         ids = self._matching(words)
         candidates = range(len(self.entries)) if ids is None else ids
-        phrase = " ".join(words)
+        lang = lang if lang in self._base else DEFAULT_LANG
+        phrase = singular_phrase(" ".join(words))
         n = len(self.entries)
-        base = self._base.get(lang, self._base[DEFAULT_LANG]) if phrase else self._listing
+        base = self._base[lang] if phrase else self._listing[lang]
         folded, named, rid = self._folded, self._named, self._rid
         # resource -> its best entry's key * n + entry (one int: the lowest is the best label)
         best: dict[int, int] = {}
@@ -275,11 +316,18 @@ class SearchIndex:
                 kept.append(key)
         end = max(0, offset) + max(0, limit)
         top = heapq.nsmallest(end, kept) if end < len(kept) else sorted(kept)
-        page = [self.entries[key % n][:3] for key in top[max(0, offset):end]]
+        shown = self._display[lang]
+        hits = []
+        for key in top[max(0, offset):end]:
+            i = key % n
+            res, label, tag = self.entries[i][:3]
+            best, best_lang = shown[rid[i]]
+            other = bool(phrase) and label != best and self._named[i]  # a listing matched no label
+            hits.append(Hit(res.iri, best, best_lang, res.kind, res.code, tuple(sorted(res.themes)),
+                            self.within(res), label if other else None, tag if other else None))
         return Results(
             query=query,
-            hits=[Hit(res.iri, label, tag, res.kind, res.code, tuple(sorted(res.themes)), self.within(res))
-                  for res, label, tag in page],
+            hits=hits,
             total=len(kept),
             types=sorted(type_counts.items(), key=lambda kv: (kind_rank(kv[0]), kv[0])),
             themes=sorted(theme_counts.items(), key=lambda kv: (-kv[1], kv[0])),
@@ -294,12 +342,19 @@ class SearchIndex:
         parent = res.iri.rsplit("/field/", 1)[0]
         return parent if parent in self.resources else None
 
-    def label(self, iri: str, lang: str = DEFAULT_LANG) -> str:
-        """The best label of an indexed IRI in the reader's language (its last segment when it has none)."""
+    def display(self, iri: str, lang: str = DEFAULT_LANG) -> tuple[str, str | None]:
+        """The label a reader of `lang` sees for an IRI, with its language tag: the reader's language, else
+        the other of French/English, else an untagged label (odl_graph.describe.labels.lang_rank); the
+        IRI's last segment, untagged, when it has no label."""
         found = self.labels.get(iri)
         if not found:
-            return local_name(iri)
-        return min(found, key=lambda lt: (lang_rank(lt[1], lang), lt[0]))[0]
+            return local_name(iri), None
+        best = min(found, key=lambda lt: label_order(lt[0], lt[1], int(lt[2]), lang))
+        return best[0], best[1]
+
+    def label(self, iri: str, lang: str = DEFAULT_LANG) -> str:
+        """The best label of an indexed IRI in the reader's language (its last segment when it has none)."""
+        return self.display(iri, lang)[0]
 
     def themes(self, base: str = iris.BASE) -> list[str]:
         """The concepts of the theme scheme, by label."""

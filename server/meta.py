@@ -8,9 +8,10 @@ from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
 
 import odl_graph
+from odl_graph import licences
 from odl_graph.analyses import dcat
 from odl_graph.dumps import read_manifest
 from odl_graph.engine import serialize_rdf
@@ -133,6 +134,9 @@ def void() -> Response:
         ox.Triple(ds, _n(VOID + "sparqlEndpoint"), _n(root + "sparql")),
         ox.Triple(ds, _n(VOID + "triples"), _int(_union_count(counts))),
     ]
+    lic = licences.graph_licence(settings())
+    if lic is not None:
+        t.append(ox.Triple(ds, _n(DCTERMS + "license"), _n(lic.iri)))
     dumps = _dumps_or_none()
     t += [ox.Triple(ds, _n(VOID + "dataDump"), _n(dump_url(e))) for e in dumps if e["graph"] is None]
     for i, (name, n) in enumerate(sorted((g, c) for g, c in counts.items() if g)):
@@ -192,9 +196,10 @@ def downloads() -> Response:
     """The dump files: an HTML table (French by default) or, for `Accept: application/json`, JSON."""
     _folder, entries = manifest()
     files = [{**e, "url": dump_url(e)} for e in entries]
+    lic = licences.graph_licence(settings())
     if negotiate(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json" \
             or request.args.get("format") == "json":
-        resp = jsonify({"ok": True, **dumps_state(), "files": files})
+        resp = jsonify({"ok": True, **dumps_state(), "licence": lic.as_json() if lic else None, "files": files})
     else:
         from server.pages.i18n import request_lang
         from server.pages.views import render
@@ -222,13 +227,39 @@ def download(name: str) -> Response:
     return resp
 
 
+def _catalogue_triples() -> list[ox.Triple]:
+    """The catalogue's triples, read from the store once per store version, dumps and public URL (its
+    queries take a few hundred milliseconds on the shipped graph; the answer only changes with those)."""
+    engine = get_engine()
+    dumps, root = _dumps_or_none(), base_url()
+    key = (engine.version, root, tuple(e["sha256"] for e in dumps))
+    cached = current_app.extensions.get("odl_catalog")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    graph_facts = dcat.facts(engine, settings().get("base_iri") or "")
+    triples = dcat.catalogue(root, dumps, graph_facts, settings(), engine.version)
+    current_app.extensions["odl_catalog"] = (key, triples)  # one assignment: readers see a whole entry
+    return triples
+
+
 @bp.route("/catalog", methods=["GET"])
 def catalog() -> Response:
-    """DCAT-AP 3 description of the graph: catalogue, dataset, dumps as distributions, SPARQL service."""
-    engine = get_engine()
-    graph_facts = dcat.facts(engine, settings().get("base_iri") or "")
-    triples = dcat.catalogue(base_url(), _dumps_or_none(), graph_facts, settings(), engine.version)
-    return rdf_response(triples, dcat.PREFIXES)
+    """DCAT-AP 3 description of the graph: catalogue, dataset, dumps as distributions, SPARQL service and
+    the dataset records; in the format the pages' table chooses (HTML for a browser, or one of the RDF
+    formats by `Accept` or `?format=`)."""
+    from server.pages.i18n import request_lang
+    from server.pages.views import HTML, PAGE_FORMATS, render
+
+    triples = _catalogue_triples()
+    params = [v for name in FORMAT_PARAM_NAMES for v in request.args.getlist(name)]
+    if params or choose_format(request.headers.get("Accept"), PAGE_FORMATS) != HTML:
+        return rdf_response(triples, dcat.PREFIXES)
+    lang, explicit = request_lang(request)
+    model = dcat.page_model(triples, base_url(), lang, settings().get("base_iri") or "")
+    formats = [{"label": f.label, "href": base_url() + "catalog?format=" + f.extension, "type": f.media_type}
+               for f in GRAPH_FORMATS]
+    return render("pages/catalog.html", lang, explicit, model=model, formats=formats, alternates=[
+        {"type": f["type"], "href": f["href"], "label": f["label"]} for f in formats])
 
 
 @bp.route("/health", methods=["GET"])

@@ -11,6 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from odl_graph import dumps
+from odl_graph.config import load_settings
 from odl_graph.engine import Engine
 from odl_graph.stores import EmbeddedStore
 
@@ -37,7 +38,7 @@ def make_store(path: Path, nquads: bytes) -> Path:
     """A store with one version, and its dumps made (what a server makes in the background)."""
     store = EmbeddedStore(path)
     store.replace_all(nquads)
-    dumps.make(path, store.version() or "")
+    dumps.make(path, store.version() or "", licence=load_settings()["licence"])
     return path
 
 

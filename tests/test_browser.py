@@ -6,6 +6,7 @@ Screenshots go to test-artifacts/screenshots/. No request may leave 127.0.0.1 (n
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -213,6 +214,7 @@ def test_editor_map_view_and_share_link(page, live_server: str) -> None:
     link = page.input_value("#share-link")
     assert page.evaluate("navigator.clipboard.readText()") == link
     assert "view=map" in link and page.url == link
+    assert "/editor?z=" in link and len(link) < 1000  # compressed (server/pages/share.py)
     other = page.context.new_page()
     other.goto(link)
     other.wait_for_selector("#odl-map[data-features]")
@@ -268,7 +270,7 @@ def test_default_view_comment_opens_the_bar_chart(page, live_server: str) -> Non
     assert_accessible(page, "editor-bar-en")
     # the user's choice outranks the comment, and the share link keeps it
     page.click(".yasr_btn.select_table")
-    assert "view=table" in page.input_value("#share-link")
+    sync_api.expect(page.locator("#share-link")).to_have_value(re.compile(r"[?&]view=table"))  # asked of the server
 
 
 @pytest.mark.slow
@@ -297,6 +299,55 @@ def test_graph_example_draws_a_graph(page, live_server: str) -> None:
     assert page.locator(".odl-graph-view .node-list li").count() == nodes
     shot(page, "editor-graph")
     assert_accessible(page, "editor-graph-fr")
+
+
+def _type_and_pick(pg, before: str, word: str, kind: str, label: str) -> None:
+    """Type `before` then `word` at the end of the editor's last line but one, wait for `label` among the
+    suggestions of that kind, pick it."""
+    pg.evaluate("() => { const y = window.odlEditor.yasqe, d = y.getDoc(), n = d.lineCount() - 2; y.focus(); "
+                "d.setCursor({line: n, ch: d.getLine(n).length}); }")
+    pg.keyboard.type(before + word, delay=30)
+    hint = pg.locator(f".CodeMirror-hints li.odl-hint-{kind}", has_text=label).first
+    hint.wait_for()
+    assert hint.locator(".odl-hint-label").get_attribute("lang") == "fr"
+    hint.click()
+
+
+@pytest.mark.slow
+def test_editor_completes_a_class_a_property_and_a_commune_by_french_label(page, live_server: str) -> None:
+    page.goto(live_server + "/editor")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.evaluate("window.odlEditor.yasqe.setValue('SELECT * WHERE {\\n  ?c a\\n}')")
+    _type_and_pick(page, " ", "donnees", "class", "Catégorie de données")  # typed without accents
+    _type_and_pick(page, " ; ", "requise", "property", "catégorie requise")
+    _type_and_pick(page, " ", "vitre", "resource", "Vitré")
+    text = editor_value(page)
+    assert "PREFIX odl: <https://w3id.org/odl-graph/def#>" in text  # declared when it was missing
+    assert "?c a odl:DataCategory ; odl:requiredCategory <https://w3id.org/odl-graph/id/commune/35360>" in text
+    shot(page, "editor-completion")
+    # a word starting with SPARQL's `a` is taken whole; a label with markup is shown as text
+    _type_and_pick(page, " . ?x ?y ", "alert", "resource", f"Commune {XSS}")
+    assert "<https://w3id.org/odl-graph/id/commune/99999>" in editor_value(page)
+
+
+@pytest.mark.slow
+def test_graph_of_a_large_result_is_limited_and_says_so(page, live_server: str) -> None:
+    pairs = " ".join(f"(<https://example.org/a{i}> <https://example.org/b{i % 190}>)" for i in range(400))
+    page.goto(share_url(live_server, "SELECT ?a ?b WHERE { VALUES (?a ?b) { " + pairs + " } }", "graph"))
+    page.wait_for_selector("#odl-graph[data-nodes] canvas", timeout=20000)
+    assert page.get_attribute("#odl-graph", "data-total") == "590"
+    drawn = int(page.get_attribute("#odl-graph", "data-nodes"))
+    assert 100 < drawn <= 150 and page.evaluate("window.odlEditor.yasr.plugins.graph.cy.nodes().length") == drawn
+    assert page.evaluate("window.odlEditor.yasr.plugins.graph.cy.nodes().filter(n => n.degree() === 0).length") == 0
+    sync_api.expect(page.locator("#graph-limited")).to_contain_text(f"aux {drawn} nœuds les plus reliés sur 590")
+    assert page.locator(".odl-graph-view .node-list li").count() == 590  # the list keeps every node
+    for tab in page.locator(".yasr_btn.disabled").all():  # views this result cannot use: readable, said
+        assert tab.get_attribute("aria-disabled") == "true"
+        assert tab.evaluate("b => getComputedStyle(b).opacity") == "1"
+    assert_accessible(page, "editor-graph-limited-fr")
+    shot(page, "editor-graph-limited")
+    page.click("#graph-limited button")
+    sync_api.expect(page.locator("#odl-graph")).to_have_attribute("data-nodes", "590")
 
 
 def test_open_in_editor_from_a_page(page, live_server: str) -> None:
@@ -444,7 +495,8 @@ def test_analyses_pages_have_no_serious_accessibility_fault(page, live_server: s
 
 @pytest.mark.parametrize("url", ["/search?q=vitre", "/search?q=vitre&type=Actor", "/search?q=zzzz", "/search",
                                  "/browse/UseCase?theme=biodiversity", "/browse/Commune?q=vit",
-                                 "/explore", "/explore?theme=housing", "/explore?theme=all", "/explore?lang=en"])
+                                 "/explore", "/explore?theme=housing", "/explore?theme=all", "/explore?lang=en",
+                                 "/catalog", "/catalog?lang=en"])
 def test_search_browse_explore_have_no_serious_accessibility_fault(page, live_server: str, url: str) -> None:
     if not axe_available():
         pytest.skip("axe-core is not installed in tests/clients (scripts/setup.sh runs npm ci there)")
@@ -466,7 +518,7 @@ def phone(browser, live_server: str):
 
 
 @pytest.mark.parametrize("path", ["/id/usecase/ilots-de-fraicheur", "/id/concept/theme/climate-adaptation",
-                                  "/download/", "/editor", "/no/such/page"])
+                                  "/download/", "/catalog", "/editor", "/no/such/page"])
 def test_nothing_overflows_a_phone(phone, live_server: str, path: str) -> None:
     phone.goto(live_server + path)
     phone.wait_for_load_state("load")

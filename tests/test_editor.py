@@ -76,3 +76,38 @@ def test_examples_carry_view_and_description_in_the_page_language(client: Any, l
 def test_french_descriptions_differ_from_english() -> None:
     for query in load_catalogue().values():
         assert query.description_fr and query.description_fr != query.description, query.name
+
+
+# -- share links (server/pages/share.py) ------------------------------------------------------------
+def _shared(client: Any, link: str) -> dict[str, Any] | None:
+    page = client.get(link[link.index("/editor"):]).get_data(as_text=True)
+    config = json.loads(re.search(r'<script type="application/json" id="editor-config">(.*?)</script>', page, re.S)[1])
+    return config["shared"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_example_shares_in_a_link_under_1000_characters(client: Any, lang: str) -> None:
+    examples = _config(client, lang)["examples"]
+    assert len(examples) == len(load_catalogue())
+    for ex in examples:
+        edited = ex["query"].replace("SELECT", "SELECT DISTINCT") + "\nLIMIT 7\n"
+        for text in (ex["query"], edited):
+            resp = client.post("/editor/share", json={"query": text, "view": "map"})
+            assert resp.status_code == 200, resp.data
+            body = resp.get_json()
+            assert body["length"] == len(body["link"]) < 1000 and body["mail_safe"], (ex["id"], body["length"])
+            assert _shared(client, body["link"]) == {"query": text, "view": "map"}  # reopens the same text and view
+
+
+def test_share_link_of_any_text_round_trips_and_bad_links_say_so(client: Any) -> None:
+    from server.pages.sharelinks import decode, encode
+
+    text = "SELECT * WHERE { ?s ?p \"été 🌳\\u0000\" } # not from the dictionary " + "x" * 3000
+    assert decode(encode(text)) == text
+    link = client.post("/editor/share", data={"query": text, "view": "table"}).get_json()["link"]
+    assert _shared(client, link) == {"query": text, "view": "table"}
+    for bad in ("2abc", "1!!!", "1AAAA", "1" + "A" * 200):
+        assert "error" in _shared(client, f"/editor?z={bad}"), bad
+    assert client.post("/editor/share", json={"view": "map"}).status_code == 400
+    too_long = client.post("/editor/share", json={"query": "x" * 100_001})
+    assert too_long.status_code == 400 and "longer than 100000 bytes" in too_long.get_json()["error"]

@@ -240,6 +240,13 @@ def test_mapping_of_records(folder: Path, context: mapping.Context) -> None:
     assert (irve, DCTERMS.conformsTo, iris.standard("etalab/schema-irve-statique")) in g
     assert (irve, ODL.instantiates, iris.resource("datacategory", "bornes-irve")) in g
     assert (irve, ODL.opennessStatus, iris.concept("openness", "open")) in g
+    # its licence from the record; a record that names none says the licence is unknown (docs/licence.md)
+    assert (irve, DCTERMS.license, None) in g and (irve, ODL.unknownValueOf, DCTERMS.license) not in g
+    records = read_records(folder / "harvest" / "snapshot.jsonl")
+    bare = [{**r, "license": None} for r in records if r.get("id") == "ds-irve"]
+    unlicensed = mapping.to_graph(bare, context).graph
+    assert bare and (irve, ODL.unknownValueOf, DCTERMS.license) in unlicensed
+    assert (irve, DCTERMS.license, None) not in unlicensed
     # the observatory's actor is reused, not described again
     covoit = iris.resource("dataset", "datagouv-ds-covoit")
     known = iris.body(observatory_siren(DATA))

@@ -180,7 +180,7 @@ PAGES = ["/", "/search?q=script", "/search?q=commune&type=Commune", "/browse/Use
          "/id/standard/etalab/schema-arbre", "/id/dataset/xss", "/id/dataset/arbres-vitre",
          "/id/experiment/xss", "/id/scheme/openness", "/id/concept/openness/property",
          "/id/concept/theme/climate-adaptation", "/id/interview/vitre-2023", "/editor", "/shapes",
-         "/graph/data/fixture", "/browse/Standard", "/browse/DataCategory"]
+         "/graph/data/fixture", "/browse/Standard", "/browse/DataCategory", "/catalog"]
 
 @pytest.mark.parametrize("path", PAGES)
 def test_no_payload_runs_on_a_page(hpage: Hostile, path: str) -> None:

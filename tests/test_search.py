@@ -113,6 +113,29 @@ def test_listing_sorts_by_folded_label(index: SearchIndex) -> None:
 
 
 # -- the pages ---------------------------------------------------------------------------------
+def test_hits_show_the_readers_label_and_say_which_label_matched(index: SearchIndex) -> None:
+    hits = {h.label: h for h in index.search("parking", "fr").hits}
+    hit = hits["Tableau de bord de la rotation du stationnement"]  # found by its English label, shown in French
+    assert (hit.lang, hit.matched, hit.matched_lang) == ("fr", "Parking turnover dashboard", "en")
+    assert "Parking turnover dashboard" in {h.label for h in index.search("parking", "en").hits}
+    english = {h.label: h for h in index.search("stationnement", "en").hits}
+    assert english["Town-centre parking"].matched == "Stationnement en centre-ville"
+    only_french = index.search("epernay", "en").hits[0]  # no English label: the French one, tagged
+    assert (only_french.label, only_french.lang, only_french.matched) == ("Épernay", "fr", None)
+    listing = index.search("", "fr", classes=["Challenge"], limit=100).hits
+    assert all(h.matched is None for h in listing)  # a listing matched no label
+    assert index.search("", "en", classes=["Challenge"], limit=100).hits[0].lang == "en"
+
+
+def test_a_plural_query_finds_the_singular_label(index: SearchIndex) -> None:
+    def labels(q: str) -> set[str]:
+        return {h.label for h in index.search(q, "fr", limit=100).hits}
+
+    assert "Tableau de bord de la rotation du stationnement" in labels("tableaux") & labels("tableau")
+    assert labels("regie stationnements") == labels("regie stationnement") == {"Régie du stationnement"}
+    assert not labels("stationnementss")  # one trailing plural mark is folded, not two
+
+
 def test_search_page_ranks_and_offers_facets_in_the_url(client) -> None:
     page = html(client, "/search?q=stationnement")
     hrefs = result_hrefs(page)

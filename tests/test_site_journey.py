@@ -203,9 +203,10 @@ def test_a_town_replicates_a_use_case(context, shipped_server) -> None:
     shot(page, "6-editor-map")
 
     page.click("#copy-share")
+    expect(page.locator("#share-status")).to_have_text("Link copied.")  # the short link is asked of the server
     link = page.input_value("#share-link")
     assert page.evaluate("navigator.clipboard.readText()") == link
-    assert "view=map" in link and "query=" in link
+    assert "view=map" in link and "/editor?z=" in link and len(link) < 1000
     other = context.new_page()
     other.goto(link)
     other.wait_for_selector("#odl-map[data-features]", timeout=30000)

@@ -1,12 +1,16 @@
-"""A DCAT-AP 3 description of the graph itself: catalogue, dataset, distributions, SPARQL service.
+"""A DCAT-AP 3 description of the graph itself: catalogue, dataset, distributions, SPARQL service, and the
+catalogue's dataset records.
 
 Everything in it is read from the store or the settings, never typed in: the themes are the EU
 data themes our theme scheme maps to (skos:broadMatch / closeMatch) among the themes the graph
-uses, the temporal coverage is the span of the periods the graph records (dcat:startDate /
-dcat:endDate), the dates are those of the build (graph/meta) and of the store version, the
-distributions are the dump manifest (odl_graph/dumps.py). Licence, publisher and contact point
-are settings (`catalog_*`, docs/settings.md): the project states no licence for the combined
-graph, so none is claimed unless one is configured.
+uses, with their labels from the EU table the graph holds, the temporal coverage is the span of the
+periods the graph records (dcat:startDate / dcat:endDate), the dates are those of the build (graph/meta)
+and of the store version, the distributions are the dump manifest (odl_graph/dumps.py), the licence is the
+setting `licence` (odl_graph/licences.py). The catalogue lists every dataset record of the graph
+(`dcat:dataset`), each with its triples and those of the values it points at, as the graph holds them
+(their range types included: odl_graph/build/dcat_ap.py), so the document validates as served against
+the DCAT-AP 3.0.1 shapes without inference. Publisher and contact point are settings (`catalog_*`,
+docs/settings.md).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from odl_graph import iris
+from odl_graph import iris, licences
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DCT = "http://purl.org/dc/terms/"
@@ -47,6 +51,12 @@ PERIOD_QUERY = f"""SELECT ?from ?to WHERE {{
   {{ SELECT (MAX(?end) AS ?to) WHERE {{ ?q <{DCAT}endDate> ?end }} }} }}"""
 BUILT_QUERY = f"""SELECT (MAX(?m) AS ?built) WHERE {{
   GRAPH <{iris.BASE}graph/meta> {{ ?g <{DCT}modified> ?m }} }}"""
+# Every dataset record with its triples, and the triples of the resources it points at (publisher, pages,
+# territories, access rights...): what a DCAT-AP validator needs to see of them.
+RECORDS_QUERY = f"""CONSTRUCT {{ ?d ?p ?o . ?o ?q ?v }} WHERE {{
+  ?d a <{DCAT}Dataset> ; ?p ?o . OPTIONAL {{ FILTER(!isLiteral(?o)) ?o ?q ?v }} }}"""
+LABELS_QUERY = f"""SELECT ?s ?label WHERE {{ VALUES ?s {{ %s }} ?s <{SKOS}prefLabel> ?label
+  FILTER(LANG(?label) IN ("fr", "en")) }}"""
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -77,10 +87,16 @@ def facts(store: Any, base_iri: str = iris.BASE) -> dict[str, Any]:
     themes = [r["eu"].value for r in store.query(THEMES_QUERY)]
     period = next(iter(store.query(PERIOD_QUERY)))
     built = next(iter(store.query(BUILT_QUERY.replace(iris.BASE, base_iri or iris.BASE))))
+    labels: dict[str, list[ox.Literal]] = {}
+    named = " ".join(f"<{iri}>" for iri in (*themes, EU_THEME))
+    for r in store.query(LABELS_QUERY % named):
+        labels.setdefault(r["s"].value, []).append(r["label"])
     return {
         "themes": themes,
+        "labels": labels,
         "from": period["from"], "to": period["to"],
         "built": built["built"],
+        "records": list(store.query(RECORDS_QUERY)),
     }
 
 
@@ -157,12 +173,16 @@ def catalogue(root: str, manifest: list[dict[str, Any]], graph_facts: Mapping[st
         t.append(_t(contact, VCARD + "hasEmail", _n("mailto:" + email)))
     else:
         t.append(_t(contact, VCARD + "hasURL", _n(root)))
-    licence = settings.get("catalog_licence") or ""
+    lic = licences.graph_licence(settings)
+    licence = lic.iri if lic else ""
+    labels = graph_facts.get("labels", {})
     if graph_facts.get("themes"):
-        t.append(_t(cat, DCAT + "themeTaxonomy", _n(EU_THEME)))
+        t += [_t(cat, DCAT + "themeTaxonomy", _n(EU_THEME)), _t(_n(EU_THEME), RDF_TYPE, _n(SKOS + "ConceptScheme"))]
+        t += [_t(_n(EU_THEME), DCT + "title", label) for label in labels.get(EU_THEME, [])]
     for theme in graph_facts.get("themes", []):
         t += [_t(ds, DCAT + "theme", _n(theme)), _t(_n(theme), RDF_TYPE, _n(SKOS + "Concept")),
               _t(_n(theme), SKOS + "inScheme", _n(EU_THEME))]
+        t += [_t(_n(theme), SKOS + "prefLabel", label) for label in labels.get(theme, [])]
     if graph_facts.get("from") is not None or graph_facts.get("to") is not None:
         period = _n(root + "catalog#temporal")
         t += [_t(ds, DCT + "temporal", period), _t(period, RDF_TYPE, _n(DCT + "PeriodOfTime"))]
@@ -209,5 +229,89 @@ def catalogue(root: str, manifest: list[dict[str, Any]], graph_facts: Mapping[st
     ]
     if licence:
         t += [_t(service_dist, DCT + "license", _n(licence)), _t(_n(licence), RDF_TYPE, _n(DCT + "LicenseDocument")),
-              _t(svc, DCT + "license", _n(licence))]
-    return t
+              _t(svc, DCT + "license", _n(licence)), _t(ds, DCT + "license", _n(licence))]
+    records = graph_facts.get("records", [])
+    t += [_t(cat, DCAT + "dataset", d) for d in sorted({tr.subject for tr in records
+                                                       if tr.predicate.value == RDF_TYPE
+                                                       and tr.object == _n(DCAT + "Dataset")}, key=str)]
+    have = set(t)
+    return t + [tr for tr in records if tr not in have]
+
+
+# -- the page a browser gets at /catalog: the same triples, read back -----------------------------------------
+UNKNOWN_VALUE_OF = iris.BASE + "def#unknownValueOf"
+
+
+def _pick(values: list[Any], lang: str) -> tuple[str, str | None]:
+    """(text, its language) of the literal in `lang`, else in another language (the caller marks it)."""
+    literals = [v for v in values if isinstance(v, ox.Literal)]
+    for wanted in (lang, "fr", "en", None):
+        for v in literals:
+            if wanted is None or v.language == wanted:
+                return v.value, v.language
+    return "", None
+
+
+def page_model(triples: list[ox.Triple], root: str, lang: str, base_iri: str = iris.BASE) -> dict[str, Any]:
+    """What the HTML catalogue shows, read from the catalogue's own triples (so page and RDF agree)."""
+    index: dict[Any, dict[str, list[Any]]] = {}
+    for tr in triples:
+        index.setdefault(tr.subject, {}).setdefault(tr.predicate.value, []).append(tr.object)
+
+    def get(node: Any, prop: str) -> list[Any]:
+        return index.get(node, {}).get(prop, [])
+
+    def text(node: Any, *props: str) -> dict[str, Any]:
+        for prop in props:
+            value, value_lang = _pick(get(node, prop), lang)
+            if value:
+                return {"text": value, "lang": value_lang if value_lang != lang else None}
+        return {"text": "", "lang": None}
+
+    def licence_of(node: Any) -> dict[str, Any]:
+        found = [licences.licence(o.value) for o in get(node, DCT + "license")]
+        if found:
+            return {"state": "stated", "licences": [{"iri": lic.iri, "label": lic.label(lang)} for lic in found]}
+        unknown_of = iris.rebase(UNKNOWN_VALUE_OF, base_iri or iris.BASE)
+        if any(o.value == DCT + "license" for o in index.get(node, {}).get(unknown_of, [])):
+            return {"state": "unknown", "licences": []}
+        return {"state": "unstated", "licences": []}
+
+    cat, ds, svc = _n(root + "catalog#catalog"), _n(root + "catalog#dataset"), _n(root + "catalog#sparql")
+    records = []
+    for d in get(cat, DCAT + "dataset"):
+        if d == ds:
+            continue
+        publishers = [{"iri": p.value, **text(p, FOAF + "name", RDFS + "label", SKOS + "prefLabel")}
+                      for p in get(d, DCT + "publisher")]
+        records.append({
+            "iri": d.value, **text(d, DCT + "title"),
+            "publishers": publishers,
+            "licence": licence_of(d),
+            "landing_pages": [p.value for p in get(d, DCAT + "landingPage")],
+        })
+    records.sort(key=lambda r: r["text"].casefold())
+    distributions = []
+    for dist in get(ds, DCAT + "distribution"):
+        urls = get(dist, DCAT + "downloadURL") or get(dist, DCAT + "accessURL")
+        size, media = get(dist, DCAT + "byteSize"), get(dist, DCAT + "mediaType")
+        distributions.append({"title": text(dist, DCT + "title")["text"], "url": urls[0].value if urls else "",
+                              "media_type": media[0].value.removeprefix(IANA) if media else "",
+                              "bytes": int(size[0].value) if size else None})
+    periods = get(ds, DCT + "temporal")
+    return {
+        "catalogue": {"title": text(cat, DCT + "title"), "description": text(cat, DCT + "description")},
+        "dataset": {
+            "title": text(ds, DCT + "title"), "description": text(ds, DCT + "description"),
+            "licence": licence_of(ds),
+            "themes": sorted((text(th, SKOS + "prefLabel")["text"] or th.value for th in get(ds, DCAT + "theme")),
+                             key=str.casefold),
+            "from": next((p.value for t in periods for p in get(t, DCAT + "startDate")), None),
+            "to": next((p.value for t in periods for p in get(t, DCAT + "endDate")), None),
+            "modified": next((m.value for m in get(ds, DCT + "modified")), None),
+            "distributions": distributions,
+        },
+        "service": {"title": text(svc, DCT + "title"),
+                    "endpoint": next((e.value for e in get(svc, DCAT + "endpointURL")), "")},
+        "records": records,
+    }

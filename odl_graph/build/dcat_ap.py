@@ -7,12 +7,13 @@ table and a town council in no EU corporate-body table, so a local record cannot
 catalogue of the graph itself (server/catalog) does.
 
 The shapes are verbatim copies in `data/vocab/dcat-ap-3.0.1/` (data/vocab/SOURCES.md). They check value
-classes (a publisher is a `foaf:Agent`, a spatial value a `dct:Location`, a licence a
-`dct:LicenseDocument`...) without inference, so the validation input is each `dcat:Dataset` with its
-triples plus, for every value it points at: its types in the graph, the standard types our ontology
-entails for it (odl_graph/build/standard_types.py), the types the reused vocabularies' `rdfs:range` axioms give
-it, and the triples that describe it (labels, names). The range types are added to this input only,
-not to the graph: materialised, they would type the EU access-right concepts as rights statements.
+classes (a publisher is a `foaf:Agent`, a page a `foaf:Document`, an access right a
+`dct:RightsStatement`, a licence a `dct:LicenseDocument`...) without inference. A client validating the
+served records does not infer either, so those classes are in the served graph: the standard types our
+ontology entails (odl_graph/build/standard_types.py, `graph/inferred/standard-types`) and, for every value
+a record points at, the classes the reused vocabularies' `rdfs:range` axioms give it (`range_types`,
+`graph/inferred/dcat-ap`): true by RDFS semantics (a value of `foaf:page` is a `foaf:Document`, a value of
+`dct:accessRights` a `dct:RightsStatement`). The build validates the records with exactly these triples.
 """
 
 from __future__ import annotations
@@ -71,11 +72,33 @@ def _context() -> tuple[Graph, Graph]:
     return load(ONTOLOGY_FILE), tables
 
 
-def records_graph(graphs: Iterable[Graph], vocabularies: bool = False) -> Graph:
-    """Every dcat:Dataset of `graphs` and what DCAT-AP needs to know of the values it points at."""
+NAME = "dcat-ap"  # graph/inferred/dcat-ap: the range types of the records' values
+
+
+def range_types(graphs: Iterable[Graph]) -> Graph:
+    """The classes the reused vocabularies' `rdfs:range` axioms give the values of the dataset records
+    of `graphs` (a landing page is a `foaf:Document`...), less the types already asserted there."""
     graphs = list(graphs)  # looked up in place: a union copy of the whole graph costs seconds
-    ontology, tables = _context()
     ranges = _ranges()
+    records = {d for g in graphs for d in g.subjects(RDF.type, DCAT.Dataset)}
+    out = Graph()
+    for g in graphs:
+        for d in records:
+            for p, o in g.predicate_objects(d):
+                if isinstance(o, URIRef):
+                    for rng in ranges.get(p, ()):  # type: ignore[arg-type]
+                        out.add((o, RDF.type, rng))
+    for triple in list(out):
+        if any(triple in g for g in graphs):
+            out.remove(triple)
+    return out
+
+
+def records_graph(graphs: Iterable[Graph], vocabularies: bool = False) -> Graph:
+    """Every dcat:Dataset of `graphs` and what DCAT-AP needs to know of the values it points at, as the
+    served graph holds it: their triples, their standard types and their range types (added by the build)."""
+    graphs = list(graphs)
+    ontology, tables = _context()
     out = Graph()
     values: set[URIRef] = set()
     records = {d for g in graphs for d in g.subjects(RDF.type, DCAT.Dataset)}
@@ -85,12 +108,11 @@ def records_graph(graphs: Iterable[Graph], vocabularies: bool = False) -> Graph:
                 out.add((d, p, o))
                 if isinstance(o, URIRef):
                     values.add(o)
-                    for rng in ranges.get(p, ()):  # type: ignore[arg-type]
-                        out.add((o, RDF.type, rng))
     for g in graphs:
         for v in values - records:
             for p, o in g.predicate_objects(v):
                 out.add((v, p, o))
+    out += range_types(graphs)
     out += standard_types(ontology, [out])
     if vocabularies:
         out += tables

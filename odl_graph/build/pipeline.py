@@ -17,6 +17,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, XSD
 
 from odl_graph import __version__, iris, vocab_files
+from odl_graph.build import dcat_ap
 from odl_graph.build.collect import collect_all, collect_steps
 from odl_graph.build.importers._common import RowNote, row_notes
 from odl_graph.build.reason import inferred_graph
@@ -97,7 +98,11 @@ def build(
         raise ValidationFailed(report, f"{len(report.violations)} SHACL violation(s); the store was not changed")
     ontology = next(sg.graph for sg in graphs if sg.kind == "ontology")
     inferred = standard_types(ontology, [sg.graph for sg in graphs if sg.is_data or sg.kind == "vocab"])
-    graphs = [*graphs, SourceGraph("inferred", STANDARD_TYPES, inferred, [vocab_files.ONTOLOGY_FILE])]
+    # the classes DCAT-AP asks of the records' values, served so a client needs no inference (dcat_ap.py)
+    ranges = dcat_ap.range_types([sg.graph for sg in graphs if sg.is_data or sg.kind == "vocab"])
+    range_files = [dcat_ap.EXTERNAL_DIR / n for n in dcat_ap.RANGE_VOCABULARIES]
+    graphs = [*graphs, SourceGraph("inferred", STANDARD_TYPES, inferred, [vocab_files.ONTOLOGY_FILE]),
+              SourceGraph("inferred", dcat_ap.NAME, ranges, range_files)]
     if settings["build_reason"]:
         say(REASONING)
         graphs.append(inferred_graph(graphs))

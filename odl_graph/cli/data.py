@@ -155,7 +155,7 @@ def export(obj: Ctx, directory: Path) -> None:
         else:  # a remote store: through an in-memory copy
             source = ox.Store()
             source.bulk_load(store.dump_nquads(), format=ox.RdfFormat.N_QUADS)  # type: ignore[attr-defined]
-        entries = write_dumps(source, directory, obj.settings["base_iri"])
+        entries = write_dumps(source, directory, obj.settings["base_iri"], obj.settings.get("licence"))
     except (OdlError, OSError) as exc:
         fail(exc)
     out = Console(width=160)

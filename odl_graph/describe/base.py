@@ -26,6 +26,7 @@ from odl_graph.describe.labels import (
     Page,
     Source,
     fold,
+    label_order,
     lang_rank,
     local_name,
     pick_literal,
@@ -55,7 +56,7 @@ class Describer:
         self.lang = lang if lang in LANGS else DEFAULT_LANG
         self.odl = base + "def#"
         self._labels: dict[str, str] = {}
-        self._in_lang: dict[str, bool] = {}  # is the cached label in the reader's language?
+        self._label_lang: dict[str, str | None] = {}  # the cached label's language tag
 
     # -- helpers -----------------------------------------------------------------------------
     @property
@@ -85,17 +86,23 @@ class Describer:
             found: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
             for r in rows:
                 lit = r["l"]
-                rank = lang_rank(getattr(lit, "language", None), self.lang)
-                found[r["s"].value].append((rank, int(r["k"].value), lit.value))
+                lang = getattr(lit, "language", None) or None
+                found[r["s"].value].append((label_order(lit.value, lang, int(r["k"].value), self.lang), lang))
             for n in chunk:
-                best = min(found[n]) if found.get(n) else (9, 0, local_name(n))
-                self._labels[n], self._in_lang[n] = best[2], best[0] == 0
+                best = min(found[n]) if found.get(n) else ((9, 0, local_name(n)), None)
+                self._labels[n], self._label_lang[n] = best[0][2], best[1]
 
     def label(self, iri: str) -> str:
         """The label of an IRI in the reader's language (cached)."""
         if iri not in self._labels:
             self.load_labels([iri])
         return self._labels[iri]
+
+    def fallback_lang(self, iri: str) -> str | None:
+        """The language tag of an IRI's label when it is not the reader's (a fallback the page marks up
+        with `lang`, JSON with `lang`); None when it is in the reader's language or untagged."""
+        tag = self._label_lang.get(iri)
+        return tag if tag and lang_rank(tag, self.lang) != 0 else None
 
     def node(self, term: Any) -> Node:
         """A pyoxigraph term as a displayable Node (IRIs with the labels loaded so far)."""
@@ -105,19 +112,22 @@ class Describer:
             return Node("literal", term.value, lang=getattr(term, "language", None), datatype=dt.value if dt else None)
         if kind == "bnode":
             return Node("bnode", term.value, label="_:" + term.value)
-        return Node("iri", term.value, label=self._labels.get(term.value, ""))
+        return Node("iri", term.value, label=self._labels.get(term.value, ""), lang=self.fallback_lang(term.value))
 
     def ref(self, iri: str) -> Node:
         """An IRI as a labelled Node."""
-        return Node("iri", iri, label=self.label(iri))
+        label = self.label(iri)
+        return Node("iri", iri, label=label, lang=self.fallback_lang(iri))
 
     def term(self, iri: str) -> Node:
         """A vocabulary term (a predicate) as a Node: its label in the reader's language, else its prefixed
         name (`dcterms:license`), so a French page shows no English-only label of a reused vocabulary."""
         label = self.label(iri)
-        if not self._in_lang.get(iri):
-            label = prefixed_name(iri, self.base) or label
-        return Node("iri", iri, label=label)
+        if self._label_lang.get(iri) is None or self.fallback_lang(iri):
+            named = prefixed_name(iri, self.base)
+            if named:
+                return Node("iri", iri, label=named)
+        return Node("iri", iri, label=label, lang=self.fallback_lang(iri))
 
     def refs(self, values: Iterable[str]) -> list[Node]:
         """IRIs as labelled Nodes, once each, sorted by label (accents ignored)."""
@@ -193,6 +203,7 @@ class Describer:
             incoming=self._group(incoming),
             incoming_truncated=truncated,
             query=self.editor_query(iri),
+            label_lang=self.fallback_lang(iri),
         )
 
     def _group(self, grouped: Mapping[str, list[Node]]) -> list[tuple[Node, list[Node]]]:

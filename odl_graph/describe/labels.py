@@ -87,6 +87,7 @@ class Page:
     incoming_truncated: bool
     sections: dict[str, Any] = field(default_factory=dict)
     query: str = ""  # the SPARQL that describes the resource (for "open in the editor")
+    label_lang: str | None = None  # the label's language when it is not the page's (a marked fallback)
 
     def values(self, predicate: str) -> list[Node]:
         """The objects of one predicate of the resource."""
@@ -141,10 +142,18 @@ def lang_rank(lang: str | None, wanted: str) -> int:
     return 2 if not lang else 3
 
 
+def label_order(text: str, lang: str | None, preference: int, wanted: str) -> tuple[int, int, str]:
+    """The one label-picking rule of every list, search hit, API row and page, as a sort key (lowest
+    wins): the reader's language first, then the other of French/English, then untagged
+    (`lang_rank`); among those, the predicate's preference (a preferred label before an alternative
+    one); then the text, so the choice is stable."""
+    return lang_rank(lang, wanted), preference, text
+
+
 def pick_literal(values: Iterable[tuple[str, str | None]], wanted: str) -> str | None:
     """The text of the best literal for the wanted language (None when there is none)."""
-    best = sorted(values, key=lambda v: (lang_rank(v[1], wanted), v[0]))
-    return best[0][0] if best else None
+    best = min(values, key=lambda v: label_order(v[0], v[1], 0, wanted), default=None)
+    return best[0] if best else None
 
 
 def pick_term(terms: Iterable[Any], wanted: str) -> str | None:

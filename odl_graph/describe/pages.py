@@ -87,6 +87,7 @@ def as_data(value: Any) -> Any:
         return out
     if isinstance(value, Page):
         return {"iri": value.iri, "kind": value.kind, "lang": value.lang, "label": value.label,
+                **({"label_lang": value.label_lang} if value.label_lang else {}),
                 "types": as_data(value.types), "sections": as_data(value.sections),
                 "statements": [dict(zip(STATEMENT_COLUMNS, row, strict=True)) for row in statements(value)]}
     if isinstance(value, dict):

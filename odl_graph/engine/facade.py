@@ -119,7 +119,8 @@ class Engine:
                 mode=settings.get("store_mode", "memory"),
                 memory_mb=max(0, int(settings.get("worker_memory_mb", 1024))),
                 reserve_workers=max(0, int(settings.get("reserve_workers", 1))),
-                reserve_timeout=min(float(settings.get("reserve_timeout", 1.0)), timeout))
+                reserve_timeout=min(float(settings.get("reserve_timeout", 1.0)), timeout),
+                licence=settings.get("licence") or "")
         return cls(executor, store, timeout=timeout, row_cap=settings.get("row_cap", 0),
                    cache_bytes=settings.get("result_cache_bytes", 0), base_iri=settings.get("base_iri"),
                    max_depth=settings.get("max_query_depth", 64), size=getattr(executor, "size", 1),

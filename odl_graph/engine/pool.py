@@ -123,10 +123,12 @@ class ForkedPool:
     sandboxed = True  # workers have no network
 
     def __init__(self, store: EmbeddedStore, *, workers: int, timeout: float, mode: str, memory_mb: int,
-                 reserve_workers: int, reserve_timeout: float, queue_wait: float | None = None) -> None:
+                 reserve_workers: int, reserve_timeout: float, queue_wait: float | None = None,
+                 licence: str = "") -> None:
         if mode not in ("memory", "disk"):
             raise StoreError(f"unknown store mode {mode!r} (expected 'memory' or 'disk')")
         self.store = store
+        self.licence = licence  # stated in the manifest of the dumps it has made
         self.size = workers
         self.timeout = timeout
         self.mode = mode
@@ -221,7 +223,7 @@ class ForkedPool:
     def dumps(self) -> tuple[str, Path] | None:
         """(version, folder) of the newest dumps; makes those of the version served if they are missing."""
         if self._dumps is None:
-            self._dumps = dumps.Maker(self.store.path, self.store.base_iri)
+            self._dumps = dumps.Maker(self.store.path, self.store.base_iri, self.licence)
         self._dumps.request(self.version)
         return dumps.latest(self.store.path)
 

@@ -5,6 +5,7 @@ Register with `app.register_blueprint(server.pages.bp)`; the app must provide th
 (see `engine()` in views.py). What a page shows is gathered in odl_graph.describe (no Flask there).
 """
 
+from server.pages import completion, share  # noqa: F401  (register /editor/complete.json and /editor/share on bp)
 from server.pages.i18n import number
 from server.pages.views import bp
 

@@ -12,7 +12,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "ontology": {"fr": "Ontologie", "en": "Ontology"},
     "search": {"fr": "Rechercher", "en": "Search"},
     "search_label": {"fr": "Rechercher un libellé", "en": "Search a label"},
-    "search_hint": {"fr": "Accents et majuscules indifférents.", "en": "Accents and case are ignored."},
+    "search_hint": {"fr": "Accents, majuscules et pluriels indifférents (« arbres » trouve « arbre »).",
+                    "en": "Accents, case and plurals are ignored (“trees” finds “tree”)."},
     "results_for": {"fr": "Résultats pour", "en": "Results for"},
     "no_results": {"fr": "Aucun résultat.", "en": "No results."},
     "language": {"fr": "Langue", "en": "Language"},
@@ -569,3 +570,13 @@ STRINGS.update(TOWN_STRINGS)
 from server.pages.strings_standards import STANDARDS_STRINGS  # noqa: E402
 
 STRINGS.update(STANDARDS_STRINGS)
+
+# The editor's completion, share link and graph limit strings live in their own module too.
+from server.pages.strings_editor import EDITOR_STRINGS  # noqa: E402
+
+STRINGS.update(EDITOR_STRINGS)
+
+# The licence and the DCAT-AP catalogue page's strings live in their own module (this one stays under 600 lines).
+from server.pages.strings_catalog import CATALOG_STRINGS  # noqa: E402
+
+STRINGS.update(CATALOG_STRINGS)

@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, url_for
 from markupsafe import Markup
 
-from odl_graph import iris
+from odl_graph import iris, licences
 from odl_graph.describe import editor as editor_model
 from odl_graph.describe import exploration, lists, pages
 from odl_graph.describe import ontology as ontology_model
@@ -104,7 +104,9 @@ def _escape_json_bytes(body: bytes) -> Markup:
 
 @bp.app_context_processor
 def _inject() -> dict[str, Any]:
-    return {"json_script": json_script, "status_group": STATUS_GROUP}
+    # the graph's licence, in every page's footer (odl_graph/licences.py)
+    return {"json_script": json_script, "status_group": STATUS_GROUP,
+            "site_licence": licences.graph_licence(settings())}
 
 
 def render(template: str, lang: str, explicit: bool, **ctx: Any) -> Response:
@@ -216,7 +218,8 @@ def _hit_rows(index: SearchIndex, res: Results, lang: str) -> list[dict[str, Any
              "type_label": kind_label(index, h.kind, lang), "code": h.code,
              "themes": [local_name(th) for th in h.themes],
              "within": h.within, "within_label": index.label(h.within, lang) if h.within else None,
-             "within_href": local_href(h.within) if h.within else None} for h in res.hits]
+             "within_href": local_href(h.within) if h.within else None,
+             "matched": h.matched, "matched_lang": h.matched_lang} for h in res.hits]
 
 
 def _table(fmt: Format, res: Results, rows: list[dict[str, Any]], facets: dict[str, Any], offset: int,
@@ -476,12 +479,16 @@ def example_tabs(lang: str) -> list[dict[str, str]]:
 def editor_config(lang: str) -> dict[str, Any]:
     """What editor.js needs: endpoint, examples, view names and the interface strings of `lang`."""
     from odl_graph.analyses.catalogue import DEFAULT_VIEW_NAMES
+    from server.pages.sharelinks import MAIL_SAFE_CHARS
 
     strings = {key[len("ed_"):]: t(key, lang) for key in STRINGS if key.startswith("ed_")}
     # YASGUI's own English texts, by the English text, with what the page shows instead
     yasgui = {STRINGS[key]["en"]: t(key, lang) for key in STRINGS if key.startswith("yasgui:")}
     return {
         "endpoint": url_for("sparql.sparql"),
+        "complete": url_for("pages.complete"),
+        "share": url_for("pages.share"),
+        "mail_safe": MAIL_SAFE_CHARS,
         "lang": lang,
         "examples": example_tabs(lang),
         "views": {name: view for view, name in DEFAULT_VIEW_NAMES.items()},
@@ -498,8 +505,10 @@ def editor_config(lang: str) -> dict[str, Any]:
 
 @bp.get("/editor")
 def editor() -> Response:
+    from server.pages.sharelinks import shared_query
+
     lang, explicit = request_lang(request)
-    return render("pages/editor.html", lang, explicit, config=editor_config(lang))
+    return render("pages/editor.html", lang, explicit, config={**editor_config(lang), "shared": shared_query()})
 
 
 # -- exploration -----------------------------------------------------------------------------

@@ -295,6 +295,8 @@ def to_graph(records: Iterable[dict], ctx: Context) -> Mapped:
         lic, is_open = licence(record.get("license"))
         if lic is not None:
             g.add((subject, DCTERMS.license, lic))
+        else:  # the record states none we can name: said so, as a curated "?" is (docs/licence.md)
+            g.add((subject, ODL.unknownValueOf, DCTERMS.license))
         if is_open:
             status = iris.concept("openness", "open")
             g.add((subject, ODL.opennessStatus, status))

@@ -19,7 +19,8 @@
   var PALETTE = ["#1f5fa8", "#b3261e", "#2e7d32", "#8a5300", "#6a1b9a", "#00695c", "#ad1457", "#37474f",
     "#5d4037", "#283593"];
   var MAX_ROWS = 5000;   // rows a map or chart draws
-  var MAX_NODES = 1500;  // nodes the graph draws
+  var MAX_NODES = 1500;  // nodes the graph reads from a result (and lists)
+  var DRAW_NODES = 150;  // nodes it draws until asked for all: more make an unreadable hairball
 
   var config = {};
   var S = {};
@@ -451,15 +452,58 @@
     if (this.cy) this.cy.destroy();
     this.cy = null;
   };
+  // At most `limit` nodes, the most connected first, none drawn alone: a node none of whose neighbours
+  // is drawn yet comes with its most connected neighbour.
+  function mostConnected(g, limit) {
+    if (g.nodes.length <= limit) return g;
+    var degree = {}, next = {};
+    g.edges.forEach(function (e) {
+      degree[e.source] = (degree[e.source] || 0) + 1;
+      degree[e.target] = (degree[e.target] || 0) + 1;
+      (next[e.source] = next[e.source] || []).push(e.target);
+      (next[e.target] = next[e.target] || []).push(e.source);
+    });
+    function rank(a, b) { return (degree[b.id] || 0) - (degree[a.id] || 0) || a.i - b.i; }
+    var order = g.nodes.map(function (n, i) { return { id: n.id, i: i }; }).sort(rank);
+    var ids = {}, count = 0;
+    for (var k = 0; k < order.length && count < limit; k++) {
+      var id = order[k].id, around = next[id] || [];
+      if (ids[id] || !around.length) continue;
+      if (around.some(function (o) { return ids[o]; })) {
+        ids[id] = true;
+        count += 1;
+      } else if (count + 2 <= limit) {
+        var best = around.reduce(function (a, b) { return (degree[b] || 0) > (degree[a] || 0) ? b : a; });
+        ids[id] = ids[best] = true;
+        count += 2;
+      }
+    }
+    return {
+      nodes: g.nodes.filter(function (n) { return ids[n.id]; }), kinds: g.kinds, capped: g.capped,
+      edges: g.edges.filter(function (e) { return ids[e.source] && ids[e.target]; })
+    };
+  }
+
   GraphView.prototype.draw = function () {
-    var g = graphElements(this.yasr);
+    var all = graphElements(this.yasr);
+    var g = this.drawAllOf === this.yasr.results ? all : mostConnected(all, DRAW_NODES);
+    var self = this;
     var colour = {};
     g.kinds.forEach(function (k, i) { colour[k] = PALETTE[i % PALETTE.length]; });
     var wrap = el("figure", "odl-view odl-graph-view");
     var box = el("div", "odl-graph");
     box.id = "odl-graph";
-    var caption = el("figcaption", "hint", fmt(S.graph_summary, { nodes: g.nodes.length, edges: g.edges.length }) +
+    var caption = el("figcaption", "hint", fmt(S.graph_summary, { nodes: all.nodes.length, edges: all.edges.length }) +
       (g.capped ? fmt(S.graph_capped, { n: MAX_NODES }) : ""));
+    var limited = null;
+    if (g.nodes.length < all.nodes.length) {  // said on screen, with a way to draw everything
+      limited = el("p", "graph-limited", fmt(S.graph_limited, { shown: g.nodes.length, total: all.nodes.length }) + " ");
+      limited.id = "graph-limited";
+      var more = el("button", null, fmt(S.graph_draw_all, { n: all.nodes.length }));
+      more.type = "button";
+      more.addEventListener("click", function () { self.drawAllOf = self.yasr.results; self.yasr.refresh(); });
+      limited.appendChild(more);
+    }
     box.setAttribute("role", "img");
     box.setAttribute("aria-label", caption.textContent);
     var legend = el("ul", "legend");
@@ -474,15 +518,16 @@
     var selected = el("p", "selected");
     selected.setAttribute("aria-live", "polite");
     var list = el("details", "node-list");
-    list.appendChild(el("summary", null, S.node_list + " (" + g.nodes.length + ")"));
+    list.appendChild(el("summary", null, S.node_list + " (" + all.nodes.length + ")"));
     var ul = el("ul");
-    g.nodes.forEach(function (n) {
+    all.nodes.forEach(function (n) {
       var a = el("a", null, n.label);
       a.href = localHref(n.id);
       ul.appendChild(el("li")).appendChild(a);
     });
     list.appendChild(ul);
     wrap.appendChild(legend);
+    if (limited) wrap.appendChild(limited);
     wrap.appendChild(box);
     wrap.appendChild(caption);
     wrap.appendChild(selected);
@@ -517,6 +562,7 @@
       selected.appendChild(a);
     });
     box.dataset.nodes = String(g.nodes.length);
+    box.dataset.total = String(all.nodes.length);
     box.dataset.edges = String(g.edges.length);
   };
 

@@ -1,6 +1,7 @@
 // The SPARQL editor as the Wikidata Query Service has it: one query, the catalogue examples in a menu,
 // result views (editor-views.js), the view chosen by a `#defaultView:` comment, and a share link
-// `/editor#query=...&view=...` that reopens the same query in the same view. YASQE and YASR are used
+// `/editor?z=...&view=...` (the query compressed by the server, server/pages/sharelinks.py) that reopens the
+// same query in the same view; older `#query=...&view=...` links still open. YASQE and YASR are used
 // on their own (no YASGUI tabs, endpoint field or settings menu); their English texts are replaced by
 // the page's.
 (function () {
@@ -15,8 +16,10 @@
   window.OdlEditorViews.register(Yasr, config);
   frenchTable(Yasr);
 
-  // LOV/prefix.cc autocompleters fetch remote services: keep completion local.
-  Yasqe.defaults.autocompleters = ["variables", "prefixes"];
+  // LOV/prefix.cc autocompleters fetch remote services: keep completion local, by label from this
+  // graph (editor-complete.js).
+  window.OdlEditorComplete.register(Yasqe);
+  Yasqe.defaults.autocompleters = ["variables", "prefixes", "labels"];
   var yasqe = new Yasqe(document.getElementById("yasqe"), {
     // truncate=true: the editor shows at most the row cap of a long SELECT answer (the endpoint
     // refuses a cut answer to clients that did not ask for one).
@@ -63,25 +66,54 @@
   }
 
   // -- share link --------------------------------------------------------------------------------
-  function shareLink() {
+  // The long form, used only when the server cannot be asked for the short one.
+  function longLink() {
     return window.location.origin + window.location.pathname + "#query=" + encodeURIComponent(yasqe.getValue()) +
       "&view=" + encodeURIComponent(yasr.getSelectedPluginName());
   }
+  var shared = { text: null, view: null, link: null };
+  function shareLink() {
+    var text = yasqe.getValue(), view = yasr.getSelectedPluginName();
+    if (shared.text === text && shared.view === view && shared.link) return Promise.resolve(shared.link);
+    return fetch(config.share, {
+      method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ query: text, view: view })
+    }).then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (body) {
+        shared = { text: text, view: view, link: body.link, safe: body.mail_safe };
+        return body.link;
+      }, function () { return longLink(); });
+  }
 
   var shareField = document.getElementById("share-link");
+  var shareLong = document.getElementById("share-long");
+  var syncing = 0;
   function syncShare() {
-    var link = shareLink();
-    shareField.value = link;
-    if (window.location.href !== link) window.history.replaceState(null, "", link);
-    // the language switch keeps the query and the view
-    document.querySelectorAll("nav.langs a[href]").forEach(function (a) {
-      a.href = a.href.split("#")[0] + link.slice(link.indexOf("#"));
+    var ticket = ++syncing;
+    return shareLink().then(function (link) {
+      if (ticket !== syncing) return link;  // a later edit's link is on its way
+      shareField.value = link;
+      shareLong.hidden = link.length <= config.mail_safe;
+      if (window.location.href !== link) window.history.replaceState(null, "", link);
+      // the language switch keeps the query and the view
+      var target = new URL(link);
+      document.querySelectorAll("nav.langs a[href]").forEach(function (a) {
+        var url = new URL(a.href);
+        var lang = url.searchParams.get("lang");
+        url.search = target.search;
+        if (lang) url.searchParams.set("lang", lang);
+        url.hash = target.hash;
+        a.href = url.href;
+      });
+      return link;
     });
   }
 
   var status = document.getElementById("share-status");
   document.getElementById("copy-share").addEventListener("click", function () {
-    syncShare();
+    syncShare().then(copy);
+  });
+  function copy() {
     function failed() {
       shareField.focus();
       shareField.select();
@@ -97,13 +129,16 @@
         failed();
       }
     }
-  });
+  }
 
-  // Share links: `#query=...&view=...`; YASGUI's own `#query=...&outputFormat=...`; `?query=` (the pages'
-  // "open in the editor" links).
+  // Share links: `?z=...&view=...` (decoded by the server into config.shared); the older
+  // `#query=...&view=...`; YASGUI's own `#query=...&outputFormat=...`; `?query=` (the pages' "open in the
+  // editor" links).
   function linkParams() {
     var hash = new URLSearchParams(window.location.hash.replace(/^#/, ""));
     if (hash.get("query")) return { query: hash.get("query"), view: hash.get("view") || hash.get("outputFormat"), run: true };
+    if (config.shared && config.shared.error) status.textContent = S.share_bad + " (" + config.shared.error + ")";
+    if (config.shared && config.shared.query) return { query: config.shared.query, view: config.shared.view, run: true };
     var search = new URLSearchParams(window.location.search);
     if (search.get("query")) return { query: search.get("query"), view: search.get("view"), run: false };
     return null;
@@ -197,6 +232,12 @@
         node.nodeValue = node.nodeValue.replace(key, texts[key]);
       }
     }
+    root.querySelectorAll(".yasr .yasr_btn").forEach(function (btn) {
+      var off = btn.classList.contains("disabled") ? "true" : null;
+      if (btn.getAttribute("aria-disabled") !== off) {
+        if (off) btn.setAttribute("aria-disabled", off); else btn.removeAttribute("aria-disabled");
+      }
+    });
     root.querySelectorAll(".yasr select:not([aria-label])").forEach(function (sel) {
       sel.setAttribute("aria-label", (texts["Page size:"] || "Page size:").replace(/\s*:\s*$/, ""));
     });
@@ -214,7 +255,7 @@
     busy = true;
     try { localise(editorEl); } finally { busy = false; }
   }).observe(editorEl, { childList: true, subtree: true, attributes: true,
-    attributeFilter: ["title", "aria-label", "placeholder"] });
+    attributeFilter: ["title", "aria-label", "placeholder", "class"] });
   localise(editorEl);
 
   // -- start -------------------------------------------------------------------------------------
@@ -228,5 +269,5 @@
   } else if (examples.length) {
     loadExample(0);
   }
-  window.odlEditor = { yasqe: yasqe, yasr: yasr, shareLink: shareLink, loadExample: loadExample };
+  window.odlEditor = { yasqe: yasqe, yasr: yasr, shareLink: shareLink, syncShare: syncShare, loadExample: loadExample };
 })();
