@@ -174,9 +174,10 @@ def letters(ext: str | None = None) -> Response:
     t = tables()
     commune = _town(t)
     found = lt.letters_for_town(t, commune)
+    finding = lt.to_find(t, commune)
     if ext == "txt":
-        return _text_file(lt.town_file_text(commune, found), f"demandes-{commune.insee}.txt")
-    return render("analyses/letters.html", lang, explicit, commune=commune, letters=found,
+        return _text_file(lt.town_file_text(commune, found, finding), f"demandes-{commune.insee}.txt")
+    return render("analyses/letters.html", lang, explicit, commune=commune, letters=found, finding=finding,
                   text_url=url_for("town.letters", ext="txt", commune=commune.insee))
 
 

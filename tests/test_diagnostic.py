@@ -6,6 +6,8 @@ imports); the others on the small fixture tests/data/analyses/fixture.ttl.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from analyses_support import fixture_store
 
@@ -203,7 +205,11 @@ def test_hand_checked_laval_car_pool_publishers_and_holders(shipped: EmbeddedSto
     assert produce and all(any(h.get("siren") in ("215301300", "200083392") for h in s.holders) or not s.holders
                            or any(not h["local"] for h in s.holders) for s in produce)
     assert any("Commune de Laval (SIREN 215301300)" in s.text_fr for s in produce)
-    assert not [s for s in steps if s.category.endswith("/lieux-covoiturage")]  # already has records
+    # it already has records: never asked for nor produced; its own data is the first thing it uses (issue 19)
+    car_pool_steps = [s for s in steps if s.category.endswith("/lieux-covoiturage")]
+    assert [(s.action, s.evidence) for s in car_pool_steps] == [("use", "local-records")]
+    assert "contient des enregistrements de la commune (vérifié)" in car_pool_steps[0].text_fr
+    assert steps[0].evidence == "local-records"
 
 
 @pytest.mark.slow
@@ -214,3 +220,23 @@ def test_all_acv_communes_times_all_use_cases_in_one_call(shipped: EmbeddedStore
     assert len(matrix) == 244
     assert all(len(row) == len(t.usecases) for row in matrix.values())
     assert len(t.usecases) >= 30
+
+
+def test_the_figures_table_is_rewritten_between_its_markers(t: tb.Tables, tmp_path: Path) -> None:
+    """`odl-graph stats --evidence-doc` (analyses/figures.py) replaces only the table between the markers, from
+    the graph; a document without the markers is refused, naming the file."""
+    from odl_graph.analyses import figures
+    from odl_graph.errors import OdlError
+
+    doc = tmp_path / "evidence.md"
+    doc.write_text(f"# Before\n\n{figures.BEGIN}\n| stale |\n{figures.END}\n\nAfter.\n", encoding="utf-8")
+    assert figures.write(doc, t) is True
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# Before\n\n") and text.endswith("\n\nAfter.\n") and "| stale |" not in text
+    assert figures.block(doc) == figures.table(t) and "| over the 3 ACV towns |" in text
+    assert "| towns whose first step is paid data | 244 | 0 |" in text
+    assert figures.write(doc, t) is False  # already up to date
+    bare = tmp_path / "bare.md"
+    bare.write_text("no markers\n", encoding="utf-8")
+    with pytest.raises(OdlError, match=r"bare\.md"):
+        figures.write(bare, t)

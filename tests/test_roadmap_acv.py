@@ -16,6 +16,7 @@ import pytest
 from conftest import odl_graph_cli
 
 from odl_graph.analyses import diagnostic as dg
+from odl_graph.analyses import figures
 from odl_graph.analyses import holder as hd
 from odl_graph.analyses import roadmap as rm
 from odl_graph.analyses import tables as tb
@@ -58,7 +59,11 @@ def test_no_step_asks_for_data_open_nationally(t: tb.Tables, roadmaps: dict[str,
              for s in steps if s.action != "use" and s.evidence != "absent" and s.category in _open_national(t, c)]
     assert wrong == []
     used = [s for _c, steps in roadmaps.values() for s in steps if s.action == "use"]
-    assert used and all("n'est pas vérifié" in s.text_fr for s in used)
+    # data used from an open dataset says its content for the town is not verified; records of the town are
+    # verified (the file counts them in the commune)
+    assert used and all("n'est pas vérifié" in s.text_fr for s in used if s.evidence != "local-records")
+    assert all("contient des enregistrements de la commune (vérifié)" in s.text_fr
+               for s in used if s.evidence == "local-records")
 
 
 def test_excluded_territories_are_not_covered(t: tb.Tables) -> None:
@@ -126,6 +131,19 @@ def test_no_body_named_outside_its_territory(t: tb.Tables, roadmaps: dict[str, A
     assert wrong == []
 
 
+def test_a_records_producer_outside_its_territory_is_not_named(t: tb.Tables) -> None:
+    """Saintes (17415, Charente-Maritime), checked by hand: the three car-pool places of data/sources/bnlc/bnlc-.csv
+    coded 17415 (17415-C-001 to -003) carry the producer SIREN 221600018, the Charente council's (16), not
+    Charente-Maritime's: the records count, their producer is not named, and the line says what was declared."""
+    saintes = t.resolve_commune("17415")
+    line = dg.commune_lines(t, saintes)[f"{t.base_iri}id/datacategory/lieux-covoiturage"]
+    assert line.evidence == "local-records"
+    assert [(r["count"], r["producer"], r["declared_outside"]["siren"]) for r in line.records] == [
+        (3, None, "221600018")]
+    assert "CHARENTE (SIREN 221600018), est un organisme d'un autre territoire : à vérifier" in line.text_fr
+    assert "221600018" not in {h.get("siren") for h in line.holders}
+
+
 def test_agglomerations_are_asked_for_their_buses(t: tb.Tables) -> None:
     """Where the town's EPCI is a communauté d'agglomération, urbaine or a métropole (its type in
     data/sources/cog/epci.csv), it is the mobility authority: bus data names that EPCI (its SIREN); in
@@ -163,6 +181,49 @@ def test_step_one_follows_the_evidence(t: tb.Tables, roadmaps: dict[str, Any]) -
         assert not verdicts[steps[0].category].ready or steps[0].action == "use"
     assert all(len(f) == 1 for f in by_profile.values())
     assert len(firsts) >= 2
+
+
+def test_step_one_starts_from_the_towns_own_evidence(t: tb.Tables, roadmaps: dict[str, Any]) -> None:
+    """Step 1 differs between towns whose evidence differs (issue 19), in a form that can fail: the rule of
+    odl_graph/analyses/roadmap.py (docs/evidence.md) says a town with its own evidence (records of the town, a
+    dataset of the town or of its EPCI) on a category some use case requires starts with a step over that
+    evidence, the category serving the most use cases; a town without starts elsewhere. So
+    - a town never shares step 1 with a town whose evidence on that step's category differs (level, state,
+      level of the dataset): shared step 1 means the same evidence on what it acts on;
+    - a town with its own evidence never gets the step 1 of towns without it, and the reverse;
+    - the first steps differ as the towns' own evidence does: one first step per distinct best own category,
+      plus the one(s) of towns without own evidence."""
+    needed = t.indispensable_count
+    evidence_of_first: dict[tuple[str, str], set[tuple[Any, ...]]] = defaultdict(set)
+    own_of_first: dict[tuple[str, str], set[bool]] = defaultdict(set)
+    best_own = set()
+    for c, steps in roadmaps.values():
+        lines = dg.commune_lines(t, c)
+        own = {k for k, ln in lines.items() if needed.get(k) and rm.own_evidence(ln) and not ln.paid}
+        first = steps[0]
+        v = lines[first.category]
+        if own:
+            assert first.category in own, (c.label, first.category_label, first.action)
+            assert needed[first.category] == max(needed[k] for k in own), c.label
+            best_own.add(first.category)
+        else:
+            assert not rm.own_evidence(v), c.label
+        key = (first.category, first.action)
+        evidence_of_first[key].add((v.evidence, v.state, v.best.level if v.best else None))
+        own_of_first[key].add(bool(own))
+    shared_differently = {k: e for k, e in evidence_of_first.items() if len(e) > 1}
+    assert not shared_differently, shared_differently
+    assert all(len(x) == 1 for x in own_of_first.values())
+    assert best_own and len(evidence_of_first) > len(best_own)
+
+
+def test_the_figures_of_docs_evidence_are_those_of_the_shipped_graph(t: tb.Tables) -> None:
+    """docs/evidence.md reports distinct roadmaps, first steps, profiles and towns with actual-dataset evidence
+    as generated from the graph (odl_graph/analyses/figures.py), never typed by hand."""
+    table = figures.table(t)
+    assert figures.block(ROOT / "docs/evidence.md") == table, \
+        "docs/evidence.md is stale: after a build, run `odl-graph stats --evidence-doc docs/evidence.md`"
+    assert "| towns whose first step is paid data | 244 | 0 |" in table
 
 
 def test_paid_data_is_never_step_one_unless_asked(t: tb.Tables, roadmaps: dict[str, Any]) -> None:

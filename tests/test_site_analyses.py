@@ -323,3 +323,26 @@ def test_any_commune_of_the_cog_has_its_diagnostic_roadmap_and_page(client: Any)
     assert api["insee"] == "01001" and api["lines"] and all(ln["action"] for ln in api["lines"])
     steps = client.get("/api/roadmap/01001").get_json()["steps"]
     assert steps and all(s["certainty_fr"] for s in steps)
+
+
+def test_request_page_lists_apart_the_data_whose_holder_is_to_be_found(client: Any, shipped_store: Any) -> None:
+    """A line whose competent holder is unknown has no letter (nobody to address it to): the town's request
+    page and file list it apart, in the page's language, with what was searched and leads."""
+    from odl_graph.analyses import letters as lt
+    from odl_graph.analyses import tables as tb
+
+    t = tb.tables(shipped_store)
+    town = t.resolve_commune(CHALON)
+    finding = lt.to_find(t, town)
+    assert finding, "Chalon-sur-Saône has data whose holder is unknown (see data/curated/competences.csv)"
+    page = get(client, f"/analyses/letters?commune={CHALON}")
+    assert 'id="to-find-list"' in page and "Sans courrier : détenteur à trouver" in page
+    written = {x.category for x in lt.letters_for_town(t, town)}
+    for x in finding:
+        assert f'id="{x.anchor}"' in page and x.category not in written
+        assert f'id="letter-{x.category.rsplit("/", 1)[-1]}"' not in page
+    english = get(client, f"/analyses/letters?commune={CHALON}", "en")
+    assert "No letter: holder to be found" in english and "holder to be found:" in english
+    text = client.get(f"/analyses/letters.txt?commune={CHALON}").get_data(as_text=True)
+    assert "Sans courrier : le détenteur de ces données reste à trouver" in text
+    assert all(x.category_label in text.split("Sans courrier", 1)[1] for x in finding)

@@ -1,6 +1,7 @@
 """What a town does about one diagnostic line, and how much effort it costs (docs/evidence.md): use the
 open data that exists; check a dataset's status and local content; ask for the opening of existing data or
-ask the competent holder to open it; produce it (the town or its EPCI being competent); buy it (paid data).
+ask the competent holder to open it; find who holds it (no competent body is known: the town is never told
+to "ask" a body the graph cannot name); produce it (the town or its EPCI being competent); buy it (paid data).
 The diagnostic (each line's `action`) and the roadmap (odl_graph/analyses/roadmap.py) read it from here.
 """
 
@@ -33,6 +34,9 @@ ACTIONS: dict[str, Action] = {
                      " bodies) to", "détenteur", "holder"),
     "ask": Action(2, "Demander au détenteur compétent d'ouvrir", "Ask the competent holder to open",
                   "détenteur compétent", "competent holder"),
+    # No body is known to be competent: first find who holds it (what was searched, and hints to follow).
+    # Costs more than asking a named body: the town must find the body before it can ask it anything.
+    "find": Action(3, "Trouver qui détient", "Find who holds", "détenteur", "holder"),
     "produce": Action(3, "Produire et publier", "Produce and publish", "organisme compétent", "competent body"),
     "buy": Action(4, "Acheter (donnée payante)", "Buy (paid data)", "vendeur", "seller"),
 }
@@ -53,6 +57,8 @@ def action(line: Any, holding: HolderAnswer) -> str:
         return "check-exposure"
     if line.paid:
         return "buy"
-    return "produce" if holding.local else "ask"
+    if holding.local:
+        return "produce"
+    return "ask" if holding.bodies else "find"
 
 

@@ -18,6 +18,7 @@ The roadmap is odl_graph/analyses/roadmap.py.
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -25,7 +26,8 @@ from typing import Any
 
 from odl_graph.analyses import actions
 from odl_graph.analyses import evidence as ev
-from odl_graph.analyses.holder import holder_of
+from odl_graph.analyses.competence import TERRITORIAL_CATEGORIES
+from odl_graph.analyses.holder import HolderAnswer, holder_of
 from odl_graph.analyses.tables import (
     FAMILY_RANK,
     LEVEL_LABELS,
@@ -89,6 +91,8 @@ class Line:
     hint_fr: str | None = None  # the observatory hint, worded as one
     hint_en: str | None = None
     excluded: list[DatasetHit] = field(default_factory=list)  # national datasets whose coverage leaves the town out
+    find_fr: str | None = None  # action "find": no competent body known; what was searched, leads to check
+    find_en: str | None = None
 
 
 @dataclass
@@ -130,9 +134,25 @@ def names(items: Iterable[dict[str, Any]], lang: str = "fr") -> str:
                      for i in items)
 
 
+def _record(t: Tables, commune: Commune, r: Any) -> dict[str, Any]:
+    """Records of the town in a national file, with their producer. A producer with a territorial remit that
+    does not contain the town (a source defect: Saintes' car-pool places carry the SIREN of the Charente
+    council, not of Charente-Maritime) is not named as the producer: the line says what was declared."""
+    producer = t.holder(r.publisher) if r.publisher else None
+    info = t.evidence.actors.get((producer or {}).get("iri") or "")
+    inside = {x for x, _ in commune.territories(t.national)}
+    outside = producer if info is not None and info.territories and not info.territories & inside else None
+    return {"dataset": r.dataset, "dataset_label": t.label(r.dataset), "count": r.count, "capacity": r.capacity,
+            "producer": None if outside else producer, "declared_outside": outside}
+
+
 def _record_text(rec: dict[str, Any], lang: str) -> str:
     fr = lang == "fr"
     who = names([rec["producer"]], lang) if rec["producer"] else ("producteur inconnu" if fr else "producer unknown")
+    if rec.get("declared_outside"):
+        declared = names([rec["declared_outside"]], lang)
+        who += (f" (le producteur déclaré, {declared}, est un organisme d'un autre territoire : à vérifier)" if fr
+                else f" (the declared producer, {declared}, is a body of another territory: to be checked)")
     cap = rec["capacity"]
     if fr:
         return f"{rec['count']} enregistrement(s)" + (f", capacité {cap}" if cap else "") + f", produits par {who}"
@@ -244,9 +264,7 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
     usual = t.label(info.usual) if info.usual else "inconnu"
     cat_fr, cat_en = t.label(cat, "fr"), t.label(cat, "en")
     verdict = classify(t, commune, cat, covering)
-    records = [{"dataset": r.dataset, "dataset_label": t.label(r.dataset), "count": r.count, "capacity": r.capacity,
-                "producer": t.holder(r.publisher) if r.publisher else None}
-               for r in t.records.get(commune.iri, {}).get(cat, ())]
+    records = [_record(t, commune, r) for r in t.records.get(commune.iri, {}).get(cat, ())]
     chain = {terr: lvl for terr, lvl in commune.territories(t.national) if lvl != "national"}
     publishers = [_publisher(t, p, terr, chain[terr], cat)
                   for p, terr in t.evidence.publications_on(list(chain), cat)]
@@ -330,7 +348,47 @@ def assess(t: Tables, commune: Commune, cat: str, level: str,
                 paid=paid, holding=holding.to_json(), hint_fr=hint_fr, hint_en=hint_en, excluded=excluded)
     line.action = actions.action(line, holding)
     line.effort = actions.ACTIONS[line.action].effort
+    if line.action == "find":
+        line.find_fr, line.find_en = _find_texts(holding, _leads(t, producers))
+        line.text_fr += f" ; {line.find_fr}"
+        line.text_en += f"; {line.find_en}"
     return line
+
+
+def _leads(t: Tables, producers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The usual producers worth naming as leads: the town's own bodies, national or unterritorial ones, and
+    bodies whose territory contains the town (Tables.concrete_producers already drops the others); a body
+    with a territorial remit whose territory is unknown (a city's planning agency) is not a lead anywhere."""
+    out = []
+    for p in producers:
+        info = t.evidence.actors.get(p.get("iri") or "")
+        if not p.get("local") and info is not None and info.category in TERRITORIAL_CATEGORIES \
+                and not info.territories:
+            continue
+        out.append(p)
+    return out
+
+
+def _plain(note: str) -> str:
+    """A competence note as a town reads it: without the repository file names it cites for developers."""
+    return re.sub(r" \([\w./-]+\.csv\)", "", note).rstrip(".")
+
+
+def _find_texts(holding: HolderAnswer, producers: list[dict[str, Any]]) -> tuple[str, str]:
+    """What a "find who holds it" line tells the town: no competent body is established, what was searched,
+    and the category's usual producers as leads to check, never as the holder."""
+    if holding.searched_fr:  # no source read names the competent level
+        fr = ("détenteur à trouver : aucun organisme compétent n'est établi par une source lue (recherche faite :"
+              f" {_plain(holding.searched_fr)})")
+        en = ("holder to be found: no competent body is established by a source read (searched:"
+              f" {_plain(holding.searched_en or holding.searched_fr)})")
+    else:  # the level is known, not the body of that level for this town (e.g. an operator nobody names)
+        fr = f"détenteur à trouver : {holding.text_fr.split(' : ', 1)[-1].rstrip('.')}"
+        en = f"holder to be found: {holding.text_en.split(': ', 1)[-1].rstrip('.')}"
+    if producers:
+        fr += f" ; pistes, non vérifiées : {names(producers)}, producteurs habituels de cette donnée"
+        en += f"; leads, not verified: {names(producers, 'en')}, usual producers of this data"
+    return fr, en
 
 
 def diagnose_pair(t: Tables, commune: Commune, usecase: str,

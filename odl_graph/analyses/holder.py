@@ -43,6 +43,10 @@ class HolderAnswer:
     obligation_sources: list[str] = field(default_factory=list)
     text_fr: str = ""
     text_en: str = ""
+    # When no body is known to be competent: what was searched (the competence rule's note), said to the town
+    # so that it can take the search up ("find who holds it") instead of being told to ask a body never named.
+    searched_fr: str | None = None
+    searched_en: str | None = None
 
     @property
     def local(self) -> bool:
@@ -63,7 +67,8 @@ class HolderAnswer:
                 "legal_basis_en": self.legal_basis_en, "legal_sources": self.legal_sources,
                 "obligation": self.obligation, "obligation_fr": self.obligation_fr,
                 "obligation_en": self.obligation_en, "obligation_sources": self.obligation_sources,
-                "text_fr": self.text_fr, "text_en": self.text_en}
+                "text_fr": self.text_fr, "text_en": self.text_en, "searched_fr": self.searched_fr,
+                "searched_en": self.searched_en}
 
 
 def _body(t: Tables, b: Any) -> dict[str, Any]:
@@ -79,12 +84,14 @@ def _from_competence(t: Tables, commune: Commune, category: str) -> HolderAnswer
         return None
     h = _competence.holding(t, commune, category)
     c = getattr(h, "competence", None)
+    unknown_level = not h.bodies and c is not None and not getattr(c, "known", True)  # its note: what was searched
     return HolderAnswer(
         [_body(t, b) for b in h.bodies], h.certainty,
         getattr(c, "legal_basis_fr", None), getattr(c, "legal_basis_en", None),
         list(getattr(c, "legal_sources", ()) or ()), getattr(c, "obligation", None),
         getattr(c, "obligation_fr", None), getattr(c, "obligation_en", None),
-        list(getattr(c, "obligation_sources", ()) or ()), h.text_fr, h.text_en)
+        list(getattr(c, "obligation_sources", ()) or ()), h.text_fr, h.text_en,
+        *((getattr(c, "note_fr", None), getattr(c, "note_en", None)) if unknown_level else (None, None)))
 
 
 def holder_of(t: Tables, commune: Commune, category: str) -> HolderAnswer:

@@ -188,9 +188,35 @@ def letters_for_town(t: Tables, commune: Commune) -> list[Letter]:
     return out
 
 
-def town_file_text(commune: Commune, letters: list[Letter]) -> str:
-    """The town's requests as one plain-text file, letters separated by a rule."""
+@dataclass
+class ToFind:
+    """A line whose competent holder is unknown (action "find"): no letter, since it would be addressed to
+    nobody; what the town is told instead: what was searched, and leads worded as leads."""
+
+    category: str
+    category_label: str
+    category_label_en: str
+    text_fr: str
+    text_en: str
+    anchor: str
+
+
+def to_find(t: Tables, commune: Commune) -> list[ToFind]:
+    """The town's data whose holder is still to be found, over every use case, in the order of their labels."""
+    lines = dg.commune_lines(t, commune)
+    return [ToFind(c, t.label(c), t.label(c, "en"), lines[c].find_fr or "", lines[c].find_en or "",
+                   f"find-{c.rsplit('/', 1)[-1]}")
+            for c in sorted(lines, key=t.sort_key) if lines[c].action == "find"]
+
+
+def town_file_text(commune: Commune, letters: list[Letter], finding: list[ToFind] | None = None) -> str:
+    """The town's requests as one plain-text file, letters separated by a rule; then, without a letter, the
+    data whose holder is still to be found."""
     head = (f"Demandes de données de la commune de {commune.label} (code INSEE {commune.insee})\n"
             f"{len(letters)} courrier(s) à relire, dater, signer et envoyer ; rien n'a été envoyé.\n")
     rule = "\n\n" + "-" * 72 + "\n\n"
-    return head + "".join(rule + x.text() for x in letters) + "\n"
+    tail = ""
+    if finding:
+        tail = (rule + "Sans courrier : le détenteur de ces données reste à trouver (aucune source lue ne dit quel "
+                "organisme est compétent)\n" + "".join(f"\n- {x.category_label} : {x.text_fr}" for x in finding))
+    return head + "".join(rule + x.text() for x in letters) + tail + "\n"

@@ -2,12 +2,22 @@
 
 Actions, in order of effort (docs/evidence.md): use the open data that exists; check a dataset's local
 content or status; ask the holder of existing data to open it, or the competent holder to open what it holds
-(with the legal basis when opening is an obligation); produce it (when the town or its EPCI is the competent
-body); buy it (paid data, said as such). Steps are chosen greedily by the use cases they make ready, then by
-effort, so towns whose evidence differs get different roadmaps; paid data is never chosen before every
-other step unless the town asks for it (`paid_first`). Each step names the body to turn to (the competent
-holder of odl_graph/analyses/holder.py, or the holder of the existing dataset) with its SIREN, the legal
-basis and how certain the graph is of it.
+(with the legal basis when opening is an obligation); find who holds it (no competent body is known);
+produce it (when the town or its EPCI is the competent body); buy it (paid data, said as such).
+
+The order of the steps (the rule docs/evidence.md states, and tests/test_roadmap_acv.py checks over the 244
+ACV towns):
+1. the town's own data first: every category a use case requires for which the town has its own evidence
+   (records of the town in a national file, a dataset of the town, or a dataset of its EPCI), the one that
+   serves the most use cases first, then the least effort: use it when it is open, otherwise check it or ask
+   for its opening. A town starts from what it has, so towns whose own evidence differs start differently;
+2. then, greedily, the step that makes the most use cases ready (each counting two more per line the town's
+   own data already meets), then the least effort; a step the town can act on (a body to write to, data to
+   use or check) before one whose holder is still to be found;
+3. then the open national or enclosing data to use.
+Paid data is never chosen before every other step unless the town asks for it (`paid_first`). Each step
+names the body to turn to (the competent holder of odl_graph/analyses/holder.py, or the holder of the
+existing dataset) with its SIREN, the legal basis and how certain the graph is of it.
 """
 
 from __future__ import annotations
@@ -64,7 +74,7 @@ def _step(t: Tables, rank: int, ln: Line, unlocks: list[str], needed: int) -> St
     names_fr = ", ".join(f"« {t.label(u)} »" for u in unlocks) or "aucun à lui seul"
     names_en = ", ".join(f"“{t.label(u, 'en')}”" for u in unlocks) or "none on its own"
     who_fr, who_en = names(ln.holders) or "inconnu, à identifier", names(ln.holders, "en") or "unknown, to be found"
-    about_holder = ln.action in ("ask", "produce", "buy", "check-exposure")
+    about_holder = ln.action in ("ask", "find", "produce", "buy", "check-exposure")
     extra_fr = extra_en = ""
     if about_holder:
         extra_fr, extra_en = f" ; {cert_fr}", f"; {cert_en}"
@@ -74,21 +84,28 @@ def _step(t: Tables, rank: int, ln: Line, unlocks: list[str], needed: int) -> St
         if h.get("obligation") and h.get("obligation_fr"):
             extra_fr += f" ; ouverture obligatoire : {h['obligation_fr']}"
             extra_en += f"; opening required: {h.get('obligation_en') or h['obligation_fr']}"
-    if ln.action == "use":
+    if ln.action == "use" and ln.evidence == "local-records":
+        tail_fr = f" : le fichier contient des enregistrements de la commune (vérifié) ; utile à {needed} cas d'usage."
+        tail_en = f": the file holds records of the town (verified); used by {needed} use case(s)."
+    elif ln.action == "use":
         tail_fr = f" ; son contenu pour la commune n'est pas vérifié ; utile à {needed} cas d'usage."
         tail_en = f"; its content for the town is not verified; used by {needed} use case(s)."
     else:
         tail_fr = f" : débloque {names_fr} ; nécessaire à {needed} cas d'usage non encore prêts."
         tail_en = f": unlocks {names_en}; needed by {needed} use case(s) not yet ready."
-    if ln.hint_fr and ln.action in ("ask", "produce"):
+    if ln.find_fr and ln.action == "find":
+        tail_fr += f" {ln.find_fr[0].upper()}{ln.find_fr[1:]}."
+        tail_en += f" {ln.find_en[0].upper()}{ln.find_en[1:]}." if ln.find_en else ""
+    if ln.hint_fr and ln.action in ("ask", "produce", "find"):
         tail_fr += f" {ln.hint_fr[0].upper()}{ln.hint_fr[1:]}."
         tail_en += f" {ln.hint_en[0].upper()}{ln.hint_en[1:]}." if ln.hint_en else ""
     dataset_fr = f" : « {datasets[0]['label']} »" if ln.action == "use" and datasets else ""
+    dataset_en = f": “{datasets[0]['label']}”" if ln.action == "use" and datasets else ""
     return Step(
         rank, ln.category, t.label(ln.category), ln.action, ln.evidence,
         [{"iri": u, "label": t.label(u)} for u in unlocks], needed, ln.holders, datasets,
         f"{act.verb_fr} « {t.label(ln.category)} »{dataset_fr} ({act.role_fr} : {who_fr}{extra_fr}){where}{tail_fr}",
-        f"{act.verb_en} “{t.label(ln.category, 'en')}”{dataset_fr.replace('« ', '“').replace(' »', '”')}"
+        f"{act.verb_en} “{t.label(ln.category, 'en')}”{dataset_en}"
         f" ({act.role_en}: {who_en}{extra_en}){where}{tail_en}",
         act.effort, ln.paid, certainty, cert_fr, cert_en, h.get("legal_basis_fr"), h.get("legal_basis_en"),
         h.get("obligation"), h.get("obligation_fr"), h.get("obligation_en"),
@@ -96,11 +113,28 @@ def _step(t: Tables, rank: int, ln: Line, unlocks: list[str], needed: int) -> St
         ln.hint_fr, ln.hint_en)
 
 
+def own_evidence(ln: Line) -> bool:
+    """The town's own evidence on a line: records of the town in a national file or a dataset of the town
+    (level `local-records`), or a dataset of its EPCI; not an enclosing département, région or national one."""
+    return ln.evidence == "local-records" or (
+        ln.evidence == "local-dataset" and ln.best is not None and ln.best.level == "epci")
+
+
+def own_first(t: Tables, lines: dict[str, Line], *, paid_first: bool = False) -> list[str]:
+    """Rule 1 of the order (module docstring): the categories some use case requires on which the town has
+    its own evidence, the one serving the most use cases first, then the least effort, then by label; paid
+    data is left to the end unless the town asks for it."""
+    needed = t.indispensable_count
+    own = [k for k, ln in lines.items() if needed.get(k) and own_evidence(ln) and (paid_first or not ln.paid)]
+    return sorted(own, key=lambda k: (-needed[k], lines[k].effort, t.sort_key(k)))
+
+
 def roadmap(t: Tables, commune: Commune, limit: int | None = None, *, paid_first: bool = False,
             with_use: bool = True) -> list[Step]:
-    """The steps that make the most use cases ready first (greedy), then, with `with_use`, the open data the
-    town can use now without checking it (open national or enclosing datasets). Paid data comes after every
-    other step unless `paid_first`."""
+    """The steps in the order of the module docstring: the town's own data first, then greedily the steps
+    that make the most use cases ready, then, with `with_use`, the open data the town can use now without
+    checking it (open national or enclosing datasets). Paid data comes after every other step unless
+    `paid_first`."""
     lines = commune_lines(t, commune)
     missing = {u: {k for k in t.indispensable_of(u) if not lines[k].ready}
                for u in t.usecases if t.indispensable_of(u)}
@@ -108,7 +142,20 @@ def roadmap(t: Tables, commune: Commune, limit: int | None = None, *, paid_first
            for u in missing}
     done: set[str] = set()
     steps: list[Step] = []
-    while limit is None or len(steps) < limit:
+    needed = t.indispensable_count
+
+    def full() -> bool:
+        return limit is not None and len(steps) >= limit
+
+    for k in own_first(t, lines, paid_first=paid_first):  # rule 1: start from what the town has
+        if full():
+            return steps
+        pending = {u: m - done for u, m in missing.items() if m - done}
+        unlocks = sorted((u for u, m in pending.items() if m == {k}), key=t.sort_key)
+        done.add(k)
+        helped = sum(1 for m in pending.values() if k in m)
+        steps.append(_step(t, len(steps) + 1, lines[k], unlocks, needed[k] if lines[k].ready else helped))
+    while not full():  # rule 2: what makes the most use cases ready
         pending = {u: m - done for u, m in missing.items() if m - done}
         if not pending:
             break
@@ -130,12 +177,11 @@ def roadmap(t: Tables, commune: Commune, limit: int | None = None, *, paid_first
         unlocks = sorted((u for u, m in pending.items() if m == {best}), key=t.sort_key)
         done.add(best)
         steps.append(_step(t, len(steps) + 1, lines[best], unlocks, gain(best)[4]))
-    if with_use:
-        needed = t.indispensable_count
-        usable = sorted((k for k, ln in lines.items() if ln.ready and ln.evidence != "local-records" and needed.get(k)),
+    if with_use:  # rule 3: the open data to use
+        usable = sorted((k for k, ln in lines.items() if ln.ready and k not in done and needed.get(k)),
                         key=lambda k: (-needed[k], t.sort_key(k)))
         for k in usable:
-            if limit is not None and len(steps) >= limit:
+            if full():
                 break
             steps.append(_step(t, len(steps) + 1, lines[k], [], needed[k]))
     return steps

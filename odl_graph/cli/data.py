@@ -96,12 +96,24 @@ GROUP BY ?class ORDER BY DESC(?n)
 
 
 @click.command()
+@click.option("--evidence-doc", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Rewrite the figures table of this Markdown file (docs/evidence.md) from the graph, and stop.")
 @pass_ctx
-def stats(obj: Ctx) -> None:
+def stats(obj: Ctx, evidence_doc: Path | None) -> None:
     """Counts per class and per named graph, plus the programme's key figures."""
     from odl_graph.analyses.stats import evidence_figures, key_figures
     from odl_graph.stores import open_store
 
+    if evidence_doc is not None:
+        from odl_graph.analyses import figures
+        from odl_graph.analyses import tables as tb
+
+        try:
+            changed = figures.write(evidence_doc, tb.tables(open_store(obj.settings), obj.settings["base_iri"]))
+        except OdlError as exc:
+            fail(exc)
+        click.echo(f"{evidence_doc}: figures {'rewritten' if changed else 'already up to date'}")
+        return
     try:
         store = open_store(obj.settings)
         counts = store.triple_counts()

@@ -414,6 +414,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "action_use": {"fr": "utiliser la donnée ouverte", "en": "use the open data"},
     "action_open": {"fr": "demander l'ouverture", "en": "ask for opening"},
     "action_ask": {"fr": "demander au détenteur compétent", "en": "ask the competent holder"},
+    "action_find": {"fr": "trouver qui détient la donnée", "en": "find who holds the data"},
     "action_buy": {"fr": "acheter (donnée payante)", "en": "buy (paid data)"},
     "action_access": {"fr": "demander l'accès (restreint)", "en": "request (restricted) access"},
     "action_check": {"fr": "vérifier le statut et le contenu local", "en": "check the status and local content"},

@@ -57,6 +57,7 @@ TOWN_STRINGS: dict[str, dict[str, str]] = {
                           "en": "Check whether the territory is exposed"},
     "do_open": {"fr": "Demander l'ouverture au détenteur", "en": "Ask the holder to open it"},
     "do_ask": {"fr": "Demander au détenteur compétent", "en": "Ask the competent holder"},
+    "do_find": {"fr": "Trouver qui détient la donnée", "en": "Find who holds the data"},
     "do_produce": {"fr": "Produire et publier", "en": "Produce and publish"},
     "do_buy": {"fr": "Acheter (donnée payante)", "en": "Buy (paid data)"},
     "sure_records": {"fr": "Sûr : le fichier contient des enregistrements de la commune.",
@@ -87,6 +88,13 @@ TOWN_STRINGS: dict[str, dict[str, str]] = {
                             "sign and send them yourself; the site sends nothing."},
     "letters_none": {"fr": "Aucune donnée à demander à un autre organisme.",
                      "en": "No data to ask another body for."},
+    "to_find_title": {"fr": "Sans courrier : détenteur à trouver", "en": "No letter: holder to be found"},
+    "to_find_intro": {"fr": "Pour ces données, aucune source lue ne dit quel organisme est compétent : le site ne "
+                            "rédige pas de courrier à un destinataire qu'il ne sait pas nommer. Chaque ligne dit ce "
+                            "qui a été cherché et donne des pistes, à vérifier avant d'écrire.",
+                      "en": "For these data, no source read says which body is competent: the site drafts no letter "
+                            "to an addressee it cannot name. Each line says what was searched and gives leads, to "
+                            "check before writing."},
     "letters_contents": {"fr": "Les courriers", "en": "The letters"},
     "download_text": {"fr": "Télécharger en texte", "en": "Download as text"},
     "print": {"fr": "Imprimer", "en": "Print"},
@@ -113,6 +121,12 @@ TOWN_STRINGS: dict[str, dict[str, str]] = {
     "method_do_ask": {"fr": "aucune donnée connue, un autre organisme est compétent : la lui demander (brouillon de "
                             "courrier fourni).",
                       "en": "no data known, another body is competent: ask it (a draft letter is given)."},
+    "method_do_find": {"fr": "aucune donnée connue, et aucune source lue ne dit quel organisme est compétent : "
+                             "trouver d'abord qui la détient (la ligne dit ce qui a été cherché et donne des pistes, "
+                             "non vérifiées) ; pas de courrier tant que le détenteur n'est pas connu.",
+                       "en": "no data known, and no source read says which body is competent: first find who holds "
+                             "it (the line says what was searched and gives leads, not verified); no letter until "
+                             "the holder is known."},
     "method_do_produce": {"fr": "la commune ou son intercommunalité est compétente : la produire et la publier.",
                           "en": "the town or its intercommunality is competent: produce and publish it."},
     "method_do_buy": {"fr": "la donnée est payante : l'acheter, en dernier recours.",
