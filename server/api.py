@@ -64,6 +64,38 @@ def json_response(value: Any) -> Response:
 
 
 # -- catalogue -------------------------------------------------------------------------------
+# -- the answers' language --------------------------------------------------------------------
+LANGS = ("fr", "en")
+# The analyses compute their labels in French; these keys pair an IRI with the label shown beside it.
+LABEL_OF = {"category": "category_label", "usecase": "usecase_label", "status": "status_label",
+            "iri": "label", "dataset": "label"}
+
+
+def answer_lang() -> str:
+    """`?lang=fr` (the default) or `?lang=en`: the language of the labels in the answer."""
+    lang = request.args.get("lang", "fr")
+    if lang not in LANGS:
+        raise catalogue.ParameterError("lang", f"{lang!r} is not one of {', '.join(LANGS)}")
+    return lang
+
+
+def in_lang(t: tb.Tables, value: Any, lang: str) -> Any:
+    """VALUE with every label that names an IRI of the graph given in LANG, falling back to the other
+    language only where LANG has none (as the pages do). Bilingual pairs (`text_fr`/`text_en`) stay."""
+    if isinstance(value, list):
+        return [in_lang(t, v, lang) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: in_lang(t, v, lang) for k, v in value.items()}
+    if lang == "fr":
+        return out
+    for key, label_key in LABEL_OF.items():
+        iri = out.get(key)
+        if label_key in out and isinstance(iri, str) and t.labels.get(iri):
+            out[label_key] = t.label(iri, lang)
+    return out
+
+
 def _query_or_404(name: str) -> catalogue.NamedQuery | None:
     return catalogue.load_catalogue().get(name)
 
@@ -125,15 +157,16 @@ def run_query(name: str) -> Response:
 @bp.get("/diagnostic/<commune>/<usecase>")
 def diagnostic(commune: str, usecase: str) -> Response:
     """The diagnostic of COMMUNE (INSEE code or IRI) for USECASE (slug or IRI), line by line."""
-    t = tables()
-    return json_response(dg.diagnose_pair(t, t.resolve_commune(commune), t.resolve_usecase(usecase)).to_json())
+    t, lang = tables(), answer_lang()
+    found = dg.diagnose_pair(t, t.resolve_commune(commune), t.resolve_usecase(usecase)).to_json()
+    return json_response({**in_lang(t, found, lang), "lang": lang})
 
 
 @bp.get("/roadmap/<commune>")
 def roadmap(commune: str) -> Response:
     """What COMMUNE (any commune of the COG) should use, check, ask for, produce or buy first, step by step
     (`limit=N` keeps the first N; `paid_first=true` ranks paid data with the other steps)."""
-    t = tables()
+    t, lang = tables(), answer_lang()
     limit = request.args.get("limit", "")
     if "limit" in request.args and (not limit.isdigit() or int(limit) < 1):
         raise catalogue.ParameterError("limit", f"{limit!r} is not a positive integer")
@@ -142,16 +175,17 @@ def roadmap(commune: str) -> Response:
         raise catalogue.ParameterError("paid_first", f"{paid_first!r} is not true or false")
     c = t.resolve_commune(commune)
     steps = rm.roadmap(t, c, limit=int(limit) if limit else None, paid_first=paid_first == "true")
-    return json_response({"commune": c.iri, "label": c.label, "insee": c.insee, "steps": [asdict(s) for s in steps]})
+    return json_response({"commune": c.iri, "label": c.label, "insee": c.insee, "lang": lang,
+                          "steps": in_lang(t, [asdict(s) for s in steps], lang)})
 
 
 @bp.get("/ranking/<usecase>")
 def ranking(usecase: str) -> Response:
     """The ACV communes ranked by readiness for USECASE, with the categories it requires."""
-    t = tables()
+    t, lang = tables(), answer_lang()
     u = t.resolve_usecase(usecase)
-    return json_response({"usecase": u, "label": t.label(u), "required": t.indispensable_of(u),
-                          "ranking": dg.ranking(t, u)})
+    return json_response({"usecase": u, "label": t.label(u, lang), "lang": lang, "required": t.indispensable_of(u),
+                          "ranking": in_lang(t, dg.ranking(t, u), lang)})
 
 
 @bp.get("/priorities")
@@ -163,7 +197,7 @@ def priorities() -> Response:
 @bp.get("/readiness")
 def readiness() -> Response:
     """Every ACV commune × every use case in one answer (what the map draws)."""
-    t = tables()
+    t, lang = tables(), answer_lang()
     matrix = dg.readiness_matrix(t)
     communes = []
     for c in sorted(t.acv.values(), key=lambda c: sort_key(c.label)):
@@ -175,9 +209,9 @@ def readiness() -> Response:
             "mean": sum(known) / len(known) if known else None,
             "ready": sum(1 for s in known if s == 1.0), "scores": scores,
         })
-    usecases = [{"usecase": u, "label": t.label(u), "indispensable": len(t.indispensable_of(u))}
+    usecases = [{"usecase": u, "label": t.label(u, lang), "indispensable": len(t.indispensable_of(u))}
                 for u in sorted(t.usecases, key=t.sort_key)]
-    return json_response({"usecases": usecases, "communes": communes})
+    return json_response({"lang": lang, "usecases": usecases, "communes": communes})
 
 
 # -- OpenAPI ---------------------------------------------------------------------------------
@@ -250,18 +284,21 @@ def openapi_document() -> dict[str, Any]:
                "schema": {"type": "string"}, "example": "35360"}
     usecase = {"name": "usecase", "in": "path", "required": True, "description": "Slug of a use case",
                "schema": {"type": "string"}}
+    lang = {"name": "lang", "in": "query", "required": False,
+            "description": "Language of the labels (the other one only where none exists in it)",
+            "schema": {"type": "string", "enum": list(LANGS), "default": "fr"}}
     obj = {"application/json": {"schema": {"type": "object"}}}
     arr = {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}
     paths.update({
         "/api/diagnostic/{commune}/{usecase}": {"get": {
             "operationId": "diagnostic", "tags": ["diagnostic"],
-            "summary": "Readiness of a commune for a use case, line by line", "parameters": [commune, usecase],
+            "summary": "Readiness of a commune for a use case, line by line", "parameters": [commune, usecase, lang],
             "responses": {"200": {"description": "Score and explanation", "content": obj},
                           **_error_responses(400, 404, 503)}}},
         "/api/roadmap/{commune}": {"get": {
             "operationId": "roadmap", "tags": ["diagnostic"],
             "summary": "Data to use, check, ask for, produce or buy first to make the most use cases ready",
-            "parameters": [commune, {"name": "limit", "in": "query", "required": False,
+            "parameters": [commune, lang, {"name": "limit", "in": "query", "required": False,
                                      "schema": {"type": "integer", "minimum": 1}},
                            {"name": "paid_first", "in": "query", "required": False,
                             "description": "Rank paid data with the other steps (by default it comes last)",
@@ -270,7 +307,7 @@ def openapi_document() -> dict[str, Any]:
                           **_error_responses(400, 404, 503)}}},
         "/api/ranking/{usecase}": {"get": {
             "operationId": "ranking", "tags": ["diagnostic"], "summary": "ACV towns ranked by readiness",
-            "parameters": [usecase],
+            "parameters": [usecase, lang],
             "responses": {"200": {"description": "Ranking", "content": obj}, **_error_responses(400, 404, 503)}}},
         "/api/priorities": {"get": {
             "operationId": "priorities", "tags": ["diagnostic"],
@@ -279,7 +316,7 @@ def openapi_document() -> dict[str, Any]:
                           **_error_responses(503)}}},
         "/api/readiness": {"get": {
             "operationId": "readiness", "tags": ["diagnostic"],
-            "summary": "Readiness of every ACV commune for every use case",
+            "summary": "Readiness of every ACV commune for every use case", "parameters": [lang],
             "responses": {"200": {"description": "Matrix", "content": obj}, **_error_responses(503)}}},
     })
     return {

@@ -239,3 +239,23 @@ def test_query_parameters_never_reach_url_for(client: Any, query: str) -> None:
     for path in ("/analyses/map", "/analyses/priorities", "/analyses/roadmap?commune=11111"):
         resp = client.get(path + ("&" if "?" in path else "?") + query)
         assert resp.status_code < 500, (path, query, resp.get_data(as_text=True)[:300])
+
+
+def test_analyses_answer_in_the_asked_language(client: Any) -> None:
+    """Issue 23: `?lang=en` gives every label that names a resource in English where one exists (French is
+    the default); bilingual texts keep both; an unknown language is a 400 naming the parameter."""
+    fr = client.get("/api/diagnostic/11111/uc-a").get_json()
+    en = client.get("/api/diagnostic/11111/uc-a?lang=en").get_json()
+    assert (fr["lang"], en["lang"]) == ("fr", "en")
+    assert (fr["usecase_label"], en["usecase_label"]) == ("Cas A", "Use case A")
+    assert "Catégorie B" in [ln["category_label"] for ln in fr["lines"]]
+    assert "Category B" in [ln["category_label"] for ln in en["lines"]]
+    assert not any(ln["category_label"].startswith("Catégorie") for ln in en["lines"])
+    assert [ln["text_fr"] for ln in en["lines"]] == [ln["text_fr"] for ln in fr["lines"]]
+    road = client.get("/api/roadmap/11111?lang=en").get_json()
+    assert road["lang"] == "en" and road["steps"][0]["category_label"] == "Category B"
+    ranking = client.get("/api/ranking/uc-a?lang=en").get_json()
+    assert ranking["label"] == "Use case A"
+    assert "Use case A" in [u["label"] for u in client.get("/api/readiness?lang=en").get_json()["usecases"]]
+    bad = client.get("/api/roadmap/11111?lang=de")
+    assert bad.status_code == 400 and "lang" in bad.get_json()["error"]
