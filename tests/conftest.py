@@ -212,6 +212,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.path in late)
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for build in _BUILDS:  # reap it (finished by now unless the run was cut short): no zombie, no warning
+        build.poll()
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     if not session.config.option.collectonly and any(_needs_build(item) for item in session.items):
         start_shipped_build(session.config)
