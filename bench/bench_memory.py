@@ -22,6 +22,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import requests
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
@@ -67,6 +69,27 @@ def fetch(port: int, sparql: str) -> tuple[int, int, float]:
     return r.status, size, time.perf_counter() - t
 
 
+TOKEN = "bench-memory-token"
+
+
+def entity_bomb(levels: int) -> bytes:
+    """RDF/XML whose one literal expands to 16 × 10^LEVELS bytes (7: 160 MB) if a parser expands entities."""
+    ents = ['<!ENTITY l0 "hahahahahahahaha">']
+    ents += [f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, levels + 1)]
+    return (f'<?xml version="1.0"?><!DOCTYPE rdf:RDF [ {" ".join(ents)} ]>'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://e/">'
+            f'<rdf:Description rdf:about="http://e/s"><ex:p>&l{levels};</ex:p></rdf:Description></rdf:RDF>').encode()
+
+
+def put_bomb(port: int) -> dict:
+    """A Graph Store PUT of a 7-level entity bomb: its status, the error, the time."""
+    t0 = time.monotonic()
+    r = requests.put(f"http://127.0.0.1:{port}/store", params={"graph": "http://e/bomb"}, data=entity_bomb(7),
+                     headers={"Content-Type": "application/rdf+xml", "Authorization": f"Bearer {TOKEN}"}, timeout=120)
+    return {"status": r.status_code, "error": (r.json().get("error") if r.headers.get("content-type", "").startswith(
+        "application/json") else r.text[:200]), "seconds": time.monotonic() - t0}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="1,100,300", help="answer sizes in MB")
@@ -78,7 +101,7 @@ def main() -> None:
     EmbeddedStore(work / "store").replace_all(b'<http://e/a> <http://e/b> "c" <http://e/g> .\n')
     port = free_port()
     cmd = [sys.executable, "-m", "server.serve", "--port", str(port), "--set", f"store={work / 'store'}",
-           "--set", "query_timeout=300", "--set", "result_cache_bytes=0"]
+           "--set", "query_timeout=300", "--set", "result_cache_bytes=0", "--set", f"update_token={TOKEN}"]
     server = Server("odl-graph", cmd, port, "/sparql", {**os.environ, "PYTHONPATH": str(ROOT)})
     rows = []
     try:
@@ -91,6 +114,9 @@ def main() -> None:
             mem = memory(server.proc.pid)
             rows.append({"mb": mb, "status": status, "bytes": size, "seconds": seconds, **mem})
             print(rows[-1], flush=True)
+        bomb = put_bomb(port)
+        bomb.update(memory(server.proc.pid))
+        print(bomb, flush=True)
     finally:
         server.stop()
     peak_growth = max(r["VmHWM"] for r in rows) - base["VmHWM"]
@@ -121,6 +147,11 @@ def main() -> None:
         f"(target: flat within 50 MB: **{'met' if peak_growth <= 50 else 'not met'}**). Before this change "
         "(issue 24) answers were pickled whole to the server: two concurrent 341 MB CONSTRUCT answers took "
         "it from 1,485 to 2,785 MB.",
+        "",
+        f"Then a Graph Store PUT of an RDF/XML entity bomb ({len(entity_bomb(7)):,} bytes; expanded, one 160 MB "
+        f"literal): **{bomb['status']}** in {bomb['seconds']:.2f} s, \"{bomb['error']}\"; the server's RSS after it "
+        f"{bomb['VmRSS']:.0f} MB, peak {bomb['VmHWM']:.0f} MB (refused without growing the server: "
+        f"**{'met' if bomb['status'] == 400 and bomb['VmHWM'] - base['VmHWM'] <= 50 else 'not met'}**).",
     ]
     write_section(Path(args.out), "\n".join(lines), START, END)
     print(f"wrote {args.out}")
