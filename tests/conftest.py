@@ -102,6 +102,19 @@ def app_factory(tmp_path: Path, fixture_nquads: bytes) -> Iterator[Callable[...,
         close_engine(a)
 
 
+# -- a real Chromium (the browser test modules skip themselves where there is none) ----------------
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium (ODL_CHROMIUM, else Debian's), one per test module."""
+    from playwright import sync_api
+
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=os.environ.get("ODL_CHROMIUM", "/usr/bin/chromium"),
+                              args=["--disable-gpu", "--no-first-run", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
 # -- the shipped graph ---------------------------------------------------------------------------
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -42,15 +42,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     eng.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--no-first-run",
-                                                              "--disable-background-networking"])
-        yield b
-        b.close()
-
-
 class Watch:
     """Records what a page does that it must not: remote requests, dialogs (alert), JS errors."""
 

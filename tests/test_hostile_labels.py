@@ -74,14 +74,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     srv.shutdown()
     eng.close()
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--no-first-run",
-                                                              "--disable-background-networking"])
-        yield b
-        b.close()
-
 # Records CSP violations from inside the page (the console does not say which directive).
 WATCH_CSP = """document.addEventListener('securitypolicyviolation', e => {
   (window.__csp = window.__csp || []).push({directive: e.violatedDirective, blocked: e.blockedURI,

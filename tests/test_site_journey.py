@@ -106,15 +106,6 @@ def shipped_server(shipped_build) -> Iterator[tuple[str, dict[str, str]]]:
     close_engine(app)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=["--disable-gpu", "--no-first-run",
-                                                              "--disable-background-networking"])
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def context(browser, shipped_server):
     """A French reader's browser; nothing may leave 127.0.0.1, and no script may fail."""
