@@ -15,22 +15,14 @@ from flask import Response, current_app, make_response, request
 
 from odl_graph.completion import MAX_SUGGESTIONS, CompletionIndex
 from server.pages.i18n import request_lang
-from server.pages.views import base_iri, bp, engine, kind_label, search_index
+from server.pages.views import bp, engine, kind_label, per_version, search_index
 
-_lock = threading.Lock()
 _warm_lock = threading.Lock()
 
 
 def completion_index() -> CompletionIndex:
     """The classes and properties of the current store version, built once per version."""
-    eng = engine()
-    version = getattr(eng, "version", None)
-    cache = current_app.extensions.setdefault("odl_pages_completion", {})
-    with _lock:
-        if cache.get("version") != version or "index" not in cache or version is None:
-            cache["index"] = CompletionIndex.build(eng, base_iri())
-            cache["version"] = version
-        return cache["index"]
+    return per_version("completion", CompletionIndex.build)
 
 
 def _built(name: str, version: str | None) -> bool:

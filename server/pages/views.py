@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import re
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, current_app, make_response, render_template, request, url_for
@@ -41,7 +42,7 @@ EXTENSIONS: dict[str, Format] = {f.extension: f for f in (*PAGE_FORMATS, *PAGE_D
 DOC_EXTENSIONS = {ext: f for ext, f in EXTENSIONS.items() if f in PAGE_FORMATS}  # the ontology and shapes documents
 _EXT_RE = re.compile(r"^(?P<path>.+)\.(?P<ext>" + "|".join(EXTENSIONS) + r")$")
 
-_search_lock = threading.Lock()
+T = TypeVar("T")
 
 
 # -- app services ----------------------------------------------------------------------------
@@ -60,16 +61,25 @@ def describer(lang: str) -> Describer:
     return Describer(engine(), base_iri(), lang)
 
 
-def search_index() -> SearchIndex:
-    """The label index of the current store version, built on first use."""
+_version_locks: dict[str, threading.Lock] = {}
+
+
+def per_version(name: str, build: Callable[[Any, str], T]) -> T:
+    """What `build(engine, base_iri)` gives for the current store version: built on first use, once per
+    version, kept in the app (a store without versions builds it every time)."""
     eng = engine()
     version = getattr(eng, "version", None)
-    cache = current_app.extensions.setdefault("odl_pages_search", {})
-    with _search_lock:
+    cache = current_app.extensions.setdefault(f"odl_pages_{name}", {})
+    with _version_locks.setdefault(name, threading.Lock()):
         if cache.get("version") != version or "index" not in cache or version is None:
-            cache["index"] = SearchIndex.build(eng, base_iri())
+            cache["index"] = build(eng, base_iri())
             cache["version"] = version
         return cache["index"]
+
+
+def search_index() -> SearchIndex:
+    """The label index of the current store version, built on first use."""
+    return per_version("search", SearchIndex.build)
 
 
 # -- template helpers ------------------------------------------------------------------------
